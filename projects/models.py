@@ -1,0 +1,1016 @@
+"""The domain of DOMAIN.md: zones, projects, milestones, portfolios, indicators, campaigns, and
+the source documents every recorded fact is cited from."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.utils import timezone
+
+from .money import AmountScale, Currency, Qualifier, format_amount
+from .periods import (
+    DatePrecision,
+    MilestoneStatus,
+    format_date,
+    format_period,
+    is_period_start,
+    late_thresholds,
+    milestone_status,
+)
+
+AMOUNT = {"max_digits": 20, "decimal_places": 2}  # base units (元 / US$), up to 10^18
+VALUE = {"max_digits": 24, "decimal_places": 4}  # amounts, counts, percents, scores
+PERCENT = {"max_digits": 9, "decimal_places": 4}
+
+
+def _natural_filter(**lookups: object) -> dict[str, object]:
+    """Lookups for get_by_natural_key in which None means "is empty"."""
+    return {
+        (f"{field}__isnull" if value is None else field): (True if value is None else value)
+        for field, value in lookups.items()
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources and citations
+
+
+class SourceDocumentManager(models.Manager["SourceDocument"]):
+    def get_by_natural_key(self, key: str) -> SourceDocument:
+        return self.get(key=key)
+
+
+class SourceDocument(models.Model):
+    """A text facts are taken from: a news article, a speech, a county's written report."""
+
+    key = models.SlugField("标识", max_length=64, unique=True)
+    title = models.CharField("标题", max_length=300)
+    publisher = models.CharField("发布者", max_length=200, blank=True, help_text="文中印有时填写")
+    author = models.CharField("作者", max_length=200, blank=True)
+    published_on = models.DateField("发布日期", null=True, blank=True)
+    published_precision = models.CharField(
+        "发布日期精度", max_length=8, choices=DatePrecision.choices, blank=True
+    )
+    published_note = models.TextField(
+        "发布日期依据", blank=True, help_text="文中未印发布日期时,说明据文中哪些日期和时段推定"
+    )
+    file_path = models.CharField("文件路径", max_length=300, blank=True)
+    text = models.TextField("全文")
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+
+    objects = SourceDocumentManager()
+
+    class Meta:
+        verbose_name = "来源文档"
+        verbose_name_plural = "来源文档"
+        ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(published_on__isnull=True) | ~Q(published_precision=""),
+                name="source_published_date_has_precision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.title}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.key,)
+
+    @property
+    def published_display(self) -> str:
+        return format_date(self.published_on, self.published_precision)
+
+
+class CitationManager(models.Manager["Citation"]):
+    def get_by_natural_key(self, document_key: str, quote: str) -> Citation:
+        return self.get(document__key=document_key, quote=quote)
+
+
+class Citation(models.Model):
+    """A sentence of a source document, verbatim, with its character offset in the text."""
+
+    document = models.ForeignKey(
+        SourceDocument, models.CASCADE, related_name="citations", verbose_name="来源文档"
+    )
+    quote = models.TextField("原文")
+    start = models.PositiveIntegerField("起始位置", help_text="原文在全文中的字符偏移量(从0开始)")
+    end = models.PositiveIntegerField("结束位置")
+
+    objects = CitationManager()
+
+    class Meta:
+        verbose_name = "引文"
+        verbose_name_plural = "引文"
+        ordering = ["document", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "start", "end"], name="citation_unique_span"),
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="citation_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        short = self.quote if len(self.quote) <= 40 else self.quote[:39] + "…"
+        return f"[{self.document.key}:{self.start}] {short}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (*self.document.natural_key(), self.quote)
+
+    natural_key.dependencies = ["projects.sourcedocument"]
+
+    def clean(self) -> None:
+        if self.document_id is None:
+            return
+        if self.end != self.start + len(self.quote):
+            raise ValidationError({"end": "结束位置应等于起始位置加原文长度"})
+        if self.document.text[self.start : self.end] != self.quote:
+            raise ValidationError({"quote": "原文与来源文档在该位置的文字不一致"})
+
+
+class Cited(models.Model):
+    """A recorded fact: it carries the sentences that state it."""
+
+    citations = models.ManyToManyField(
+        Citation, blank=True, related_name="%(class)s_facts", verbose_name="引文"
+    )
+
+    class Meta:
+        abstract = True
+
+
+# ---------------------------------------------------------------------------------------------
+# Zones, industries, enterprises
+
+
+class ZoneKind(models.TextChoices):
+    PROVINCE = "province", "省"
+    CITY = "city", "市"
+    NEW_AREA = "new_area", "国家级新区"
+    NATIONAL_ETDZ = "national_etdz", "国家级经济技术开发区"
+    NATIONAL_HIGH_TECH = "national_high_tech", "国家级高新技术产业开发区"
+    PROVINCIAL_ZONE = "provincial_zone", "省级开发区"
+    COUNTY = "county", "区/县"
+    TOWNSHIP = "township", "乡镇/街道"
+    CLUSTER = "cluster", "组团/片区"
+    PARK = "park", "园区"
+
+
+class ZoneQuerySet(models.QuerySet["Zone"]):
+    def subtree_ids(self, zone: Zone | int) -> list[int]:
+        """The zone's id and those of all zones below it, one query per level of the tree."""
+        root = zone.pk if isinstance(zone, Zone) else zone
+        ids, level = [root], [root]
+        while level:
+            level = list(self.filter(parent__in=level).exclude(pk__in=ids).values_list("pk", flat=True))
+            ids.extend(level)
+        return ids
+
+    def matching(self, name: str) -> ZoneQuerySet:
+        """Zones whose name, full name or alias is exactly `name`."""
+        return self.filter(Q(name=name) | Q(full_name=name) | Q(aliases__alias=name)).distinct()
+
+
+class ZoneManager(models.Manager.from_queryset(ZoneQuerySet)):  # type: ignore[misc]
+    def get_by_natural_key(self, name: str) -> Zone:
+        return self.get(name=name)
+
+
+class Zone(Cited):
+    """A place that keeps a project register: a province, city, county or development zone."""
+
+    name = models.CharField("简称", max_length=100, unique=True, help_text="如:上饶经开区")
+    full_name = models.CharField("全称", max_length=200, blank=True, help_text="如:上饶经济技术开发区")
+    kind = models.CharField("类型", max_length=24, choices=ZoneKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上级区域",
+    )
+    area_km2 = models.DecimalField(
+        "面积(平方公里)", max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    industries = models.ManyToManyField(
+        "Industry", blank=True, related_name="zones", verbose_name="主导产业链"
+    )
+    description = models.TextField("说明", blank=True)
+
+    objects = ZoneManager()
+
+    class Meta:
+        verbose_name = "区域"
+        verbose_name_plural = "区域"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="zone_not_own_parent"),
+            models.CheckConstraint(
+                condition=Q(area_km2__isnull=True) | Q(area_km2__gte=0), name="zone_area_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+    def clean(self) -> None:
+        ancestor, seen = self.parent, {self.pk}
+        while ancestor is not None:
+            if ancestor.pk in seen:
+                raise ValidationError({"parent": "上级区域不能是本区域或其下级区域"})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+
+
+class ZoneAliasManager(models.Manager["ZoneAlias"]):
+    def get_by_natural_key(self, alias: str) -> ZoneAlias:
+        return self.get(alias=alias)
+
+
+class ZoneAlias(models.Model):
+    """Another name a zone goes by: 南昌经开区 is also 赣江新区经开组团."""
+
+    zone = models.ForeignKey(Zone, models.CASCADE, related_name="aliases", verbose_name="区域")
+    alias = models.CharField("别名", max_length=200, unique=True)
+
+    objects = ZoneAliasManager()
+
+    class Meta:
+        verbose_name = "区域别名"
+        verbose_name_plural = "区域别名"
+        ordering = ["alias"]
+
+    def __str__(self) -> str:
+        return self.alias
+
+    def natural_key(self) -> tuple[str]:
+        return (self.alias,)
+
+
+class NamedManager(models.Manager):
+    def get_by_natural_key(self, name: str) -> models.Model:
+        return self.get(name=name)
+
+
+class Industry(Cited):
+    """An industrial chain (产业链) such as 光伏新能源 or 稀土新材料及应用."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级产业"
+    )
+    description = models.TextField("说明", blank=True)
+
+    objects = NamedManager()
+
+    class Meta:
+        verbose_name = "产业链"
+        verbose_name_plural = "产业链"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+
+class Enterprise(Cited):
+    """A company that invests in or runs a project."""
+
+    name = models.CharField("名称", max_length=200, unique=True, help_text="文中最完整的称呼")
+    short_name = models.CharField("简称", max_length=100, blank=True)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="subsidiaries", verbose_name="母公司"
+    )
+    zone = models.ForeignKey(
+        Zone, models.PROTECT, null=True, blank=True, related_name="enterprises", verbose_name="所在区域"
+    )
+    industries = models.ManyToManyField(
+        Industry, blank=True, related_name="enterprises", verbose_name="产业链"
+    )
+    description = models.TextField("说明", blank=True)
+
+    objects = NamedManager()
+
+    class Meta:
+        verbose_name = "企业"
+        verbose_name_plural = "企业"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+
+# ---------------------------------------------------------------------------------------------
+# Projects and milestones
+
+
+class Stage(models.TextChoices):
+    """A project's life cycle (项目阶段), in order."""
+
+    RESERVE = "reserve", "储备"
+    NEGOTIATING = "negotiating", "在谈"
+    SIGNED = "signed", "签约落户"
+    LAND = "land", "摘地/供地"
+    PREPARATION = "preparation", "前期"
+    CONSTRUCTION = "construction", "在建"
+    TOPPED_OUT = "topped_out", "主体封顶"
+    EQUIPMENT = "equipment", "设备安装"
+    TRIAL = "trial", "试生产"
+    PRODUCTION = "production", "投产"
+    FULL_CAPACITY = "full_capacity", "达产"
+    COMPLETED = "completed", "竣工"
+
+    @classmethod
+    def started(cls) -> list[str]:
+        """Stages in which construction has started (for 开工率)."""
+        values = list(cls.values)
+        return values[values.index(cls.CONSTRUCTION) :]
+
+    @classmethod
+    def under_construction(cls) -> list[str]:
+        return [cls.CONSTRUCTION, cls.TOPPED_OUT, cls.EQUIPMENT]
+
+
+class ProjectCategory(models.Model):
+    """A class of tracked project: 省大中型项目, 市级重点调度项目, "5020" 项目, "50100" 项目 …"""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    description = models.TextField("说明", blank=True, help_text="分类标准,如投资额门槛")
+
+    objects = NamedManager()
+
+    class Meta:
+        verbose_name = "项目类别"
+        verbose_name_plural = "项目类别"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def in_zone(self, zone: Zone | int, *, with_subzones: bool = True) -> ProjectQuerySet:
+        if with_subzones:
+            return self.filter(zone__in=Zone.objects.subtree_ids(zone))
+        return self.filter(zone=zone)
+
+    def started(self) -> ProjectQuerySet:
+        """Construction has started, judged by the stage or by a reached 开工 milestone."""
+        return self.filter(
+            Q(stage__in=Stage.started())
+            | Q(milestones__kind=MilestoneKind.START, milestones__actual_date__isnull=False)
+        ).distinct()
+
+    def under_construction(self) -> ProjectQuerySet:
+        return self.filter(stage__in=Stage.under_construction())
+
+    def in_production(self) -> ProjectQuerySet:
+        return self.filter(stage__in=[Stage.PRODUCTION, Stage.FULL_CAPACITY])
+
+
+class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):  # type: ignore[misc]
+    def get_by_natural_key(self, zone_name: str | None, name: str) -> Project:
+        return self.get(**_natural_filter(zone__name=zone_name), name=name)
+
+
+class Project(Cited):
+    """An investment project on a zone's register."""
+
+    zone = models.ForeignKey(
+        Zone, models.PROTECT, null=True, blank=True, related_name="projects", verbose_name="所在区域",
+        help_text="来源未说明时留空",
+    )
+    name = models.CharField("项目名称", max_length=200)
+    enterprise = models.ForeignKey(
+        Enterprise, models.PROTECT, null=True, blank=True, related_name="projects", verbose_name="建设主体"
+    )
+    industries = models.ManyToManyField(Industry, blank=True, related_name="projects", verbose_name="产业链")
+    categories = models.ManyToManyField(
+        ProjectCategory, blank=True, related_name="projects", verbose_name="项目类别"
+    )
+    total_investment = models.DecimalField(
+        "总投资(元)", **AMOUNT, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    total_investment_scale = models.PositiveIntegerField(
+        "总投资单位", choices=AmountScale.choices, default=AmountScale.YI
+    )
+    currency = models.CharField("币种", max_length=3, choices=Currency.choices, default=Currency.CNY)
+    total_investment_qualifier = models.CharField(
+        "总投资限定词", max_length=16, choices=Qualifier.choices, blank=True
+    )
+    capacity = models.CharField("建设规模/产能", max_length=300, blank=True, help_text="如:年产3.7亿平方米光伏玻璃")
+    stage = models.CharField("项目阶段", max_length=16, choices=Stage.choices, blank=True)
+    planned_start = models.DateField("计划开工", null=True, blank=True)
+    planned_start_precision = models.CharField(
+        "计划开工精度", max_length=8, choices=DatePrecision.choices, blank=True
+    )
+    planned_finish = models.DateField("计划竣工/投产", null=True, blank=True)
+    planned_finish_precision = models.CharField(
+        "计划竣工/投产精度", max_length=8, choices=DatePrecision.choices, blank=True
+    )
+    description = models.TextField("项目简介", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = ProjectManager()
+
+    class Meta:
+        verbose_name = "项目"
+        verbose_name_plural = "项目"
+        ordering = ["zone__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "name"], condition=Q(zone__isnull=False), name="project_unique_name_in_zone"
+            ),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(zone__isnull=True), name="project_unique_name_without_zone"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_investment__isnull=True) | Q(total_investment__gte=0),
+                name="project_investment_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_start__isnull=True)
+                | Q(planned_finish__isnull=True)
+                | Q(planned_finish__gte=models.F("planned_start")),
+                name="project_finish_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_start__isnull=True) | ~Q(planned_start_precision=""),
+                name="project_planned_start_has_precision",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_finish__isnull=True) | ~Q(planned_finish_precision=""),
+                name="project_planned_finish_has_precision",
+            ),
+        ]
+        indexes = [models.Index(fields=["stage"], name="project_stage_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str | None, str]:
+        return (self.zone.name if self.zone_id else None, self.name)
+
+    natural_key.dependencies = ["projects.zone"]
+
+    @property
+    def total_investment_display(self) -> str:
+        return format_amount(
+            self.total_investment, self.total_investment_scale, self.currency, self.total_investment_qualifier
+        )
+
+    def clean(self) -> None:
+        errors = {}
+        for field in ("planned_start", "planned_finish"):
+            day, precision = getattr(self, field), getattr(self, f"{field}_precision")
+            if day and not precision:
+                errors[f"{field}_precision"] = "填写日期时须选择精度"
+            elif day and not is_period_start(day, precision):
+                errors[field] = "按月、季度、半年或年填写时,日期应为该时段的第一天"
+        if errors:
+            raise ValidationError(errors)
+
+
+class MilestoneKind(models.TextChoices):
+    """A project's milestones (节点), in the usual order."""
+
+    SIGNED = "signed", "签约"
+    SETTLED = "settled", "落户"
+    LAND = "land", "摘地"
+    START = "start", "开工"
+    TOPPED_OUT = "topped_out", "主体封顶"
+    EQUIPMENT = "equipment", "设备安装"
+    TRIAL = "trial", "试生产"
+    PRODUCTION = "production", "投产"
+    FULL_CAPACITY = "full_capacity", "达产"
+    COMPLETION = "completion", "竣工验收"
+    DELIVERY = "delivery", "交付使用"
+    STATISTICS = "statistics", "入统"
+    LISTED = "listed", "上市"
+    OTHER = "other", "其他"
+
+
+class MilestoneQuerySet(models.QuerySet["Milestone"]):
+    def with_status(self, today: date | None = None) -> MilestoneQuerySet:
+        """Annotate `status_code` (done, due, late, unscheduled) computed by the database."""
+        today = today or timezone.localdate()
+        thresholds = late_thresholds(today)
+        late = [
+            When(planned_precision=precision, planned_date__lt=threshold, then=Value(MilestoneStatus.LATE))
+            for precision, threshold in thresholds.items()
+        ]
+        return self.annotate(
+            status_code=Case(
+                When(actual_date__isnull=False, then=Value(MilestoneStatus.DONE)),
+                When(planned_date__isnull=True, then=Value(MilestoneStatus.UNSCHEDULED)),
+                *late,
+                default=Value(MilestoneStatus.DUE),
+                output_field=models.CharField(),
+            )
+        )
+
+    def late(self, today: date | None = None) -> MilestoneQuerySet:
+        return self.with_status(today).filter(status_code=MilestoneStatus.LATE)
+
+    def done(self) -> MilestoneQuerySet:
+        return self.filter(actual_date__isnull=False)
+
+
+class MilestoneManager(models.Manager.from_queryset(MilestoneQuerySet)):  # type: ignore[misc]
+    def get_by_natural_key(self, zone_name: str | None, project_name: str, kind: str, phase: str) -> Milestone:
+        return self.get(
+            **_natural_filter(project__zone__name=zone_name), project__name=project_name, kind=kind, phase=phase
+        )
+
+
+class Milestone(Cited):
+    """A milestone (节点) of a project: planned and actual dates, each at its own precision."""
+
+    project = models.ForeignKey(Project, models.CASCADE, related_name="milestones", verbose_name="项目")
+    kind = models.CharField("节点", max_length=16, choices=MilestoneKind.choices)
+    phase = models.CharField("期次/部位", max_length=100, blank=True, help_text="如:一期、二期、1号窑炉")
+    planned_date = models.DateField("计划日期", null=True, blank=True)
+    planned_precision = models.CharField("计划日期精度", max_length=8, choices=DatePrecision.choices, blank=True)
+    actual_date = models.DateField("实际日期", null=True, blank=True)
+    actual_precision = models.CharField("实际日期精度", max_length=8, choices=DatePrecision.choices, blank=True)
+    note = models.TextField("备注", blank=True)
+
+    objects = MilestoneManager()
+
+    class Meta:
+        verbose_name = "项目节点"
+        verbose_name_plural = "项目节点"
+        ordering = ["project", "planned_date", "actual_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "kind", "phase"], name="milestone_unique_kind_phase"),
+            models.CheckConstraint(
+                condition=Q(planned_date__isnull=True) | ~Q(planned_precision=""),
+                name="milestone_planned_date_has_precision",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_date__isnull=True) | ~Q(actual_precision=""),
+                name="milestone_actual_date_has_precision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = f"{self.phase}{self.get_kind_display()}" if self.phase else self.get_kind_display()
+        return f"{self.project} · {label}"
+
+    def natural_key(self) -> tuple[str | None, str, str, str]:
+        return (*self.project.natural_key(), self.kind, self.phase)
+
+    natural_key.dependencies = ["projects.project"]
+
+    @property
+    def status(self) -> MilestoneStatus:
+        return milestone_status(
+            self.planned_date, self.planned_precision, self.actual_date, timezone.localdate()
+        )
+
+    @property
+    def planned_display(self) -> str:
+        return format_date(self.planned_date, self.planned_precision)
+
+    @property
+    def actual_display(self) -> str:
+        return format_date(self.actual_date, self.actual_precision)
+
+    def clean(self) -> None:
+        errors = {}
+        for field in ("planned", "actual"):
+            day, precision = getattr(self, f"{field}_date"), getattr(self, f"{field}_precision")
+            if day and not precision:
+                errors[f"{field}_precision"] = "填写日期时须选择精度"
+            elif day and not is_period_start(day, precision):
+                errors[f"{field}_date"] = "按月、季度、半年或年填写时,日期应为该时段的第一天"
+        # Not a database constraint: SQLite refuses the current date in CHECK constraints.
+        if self.actual_date and self.actual_date > timezone.localdate():
+            errors["actual_date"] = "实际日期不能晚于今天;尚未发生的节点请填计划日期"
+        if errors:
+            raise ValidationError(errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# Portfolios
+
+
+class PortfolioManager(models.Manager["Portfolio"]):
+    def get_by_natural_key(self, zone_name: str, name: str, year: int) -> Portfolio:
+        return self.get(zone__name=zone_name, name=name, year=year)
+
+
+class Portfolio(Cited):
+    """A zone's yearly list of tracked projects (调度清单), e.g. 市级工业倍增升级重点调度项目.
+
+    Totals a source states for the whole list (project count, total investment, annual plan,
+    projects started, investment completed in 1-5月 …) are indicator values of the portfolio.
+    """
+
+    zone = models.ForeignKey(Zone, models.PROTECT, related_name="portfolios", verbose_name="区域")
+    name = models.CharField("清单名称", max_length=200)
+    year = models.PositiveSmallIntegerField(
+        "年度", validators=[MinValueValidator(1949), MaxValueValidator(2200)]
+    )
+    category = models.ForeignKey(
+        ProjectCategory, models.PROTECT, null=True, blank=True, related_name="portfolios", verbose_name="项目类别"
+    )
+    projects = models.ManyToManyField(
+        Project, through="PortfolioEntry", related_name="portfolios", verbose_name="项目"
+    )
+    description = models.TextField("说明", blank=True)
+
+    objects = PortfolioManager()
+
+    class Meta:
+        verbose_name = "调度清单"
+        verbose_name_plural = "调度清单"
+        ordering = ["-year", "zone__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "name", "year"], name="portfolio_unique_name_year"),
+            models.CheckConstraint(condition=Q(year__gte=1949, year__lte=2200), name="portfolio_year_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zone} {self.year}年{self.name}"
+
+    def natural_key(self) -> tuple[str, str, int]:
+        return (self.zone.name, self.name, self.year)
+
+    natural_key.dependencies = ["projects.zone"]
+
+
+class PortfolioEntryManager(models.Manager["PortfolioEntry"]):
+    def get_by_natural_key(
+        self, zone_name: str, name: str, year: int, project_zone: str | None, project_name: str
+    ) -> PortfolioEntry:
+        return self.get(
+            portfolio=Portfolio.objects.get_by_natural_key(zone_name, name, year),
+            project=Project.objects.get_by_natural_key(project_zone, project_name),
+        )
+
+
+class PortfolioEntry(Cited):
+    """A project on a portfolio, with its planned investment for the portfolio's year."""
+
+    portfolio = models.ForeignKey(Portfolio, models.CASCADE, related_name="entries", verbose_name="调度清单")
+    project = models.ForeignKey(Project, models.CASCADE, related_name="portfolio_entries", verbose_name="项目")
+    planned_investment = models.DecimalField(
+        "年度计划投资(元)", **AMOUNT, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    planned_investment_scale = models.PositiveIntegerField(
+        "年度计划投资单位", choices=AmountScale.choices, default=AmountScale.YI
+    )
+
+    objects = PortfolioEntryManager()
+
+    class Meta:
+        verbose_name = "清单项目"
+        verbose_name_plural = "清单项目"
+        ordering = ["portfolio", "project__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["portfolio", "project"], name="portfolio_entry_unique"),
+            models.CheckConstraint(
+                condition=Q(planned_investment__isnull=True) | Q(planned_investment__gte=0),
+                name="portfolio_entry_plan_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.portfolio} · {self.project}"
+
+    def natural_key(self) -> tuple:
+        return (*self.portfolio.natural_key(), *self.project.natural_key())
+
+    natural_key.dependencies = ["projects.portfolio", "projects.project"]
+
+    @property
+    def planned_investment_display(self) -> str:
+        return format_amount(self.planned_investment, self.planned_investment_scale, self.project.currency)
+
+
+# ---------------------------------------------------------------------------------------------
+# Indicators
+
+
+class UnitKind(models.TextChoices):
+    AMOUNT = "amount", "金额"
+    COUNT = "count", "数量"
+    PERCENT = "percent", "百分比"
+    SCORE = "score", "分值"
+    QUANTITY = "quantity", "实物量"
+
+
+class FlowOrStock(models.TextChoices):
+    FLOW = "flow", "流量(按时段累计)"
+    STOCK = "stock", "存量(时点值)"
+
+
+class MetricManager(models.Manager["Metric"]):
+    def get_by_natural_key(self, code: str) -> Metric:
+        return self.get(code=code)
+
+
+class Metric(models.Model):
+    """An indicator (指标) in the catalogue: 工业营收, 固定资产投资, 规上企业数 …"""
+
+    code = models.SlugField("代码", max_length=64, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True)
+    unit_kind = models.CharField("计量类型", max_length=16, choices=UnitKind.choices)
+    unit = models.CharField(
+        "计量单位", max_length=16, blank=True, help_text="金额以外的单位,如:个、家、%、分、人"
+    )
+    flow_or_stock = models.CharField("流量/存量", max_length=8, choices=FlowOrStock.choices)
+    description = models.TextField("说明", blank=True)
+
+    objects = MetricManager()
+
+    class Meta:
+        verbose_name = "指标"
+        verbose_name_plural = "指标"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+
+class ValueKind(models.TextChoices):
+    ACTUAL = "actual", "实际"
+    TARGET = "target", "目标"
+    PLAN = "plan", "计划"
+    FORECAST = "forecast", "预计"
+
+
+class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
+    def actuals(self) -> IndicatorValueQuerySet:
+        return self.filter(kind=ValueKind.ACTUAL)
+
+    def targets(self) -> IndicatorValueQuerySet:
+        return self.filter(kind__in=[ValueKind.TARGET, ValueKind.PLAN])
+
+    def for_zone(self, zone: Zone | int, *, with_subzones: bool = False) -> IndicatorValueQuerySet:
+        zones = Zone.objects.subtree_ids(zone) if with_subzones else [zone]
+        return self.filter(zone__in=zones)
+
+    def for_period(self, year: int, end_month: int) -> IndicatorValueQuerySet:
+        return self.filter(year=year, end_month=end_month)
+
+
+SUBJECTS = ("zone", "portfolio", "project", "enterprise")
+
+
+class IndicatorValueManager(models.Manager.from_queryset(IndicatorValueQuerySet)):  # type: ignore[misc]
+    def get_by_natural_key(self, subject: str, subject_key: list, metric: str, *rest: object) -> IndicatorValue:
+        year, start_month, end_month, kind, value, yoy_growth = rest
+        subject_model = IndicatorValue._meta.get_field(subject).related_model
+        return self.get(
+            **{subject: subject_model.objects.get_by_natural_key(*subject_key)},
+            **_natural_filter(
+                metric__code=metric,
+                year=year,
+                start_month=start_month,
+                end_month=end_month,
+                kind=kind,
+                value=value,
+                yoy_growth=yoy_growth,
+            ),
+        )
+
+
+def _one_subject() -> Q:
+    """Exactly one of zone, portfolio, project, enterprise is set."""
+    either = Q()
+    for chosen in SUBJECTS:
+        either |= Q(**{f"{s}__isnull": s != chosen for s in SUBJECTS})
+    return either
+
+
+class IndicatorValue(Cited):
+    """A figure for a subject and period: an actual, target, plan or forecast, as stated.
+
+    The period is a year with a cumulative month range (1-5月 is 1..5), or, for a stock,
+    a point in time (start_month empty, the value at the end of end_month). Two sources that
+    state different figures for the same thing give two values; reports flag the conflict.
+    """
+
+    zone = models.ForeignKey(
+        Zone, models.CASCADE, null=True, blank=True, related_name="indicator_values", verbose_name="区域"
+    )
+    portfolio = models.ForeignKey(
+        Portfolio, models.CASCADE, null=True, blank=True, related_name="indicator_values", verbose_name="调度清单"
+    )
+    project = models.ForeignKey(
+        Project, models.CASCADE, null=True, blank=True, related_name="indicator_values", verbose_name="项目"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, models.CASCADE, null=True, blank=True, related_name="indicator_values", verbose_name="企业"
+    )
+    metric = models.ForeignKey(Metric, models.PROTECT, related_name="values", verbose_name="指标")
+    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(1949), MaxValueValidator(2200)])
+    start_month = models.PositiveSmallIntegerField(
+        "起始月", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="累计时段的起始月,如1-5月填1;时点值(截至某月末)留空",
+    )
+    end_month = models.PositiveSmallIntegerField(
+        "截止月", validators=[MinValueValidator(1), MaxValueValidator(12)], help_text="全年填12"
+    )
+    kind = models.CharField("数值类型", max_length=12, choices=ValueKind.choices, default=ValueKind.ACTUAL)
+    value = models.DecimalField("数值", **VALUE, null=True, blank=True, help_text="金额按元存储;百分比填百分数")
+    value_upper = models.DecimalField(
+        "区间上限", **VALUE, null=True, blank=True, help_text="来源给出区间(如20%-30%)时填上限"
+    )
+    scale = models.PositiveIntegerField(
+        "金额单位", choices=AmountScale.choices, null=True, blank=True, help_text="仅金额类指标"
+    )
+    currency = models.CharField("币种", max_length=3, choices=Currency.choices, blank=True)
+    qualifier = models.CharField("限定词", max_length=16, choices=Qualifier.choices, blank=True)
+    yoy_growth = models.DecimalField("同比增长(%)", **PERCENT, null=True, blank=True)
+    rank = models.PositiveSmallIntegerField("排名", null=True, blank=True, validators=[MinValueValidator(1)])
+    rank_scope = models.CharField("排名范围", max_length=100, blank=True, help_text="如:全省国家级开发区")
+    share = models.DecimalField(
+        "占比(%)", **PERCENT, null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    share_scope = models.CharField("占比范围", max_length=100, blank=True, help_text="如:全市")
+    note = models.TextField("备注", blank=True)
+
+    objects = IndicatorValueManager()
+
+    class Meta:
+        verbose_name = "指标数值"
+        verbose_name_plural = "指标数值"
+        ordering = ["-year", "end_month", "metric"]
+        constraints = [
+            models.CheckConstraint(condition=_one_subject(), name="indicator_value_one_subject"),
+            models.CheckConstraint(
+                condition=Q(end_month__gte=1, end_month__lte=12)
+                & (Q(start_month__isnull=True) | Q(start_month__gte=1, start_month__lte=models.F("end_month"))),
+                name="indicator_value_valid_months",
+            ),
+            models.CheckConstraint(condition=Q(year__gte=1949, year__lte=2200), name="indicator_value_year_range"),
+            models.CheckConstraint(
+                condition=Q(value_upper__isnull=True) | Q(value__lte=models.F("value_upper")),
+                name="indicator_value_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(share__isnull=True) | Q(share__gte=0, share__lte=100),
+                name="indicator_value_share_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(yoy_growth__isnull=True) | Q(yoy_growth__gte=-100),
+                name="indicator_value_growth_above_minus_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=True) | Q(rank__gte=1), name="indicator_value_rank_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(scale__isnull=True) | ~Q(currency=""), name="indicator_value_amount_has_currency"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["zone", "metric", "year", "end_month"], name="indicator_zone_period_idx"),
+            models.Index(fields=["portfolio", "metric", "year", "end_month"], name="indicator_portf_period_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.period_display}{self.metric}{self.get_kind_display()}"
+
+    @property
+    def subject(self) -> models.Model | None:
+        return self.zone or self.portfolio or self.project or self.enterprise
+
+    @property
+    def subject_field(self) -> str | None:
+        return next((s for s in SUBJECTS if getattr(self, f"{s}_id") is not None), None)
+
+    def natural_key(self) -> tuple:
+        subject = self.subject_field
+        return (
+            subject,
+            list(getattr(self, subject).natural_key()) if subject else None,
+            self.metric.code,
+            self.year,
+            self.start_month,
+            self.end_month,
+            self.kind,
+            self.value,
+            self.yoy_growth,
+        )
+
+    natural_key.dependencies = [
+        "projects.zone", "projects.portfolio", "projects.project", "projects.enterprise", "projects.metric"
+    ]
+
+    @property
+    def period_display(self) -> str:
+        return format_period(self.year, self.start_month, self.end_month)
+
+    @property
+    def value_display(self) -> str:
+        if self.value is None:
+            return ""
+        if self.scale:
+            text = format_amount(self.value, self.scale, self.currency or Currency.CNY, self.qualifier)
+            if self.value_upper is not None:
+                text += "至" + format_amount(self.value_upper, self.scale, self.currency or Currency.CNY)
+            return text
+        from .money import plain, qualify
+
+        number = f"{plain(self.value)}"
+        if self.value_upper is not None:
+            number += f"-{plain(self.value_upper)}"
+        return qualify(number, self.metric.unit, self.qualifier)
+
+    def clean(self) -> None:
+        errors = {}
+        if sum(getattr(self, f"{s}_id") is not None for s in SUBJECTS) != 1:
+            errors["zone"] = "区域、调度清单、项目、企业须且只能填写一项"
+        if self.metric_id is not None:
+            is_amount = self.metric.unit_kind == UnitKind.AMOUNT
+            if is_amount and self.value is not None and not self.scale:
+                errors["scale"] = "金额类指标须选择金额单位"
+            if not is_amount and self.scale:
+                errors["scale"] = "非金额类指标不填金额单位"
+            if is_amount and self.scale and not self.currency:
+                errors["currency"] = "金额类指标须选择币种"
+            if self.metric.flow_or_stock == FlowOrStock.FLOW and self.start_month is None:
+                errors["start_month"] = "流量指标须填写累计时段的起始月"
+        if self.value is None and self.yoy_growth is None and self.rank is None and self.share is None:
+            errors["value"] = "数值、同比增长、排名、占比至少填写一项"
+        if errors:
+            raise ValidationError(errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# Campaigns
+
+
+class CampaignManager(models.Manager["Campaign"]):
+    def get_by_natural_key(self, name: str, year: int) -> Campaign:
+        return self.get(name=name, year=year)
+
+
+class Campaign(Cited):
+    """A push with a checkpoint: "强攻二季度、确保双过半" asks for half of every annual target by
+    30 June; "一季度开门红" for the Q1 target; "打好收官战" for the whole year by 31 December."""
+
+    name = models.CharField("名称", max_length=200)
+    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(1949), MaxValueValidator(2200)])
+    zones = models.ManyToManyField(Zone, blank=True, related_name="campaigns", verbose_name="参与区域")
+    start_month = models.PositiveSmallIntegerField(
+        "起始月", validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    end_month = models.PositiveSmallIntegerField("截止月", validators=[MinValueValidator(1), MaxValueValidator(12)])
+    checkpoint = models.DateField("考核时点")
+    required_share = models.DecimalField(
+        "时点应完成全年目标(%)", **PERCENT, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="双过半为50;有单列目标(如一季度目标)时留空",
+    )
+    description = models.TextField("说明", blank=True)
+
+    objects = CampaignManager()
+
+    class Meta:
+        verbose_name = "攻坚行动"
+        verbose_name_plural = "攻坚行动"
+        ordering = ["-year", "checkpoint"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "year"], name="campaign_unique_name_year"),
+            models.CheckConstraint(
+                condition=Q(start_month__gte=1, end_month__lte=12, start_month__lte=models.F("end_month")),
+                name="campaign_valid_months",
+            ),
+            models.CheckConstraint(
+                condition=Q(required_share__isnull=True) | Q(required_share__gte=0, required_share__lte=100),
+                name="campaign_share_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.name}"
+
+    def natural_key(self) -> tuple[str, int]:
+        return (self.name, self.year)
+
+    @property
+    def period_display(self) -> str:
+        return format_period(self.year, self.start_month, self.end_month)
