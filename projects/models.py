@@ -193,7 +193,11 @@ class Zone(Cited):
         verbose_name="上级区域",
     )
     area_km2 = models.DecimalField(
-        "面积(平方公里)", max_digits=10, decimal_places=2, null=True, blank=True,
+        "面积(平方公里)",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     industries = models.ManyToManyField(
@@ -382,6 +386,18 @@ class ProjectQuerySet(models.QuerySet["Project"]):
     def in_production(self) -> ProjectQuerySet:
         return self.filter(stage__in=[Stage.PRODUCTION, Stage.FULL_CAPACITY])
 
+    def with_late_milestones(self, today: date | None = None) -> ProjectQuerySet:
+        """Projects with at least one late milestone."""
+        return self.filter(late_condition(today or timezone.localdate(), "milestones__")).distinct()
+
+    def with_late_milestone_count(self, today: date | None = None) -> ProjectQuerySet:
+        today = today or timezone.localdate()
+        return self.annotate(
+            late_milestones=models.Count(
+                "milestones", filter=late_condition(today, "milestones__"), distinct=True
+            )
+        )
+
 
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):  # type: ignore[misc]
     def get_by_natural_key(self, zone_name: str | None, name: str) -> Project:
@@ -392,7 +408,12 @@ class Project(Cited):
     """An investment project on a zone's register."""
 
     zone = models.ForeignKey(
-        Zone, models.PROTECT, null=True, blank=True, related_name="projects", verbose_name="所在区域",
+        Zone,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name="所在区域",
         help_text="来源未说明时留空",
     )
     name = models.CharField("项目名称", max_length=200)
@@ -413,7 +434,9 @@ class Project(Cited):
     total_investment_qualifier = models.CharField(
         "总投资限定词", max_length=16, choices=Qualifier.choices, blank=True
     )
-    capacity = models.CharField("建设规模/产能", max_length=300, blank=True, help_text="如:年产3.7亿平方米光伏玻璃")
+    capacity = models.CharField(
+        "建设规模/产能", max_length=300, blank=True, help_text="如:年产3.7亿平方米光伏玻璃"
+    )
     stage = models.CharField("项目阶段", max_length=16, choices=Stage.choices, blank=True)
     planned_start = models.DateField("计划开工", null=True, blank=True)
     planned_start_precision = models.CharField(
@@ -506,36 +529,45 @@ class MilestoneKind(models.TextChoices):
     OTHER = "other", "其他"
 
 
+def late_condition(today: date, prefix: str = "") -> Q:
+    """Milestones not reached although their whole planned period is over (`prefix` lets a
+    project query ask about its milestones: prefix="milestones__")."""
+    overdue = Q()
+    for precision, threshold in late_thresholds(today).items():
+        overdue |= Q(**{f"{prefix}planned_precision": precision, f"{prefix}planned_date__lt": threshold})
+    return Q(**{f"{prefix}actual_date__isnull": True}) & overdue
+
+
 class MilestoneQuerySet(models.QuerySet["Milestone"]):
     def with_status(self, today: date | None = None) -> MilestoneQuerySet:
-        """Annotate `status_code` (done, due, late, unscheduled) computed by the database."""
+        """Annotate `status_code` (done, due, late, unscheduled), computed by the database."""
         today = today or timezone.localdate()
-        thresholds = late_thresholds(today)
-        late = [
-            When(planned_precision=precision, planned_date__lt=threshold, then=Value(MilestoneStatus.LATE))
-            for precision, threshold in thresholds.items()
-        ]
         return self.annotate(
             status_code=Case(
                 When(actual_date__isnull=False, then=Value(MilestoneStatus.DONE)),
                 When(planned_date__isnull=True, then=Value(MilestoneStatus.UNSCHEDULED)),
-                *late,
+                When(late_condition(today), then=Value(MilestoneStatus.LATE)),
                 default=Value(MilestoneStatus.DUE),
                 output_field=models.CharField(),
             )
         )
 
     def late(self, today: date | None = None) -> MilestoneQuerySet:
-        return self.with_status(today).filter(status_code=MilestoneStatus.LATE)
+        return self.filter(late_condition(today or timezone.localdate()))
 
     def done(self) -> MilestoneQuerySet:
         return self.filter(actual_date__isnull=False)
 
 
 class MilestoneManager(models.Manager.from_queryset(MilestoneQuerySet)):  # type: ignore[misc]
-    def get_by_natural_key(self, zone_name: str | None, project_name: str, kind: str, phase: str) -> Milestone:
+    def get_by_natural_key(
+        self, zone_name: str | None, project_name: str, kind: str, phase: str
+    ) -> Milestone:
         return self.get(
-            **_natural_filter(project__zone__name=zone_name), project__name=project_name, kind=kind, phase=phase
+            **_natural_filter(project__zone__name=zone_name),
+            project__name=project_name,
+            kind=kind,
+            phase=phase,
         )
 
 
@@ -546,9 +578,13 @@ class Milestone(Cited):
     kind = models.CharField("节点", max_length=16, choices=MilestoneKind.choices)
     phase = models.CharField("期次/部位", max_length=100, blank=True, help_text="如:一期、二期、1号窑炉")
     planned_date = models.DateField("计划日期", null=True, blank=True)
-    planned_precision = models.CharField("计划日期精度", max_length=8, choices=DatePrecision.choices, blank=True)
+    planned_precision = models.CharField(
+        "计划日期精度", max_length=8, choices=DatePrecision.choices, blank=True
+    )
     actual_date = models.DateField("实际日期", null=True, blank=True)
-    actual_precision = models.CharField("实际日期精度", max_length=8, choices=DatePrecision.choices, blank=True)
+    actual_precision = models.CharField(
+        "实际日期精度", max_length=8, choices=DatePrecision.choices, blank=True
+    )
     note = models.TextField("备注", blank=True)
 
     objects = MilestoneManager()
@@ -629,7 +665,12 @@ class Portfolio(Cited):
         "年度", validators=[MinValueValidator(1949), MaxValueValidator(2200)]
     )
     category = models.ForeignKey(
-        ProjectCategory, models.PROTECT, null=True, blank=True, related_name="portfolios", verbose_name="项目类别"
+        ProjectCategory,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="portfolios",
+        verbose_name="项目类别",
     )
     projects = models.ManyToManyField(
         Project, through="PortfolioEntry", related_name="portfolios", verbose_name="项目"
@@ -670,7 +711,9 @@ class PortfolioEntry(Cited):
     """A project on a portfolio, with its planned investment for the portfolio's year."""
 
     portfolio = models.ForeignKey(Portfolio, models.CASCADE, related_name="entries", verbose_name="调度清单")
-    project = models.ForeignKey(Project, models.CASCADE, related_name="portfolio_entries", verbose_name="项目")
+    project = models.ForeignKey(
+        Project, models.CASCADE, related_name="portfolio_entries", verbose_name="项目"
+    )
     planned_investment = models.DecimalField(
         "年度计划投资(元)", **AMOUNT, null=True, blank=True, validators=[MinValueValidator(0)]
     )
@@ -779,7 +822,9 @@ SUBJECTS = ("zone", "portfolio", "project", "enterprise")
 
 
 class IndicatorValueManager(models.Manager.from_queryset(IndicatorValueQuerySet)):  # type: ignore[misc]
-    def get_by_natural_key(self, subject: str, subject_key: list, metric: str, *rest: object) -> IndicatorValue:
+    def get_by_natural_key(
+        self, subject: str, subject_key: list, metric: str, *rest: object
+    ) -> IndicatorValue:
         year, start_month, end_month, kind, value, yoy_growth = rest
         subject_model = IndicatorValue._meta.get_field(subject).related_model
         return self.get(
@@ -816,25 +861,42 @@ class IndicatorValue(Cited):
         Zone, models.CASCADE, null=True, blank=True, related_name="indicator_values", verbose_name="区域"
     )
     portfolio = models.ForeignKey(
-        Portfolio, models.CASCADE, null=True, blank=True, related_name="indicator_values", verbose_name="调度清单"
+        Portfolio,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicator_values",
+        verbose_name="调度清单",
     )
     project = models.ForeignKey(
         Project, models.CASCADE, null=True, blank=True, related_name="indicator_values", verbose_name="项目"
     )
     enterprise = models.ForeignKey(
-        Enterprise, models.CASCADE, null=True, blank=True, related_name="indicator_values", verbose_name="企业"
+        Enterprise,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicator_values",
+        verbose_name="企业",
     )
     metric = models.ForeignKey(Metric, models.PROTECT, related_name="values", verbose_name="指标")
-    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(1949), MaxValueValidator(2200)])
+    year = models.PositiveSmallIntegerField(
+        "年度", validators=[MinValueValidator(1949), MaxValueValidator(2200)]
+    )
     start_month = models.PositiveSmallIntegerField(
-        "起始月", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)],
+        "起始月",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text="累计时段的起始月,如1-5月填1;时点值(截至某月末)留空",
     )
     end_month = models.PositiveSmallIntegerField(
         "截止月", validators=[MinValueValidator(1), MaxValueValidator(12)], help_text="全年填12"
     )
     kind = models.CharField("数值类型", max_length=12, choices=ValueKind.choices, default=ValueKind.ACTUAL)
-    value = models.DecimalField("数值", **VALUE, null=True, blank=True, help_text="金额按元存储;百分比填百分数")
+    value = models.DecimalField(
+        "数值", **VALUE, null=True, blank=True, help_text="金额按元存储;百分比填百分数"
+    )
     value_upper = models.DecimalField(
         "区间上限", **VALUE, null=True, blank=True, help_text="来源给出区间(如20%-30%)时填上限"
     )
@@ -862,10 +924,15 @@ class IndicatorValue(Cited):
             models.CheckConstraint(condition=_one_subject(), name="indicator_value_one_subject"),
             models.CheckConstraint(
                 condition=Q(end_month__gte=1, end_month__lte=12)
-                & (Q(start_month__isnull=True) | Q(start_month__gte=1, start_month__lte=models.F("end_month"))),
+                & (
+                    Q(start_month__isnull=True)
+                    | Q(start_month__gte=1, start_month__lte=models.F("end_month"))
+                ),
                 name="indicator_value_valid_months",
             ),
-            models.CheckConstraint(condition=Q(year__gte=1949, year__lte=2200), name="indicator_value_year_range"),
+            models.CheckConstraint(
+                condition=Q(year__gte=1949, year__lte=2200), name="indicator_value_year_range"
+            ),
             models.CheckConstraint(
                 condition=Q(value_upper__isnull=True) | Q(value__lte=models.F("value_upper")),
                 name="indicator_value_range_ordered",
@@ -887,7 +954,9 @@ class IndicatorValue(Cited):
         ]
         indexes = [
             models.Index(fields=["zone", "metric", "year", "end_month"], name="indicator_zone_period_idx"),
-            models.Index(fields=["portfolio", "metric", "year", "end_month"], name="indicator_portf_period_idx"),
+            models.Index(
+                fields=["portfolio", "metric", "year", "end_month"], name="indicator_portf_period_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -916,7 +985,11 @@ class IndicatorValue(Cited):
         )
 
     natural_key.dependencies = [
-        "projects.zone", "projects.portfolio", "projects.project", "projects.enterprise", "projects.metric"
+        "projects.zone",
+        "projects.portfolio",
+        "projects.project",
+        "projects.enterprise",
+        "projects.metric",
     ]
 
     @property
@@ -973,15 +1046,22 @@ class Campaign(Cited):
     30 June; "一季度开门红" for the Q1 target; "打好收官战" for the whole year by 31 December."""
 
     name = models.CharField("名称", max_length=200)
-    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(1949), MaxValueValidator(2200)])
+    year = models.PositiveSmallIntegerField(
+        "年度", validators=[MinValueValidator(1949), MaxValueValidator(2200)]
+    )
     zones = models.ManyToManyField(Zone, blank=True, related_name="campaigns", verbose_name="参与区域")
     start_month = models.PositiveSmallIntegerField(
         "起始月", validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    end_month = models.PositiveSmallIntegerField("截止月", validators=[MinValueValidator(1), MaxValueValidator(12)])
+    end_month = models.PositiveSmallIntegerField(
+        "截止月", validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
     checkpoint = models.DateField("考核时点")
     required_share = models.DecimalField(
-        "时点应完成全年目标(%)", **PERCENT, null=True, blank=True,
+        "时点应完成全年目标(%)",
+        **PERCENT,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="双过半为50;有单列目标(如一季度目标)时留空",
     )

@@ -6,7 +6,6 @@ together with its precision; the period's end is derived. Pure functions, no ORM
 """
 
 from datetime import date, timedelta
-from enum import StrEnum
 
 from django.db.models.enums import TextChoices
 
@@ -121,5 +120,3 @@ def format_period(year: int, start_month: int | None, end_month: int) -> str:
     if (start_month, end_month) == (7, 12):
         return f"{year}年下半年"
     return f"{year}年{start_month}-{end_month}月"
-
-

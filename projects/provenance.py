@@ -8,7 +8,19 @@ from decimal import Decimal
 from .money import plain
 
 _ARABIC = re.compile(r"\d+(?:\.\d+)?")
-_CHINESE_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CHINESE_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CHINESE = re.compile(r"[零一二两三四五六七八九十]+")
 
 
@@ -42,3 +54,27 @@ def missing_numbers(fact_numbers: set[Decimal], quotes: list[str]) -> set[Decima
     for quote in quotes:
         written |= numbers_in(quote)
     return {plain(n) for n in fact_numbers} - written
+
+
+class QuoteNotFound(ValueError):
+    pass
+
+
+def locate_quote(text: str, quote: str, start: int | None = None) -> int:
+    """Where `quote` stands in `text`: `start` if it is really there, else its only occurrence.
+
+    Raises QuoteNotFound with a Chinese message when the quote is absent, or occurs several
+    times and no start says which one is meant.
+    """
+    if not quote:
+        raise QuoteNotFound("原文不能为空")
+    if start is not None:
+        if text[start : start + len(quote)] == quote:
+            return start
+        raise QuoteNotFound(f"来源文档第{start}个字符处不是这段原文")
+    first = text.find(quote)
+    if first < 0:
+        raise QuoteNotFound("来源文档中找不到这段原文,请逐字复制")
+    if text.find(quote, first + 1) >= 0:
+        raise QuoteNotFound(f"这段原文在来源文档中出现了{text.count(quote)}次,请填写起始位置或引用更长的句子")
+    return first

@@ -1,0 +1,70 @@
+# Two commands on a fresh machine: `make run` serves the tracker with the seed data on SQLite,
+# `make test` runs the whole test suite. Both build the virtual environment first.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Candidates for a Python >= 3.12, tried in order after a PYTHON= override. pyenv's shims for
+# python3.12/3.13 fail unless PYENV_VERSION is set, so the versions' own binaries are tried too.
+PYTHON_CANDIDATES := python3.14 python3.13 python3.12 python3 \
+	$(shell ls -d $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3 /usr/local/bin/python3.1[2-9] \
+		/usr/bin/python3.1[2-9] 2>/dev/null | sort -rV)
+
+.PHONY: help python venv run test lint migrations-check clean
+
+help:
+	@echo "make run    — serve the tracker with the seed data on http://$(HOST):$(PORT)/admin/"
+	@echo "make test   — run the whole test suite (DATABASE_URL selects the database)"
+	@echo "make lint   — ruff check and format check"
+	@echo "make clean  — remove the virtual environment and the SQLite database"
+
+# Prints the first interpreter that is Python >= 3.12.
+python:
+	@ok() { "$$1" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; }; \
+	if [ -n "$${PYTHON:-}" ]; then \
+		if ok "$$PYTHON"; then command -v "$$PYTHON" || echo "$$PYTHON"; exit 0; fi; \
+		echo "PYTHON=$$PYTHON is not a working Python 3.12 or newer." >&2; exit 1; \
+	fi; \
+	for cand in $(PYTHON_CANDIDATES); do \
+		if ok "$$cand"; then command -v "$$cand" || echo "$$cand"; exit 0; fi; \
+	done; \
+	echo "No Python 3.12 or newer found (tried: $(PYTHON_CANDIDATES))." >&2; \
+	echo "Install one, or name it: make run PYTHON=/path/to/python3.12" >&2; exit 1
+
+$(VENV)/.installed: pyproject.toml
+	@interpreter=$$($(MAKE) -s python); \
+	echo "Using $$interpreter ($$($$interpreter --version))"; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		rm -rf $(VENV); "$$interpreter" -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --no-input
+	DEBUG=$${DEBUG:-true} $(PY) manage.py loaddata seeds
+	DEBUG=$${DEBUG:-true} $(PY) manage.py create_demo_admin
+	@echo "Serving on http://$(HOST):$(PORT)/admin/ (Ctrl-C stops)"
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv
+	DEBUG=$${DEBUG:-true} $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+migrations-check: venv
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 *.egg-info
