@@ -34,7 +34,7 @@ class AmountInputMixin:
                 help_text="按所选单位填写,如106并选“亿元”",
             )
             value, scale = getattr(self.instance, field), getattr(self.instance, scale_field)
-            if value is not None and scale and field not in self.initial:
+            if value is not None and scale:
                 self.initial[field] = from_base(value, scale)
 
     def clean(self) -> dict:

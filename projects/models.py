@@ -4,6 +4,7 @@ the source documents every recorded fact is cited from."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,7 +12,7 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
-from .money import AmountScale, Currency, Qualifier, format_amount
+from .money import AmountScale, Currency, Qualifier, format_amount, from_base, plain, qualify
 from .periods import (
     DatePrecision,
     MilestoneStatus,
@@ -122,7 +123,7 @@ class Citation(models.Model):
     natural_key.dependencies = ["projects.sourcedocument"]
 
     def clean(self) -> None:
-        if self.document_id is None:
+        if self.document_id is None or self.start is None or self.end is None:
             return
         if self.end != self.start + len(self.quote):
             raise ValidationError({"end": "结束位置应等于起始位置加原文长度"})
@@ -139,6 +140,10 @@ class Cited(models.Model):
 
     class Meta:
         abstract = True
+
+    def stated_numbers(self) -> set[Decimal]:
+        """The numbers this fact states, as its source writes them (106 for 106亿元)."""
+        return set()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,6 +228,9 @@ class Zone(Cited):
 
     def natural_key(self) -> tuple[str]:
         return (self.name,)
+
+    def stated_numbers(self) -> set[Decimal]:
+        return {self.area_km2} if self.area_km2 is not None else set()
 
     def clean(self) -> None:
         ancestor, seen = self.parent, {self.pk}
@@ -492,6 +500,14 @@ class Project(Cited):
 
     natural_key.dependencies = ["projects.zone"]
 
+    def stated_numbers(self) -> set[Decimal]:
+        from .provenance import numbers_in
+
+        numbers = numbers_in(self.capacity)
+        if self.total_investment is not None:
+            numbers.add(from_base(self.total_investment, self.total_investment_scale))
+        return numbers
+
     @property
     def total_investment_display(self) -> str:
         return format_amount(
@@ -613,6 +629,19 @@ class Milestone(Cited):
         return (*self.project.natural_key(), self.kind, self.phase)
 
     natural_key.dependencies = ["projects.project"]
+
+    def stated_numbers(self) -> set[Decimal]:
+        """Month and day of dates given to the month or day (years are often written 今年)."""
+        numbers = set()
+        for day, precision in (
+            (self.planned_date, self.planned_precision),
+            (self.actual_date, self.actual_precision),
+        ):
+            if day and precision in (DatePrecision.DAY, DatePrecision.MONTH):
+                numbers.add(Decimal(day.month))
+            if day and precision == DatePrecision.DAY:
+                numbers.add(Decimal(day.day))
+        return numbers
 
     @property
     def status(self) -> MilestoneStatus:
@@ -742,6 +771,11 @@ class PortfolioEntry(Cited):
         return (*self.portfolio.natural_key(), *self.project.natural_key())
 
     natural_key.dependencies = ["projects.portfolio", "projects.project"]
+
+    def stated_numbers(self) -> set[Decimal]:
+        if self.planned_investment is None:
+            return set()
+        return {from_base(self.planned_investment, self.planned_investment_scale)}
 
     @property
     def planned_investment_display(self) -> str:
@@ -992,6 +1026,15 @@ class IndicatorValue(Cited):
         "projects.metric",
     ]
 
+    def stated_numbers(self) -> set[Decimal]:
+        numbers = {
+            from_base(v, self.scale) if self.scale else plain(v)
+            for v in (self.value, self.value_upper)
+            if v is not None
+        }
+        numbers |= {plain(Decimal(v)) for v in (self.yoy_growth, self.share, self.rank) if v is not None}
+        return numbers
+
     @property
     def period_display(self) -> str:
         return format_period(self.year, self.start_month, self.end_month)
@@ -1005,8 +1048,6 @@ class IndicatorValue(Cited):
             if self.value_upper is not None:
                 text += "至" + format_amount(self.value_upper, self.scale, self.currency or Currency.CNY)
             return text
-        from .money import plain, qualify
-
         number = f"{plain(self.value)}"
         if self.value_upper is not None:
             number += f"-{plain(self.value_upper)}"

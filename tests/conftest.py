@@ -1,0 +1,15 @@
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture
+def seeded(db):
+    """The database with the seed fixture loaded, as `make run` loads it."""
+    call_command("loaddata", "seeds", verbosity=0)
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("staff", password="pw-for-tests-only")
+    client.force_login(user)
+    return client
