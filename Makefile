@@ -15,11 +15,16 @@ PYTHON_CANDIDATES := python3.14 python3.13 python3.12 python3 \
 	$(shell ls -d $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3 /usr/local/bin/python3.1[2-9] \
 		/usr/bin/python3.1[2-9] 2>/dev/null | sort -rV)
 
-.PHONY: help python venv run test lint migrations-check clean
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browser here);
+# CJK fonts make Chinese render in the browser and in screenshots.
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: help python venv browser run test lint migrations-check clean
 
 help:
 	@echo "make run    — serve the tracker with the seed data on http://$(HOST):$(PORT)/admin/"
-	@echo "make test   — run the whole test suite (DATABASE_URL selects the database)"
+	@echo "make test   — run the whole test suite (DATABASE_URL selects the database;"
+	@echo "              installs Debian's chromium for the browser tests when it is missing)"
 	@echo "make lint   — ruff check and format check"
 	@echo "make clean  — remove the virtual environment and the SQLite database"
 
@@ -48,6 +53,15 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	@echo "Installing Debian's chromium and CJK fonts for the browser tests"
+	@if [ "$$(id -u)" = 0 ]; then sudo=; elif command -v sudo >/dev/null; then sudo=sudo; \
+	else echo "$(CHROMIUM) is missing; installing it needs root: apt-get install chromium fonts-noto-cjk" >&2; exit 1; fi; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+	@test -x $(CHROMIUM)
+
 run: venv
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --no-input
 	DEBUG=$${DEBUG:-true} $(PY) manage.py loaddata seeds
@@ -55,9 +69,9 @@ run: venv
 	@echo "Serving on http://$(HOST):$(PORT)/admin/ (Ctrl-C stops)"
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv
+test: venv browser
 	DEBUG=$${DEBUG:-true} $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .

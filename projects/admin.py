@@ -76,7 +76,14 @@ class CitedAdmin(admin.ModelAdmin):
     readonly_fields = ["citations_display"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).annotate(citation_count=Count("citations", distinct=True))
+        # Aggregation groups the query, and Django ignores Meta.ordering in grouped queries:
+        # order explicitly so that autocomplete pages stay stable.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(citation_count=Count("citations", distinct=True))
+            .order_by(*self.model._meta.ordering, "pk")
+        )
 
     @admin.display(description="引文原文")
     def citations_display(self, obj) -> str:

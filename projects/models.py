@@ -455,8 +455,6 @@ class Project(Cited):
         "计划竣工/投产精度", max_length=8, choices=DatePrecision.choices, blank=True
     )
     description = models.TextField("项目简介", blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = ProjectManager()
 

@@ -46,7 +46,9 @@ def populate(n: int) -> None:
         project.industries.add(industry)
         project.categories.add(ProjectCategoryFactory())
         MilestoneFactory(project=project, citations=[citation])
-        MilestoneFactory(project=project, kind="production", actual_date=date(2022, 5, 1), actual_precision="month")
+        MilestoneFactory(
+            project=project, kind="production", actual_date=date(2022, 5, 1), actual_precision="month"
+        )
         entry = PortfolioEntryFactory(project=project, portfolio__zone=zone, citations=[citation])
         IndicatorValueFactory(zone=zone, citations=[citation], rank=2, rank_scope="全市")
         IndicatorValueFactory(zone=None, portfolio=entry.portfolio, citations=[citation])

@@ -122,7 +122,9 @@ def test_milestone_status_is_computed_by_the_database_as_in_python():
     project = ProjectFactory()
     MilestoneFactory(project=project, kind="signed", actual_date=date(2022, 1, 1), actual_precision="month")
     MilestoneFactory(project=project, kind="trial", planned_date=date(2023, 3, 1), planned_precision="month")
-    MilestoneFactory(project=project, kind="production", planned_date=date(2023, 4, 1), planned_precision="quarter")
+    MilestoneFactory(
+        project=project, kind="production", planned_date=date(2023, 4, 1), planned_precision="quarter"
+    )
     MilestoneFactory(project=project, kind="other", planned_date=None, planned_precision="")
     statuses = dict(Milestone.objects.with_status().values_list("kind", "status_code"))
     assert statuses == {"signed": "done", "trial": "late", "production": "due", "other": "unscheduled"}
@@ -173,8 +175,13 @@ def test_indicator_value_shows_value_as_stated():
     assert value.value_display == "约121亿元"
     assert value.period_display == "2022年1-5月"
     count = IndicatorValueFactory(
-        metric=MetricFactory(code="above", name="规上企业数", unit_kind="count", unit="家", flow_or_stock="stock"),
-        value=Decimal("142"), scale=None, currency="", start_month=None,
+        metric=MetricFactory(
+            code="above", name="规上企业数", unit_kind="count", unit="家", flow_or_stock="stock"
+        ),
+        value=Decimal("142"),
+        scale=None,
+        currency="",
+        start_month=None,
     )
     assert count.value_display == "142家"
 

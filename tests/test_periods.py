@@ -70,7 +70,10 @@ def test_periods_are_written_as_reports_write_them(period, text):
 
 
 def test_milestone_reached_is_done_even_if_it_was_late():
-    assert milestone_status(date(2020, 1, 1), "month", date(2022, 3, 18), date(2022, 6, 1)) == MilestoneStatus.DONE
+    assert (
+        milestone_status(date(2020, 1, 1), "month", date(2022, 3, 18), date(2022, 6, 1))
+        == MilestoneStatus.DONE
+    )
 
 
 def test_milestone_planned_for_a_month_is_late_only_after_that_month():
