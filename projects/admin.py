@@ -367,7 +367,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 @admin.register(Milestone)
 class MilestoneAdmin(CitedAdmin):
-    list_display = ["project", "zone", "kind", "phase", "planned", "actual", "status"]
+    list_display = ["project", "zone", "kind", "status", "planned", "actual", "phase"]
     list_filter = [StatusFilter, "kind", ("project__zone", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["project", "project__zone"]
     search_fields = ["project__name", "phase", "note"]

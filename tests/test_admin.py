@@ -95,6 +95,14 @@ def test_admin_speaks_chinese(staff_client):
     assert "项目s" not in page
 
 
+def test_admin_stays_chinese_whatever_the_browser_language(staff_client):
+    page = staff_client.get(
+        reverse("admin:projects_project_changelist"), headers={"accept-language": "en-US,en;q=0.9"}
+    ).content.decode()
+    assert "选择 项目 来修改" in page
+    assert "Select 项目 to change" not in page
+
+
 def test_project_list_shows_amounts_with_their_unit(staff_client):
     ProjectFactory(name="彩虹光伏玻璃项目", total_investment=Decimal("10600000000"))
     page = staff_client.get(reverse("admin:projects_project_changelist")).content.decode()

@@ -33,7 +33,7 @@ def page(live_server, django_user_model):
     django_user_model.objects.create_superuser("clerk", password="clerk-password-1")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+        context = browser.new_context(base_url=live_server.url, locale="en-US")
         page = context.new_page()
         page.goto("/admin/login/")
         page.fill("#id_username", "clerk")
