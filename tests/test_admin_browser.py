@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connections
 from playwright.sync_api import Page, expect, sync_playwright
 
 from projects.models import Milestone, Project
@@ -42,6 +43,9 @@ def page(live_server, django_user_model):
         expect(page.locator("#site-name")).to_contain_text("开发区招商引资项目调度台账")
         yield page
         browser.close()
+        # Django's connections are local to the asyncio context, and Playwright runs an event
+        # loop: ORM calls made here had their own connection, which must not outlive the test.
+        connections.close_all()
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
