@@ -250,10 +250,11 @@ class MilestoneInline(admin.TabularInline):
         return status_badge(obj.status) if obj.pk else "—"
 
 
-class ProjectIndicatorInline(admin.TabularInline):
+class IndicatorInline(admin.TabularInline):
+    """Indicator values of one subject; subclasses name the subject (fk_name)."""
+
     model = IndicatorValue
     form = IndicatorValueForm
-    fk_name = "project"
     fields = [
         "metric",
         "year",
@@ -270,6 +271,10 @@ class ProjectIndicatorInline(admin.TabularInline):
     autocomplete_fields = ["metric"]
     extra = 0
     show_change_link = True
+
+
+class ProjectIndicatorInline(IndicatorInline):
+    fk_name = "project"
     verbose_name_plural = "项目指标"
 
 
@@ -415,25 +420,8 @@ class PortfolioEntryInline(admin.TabularInline):
     extra = 0
 
 
-class PortfolioIndicatorInline(admin.TabularInline):
-    model = IndicatorValue
-    form = IndicatorValueForm
+class PortfolioIndicatorInline(IndicatorInline):
     fk_name = "portfolio"
-    fields = [
-        "metric",
-        "year",
-        "start_month",
-        "end_month",
-        "kind",
-        "value",
-        "scale",
-        "currency",
-        "qualifier",
-        "note",
-    ]
-    autocomplete_fields = ["metric"]
-    extra = 0
-    show_change_link = True
     verbose_name_plural = "清单合计(来源所述)"
 
 
