@@ -182,6 +182,29 @@ def test_citation_offsets_are_found_from_the_quote(staff_client):
     assert document.text[created.start : created.end] == created.quote
 
 
+def test_citation_added_on_the_document_page_finds_its_offset(staff_client):
+    document = CitationFactory().document
+    url = reverse("admin:projects_sourcedocument_change", args=[document.pk])
+    data = {
+        "key": document.key,
+        "title": document.title,
+        "text": document.text,
+        "citations-TOTAL_FORMS": "2",
+        "citations-INITIAL_FORMS": "1",
+        "citations-0-id": str(document.citations.get().pk),
+        "citations-0-document": str(document.pk),
+        "citations-0-quote": document.citations.get().quote,
+        "citations-0-start": "0",
+        "citations-1-document": str(document.pk),
+        "citations-1-quote": "1月至5月已开工22个。",
+        "citations-1-start": "",
+    }
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    added = document.citations.get(quote="1月至5月已开工22个。")
+    assert document.text[added.start : added.end] == added.quote
+
+
 def test_citation_not_in_the_document_is_refused(staff_client):
     document = CitationFactory().document
     response = staff_client.post(
