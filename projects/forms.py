@@ -131,14 +131,8 @@ class CitationForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        quote = cleaned.get("quote")
-        # In the inline of a source document the document is the parent, not a field.
-        document = cleaned.get("document") or (self.instance.document if self.instance.document_id else None)
-        if not quote:
-            return cleaned
-        if document is None:
-            if "document" not in self.fields:
-                self.add_error("quote", "请先保存来源文档,再添加引文")
+        document, quote = cleaned.get("document"), cleaned.get("quote")
+        if document is None or not quote:
             return cleaned
         try:
             cleaned["start"] = locate_quote(document.text, quote, cleaned.get("start"))
