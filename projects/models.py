@@ -22,6 +22,7 @@ from .periods import (
     late_thresholds,
     milestone_status,
 )
+from .provenance import numbers_in
 
 AMOUNT = {"max_digits": 20, "decimal_places": 2}  # base units (元 / US$), up to 10^18
 VALUE = {"max_digits": 24, "decimal_places": 4}  # amounts, counts, percents, scores
@@ -34,6 +35,19 @@ def _natural_filter(**lookups: object) -> dict[str, object]:
         (f"{field}__isnull" if value is None else field): (True if value is None else value)
         for field, value in lookups.items()
     }
+
+
+def _fuzzy_date_errors(obj: models.Model, *pairs: tuple[str, str]) -> dict[str, str]:
+    """Validation errors of (date field, precision field) pairs: a date needs its precision and
+    is stored as the first day of its period."""
+    errors = {}
+    for date_field, precision_field in pairs:
+        day, precision = getattr(obj, date_field), getattr(obj, precision_field)
+        if day and not precision:
+            errors[precision_field] = "填写日期时须选择精度"
+        elif day and not is_period_start(day, precision):
+            errors[date_field] = "按月、季度、半年或年填写时,日期应为该时段的第一天"
+    return errors
 
 
 # ---------------------------------------------------------------------------------------------
@@ -499,8 +513,6 @@ class Project(Cited):
     natural_key.dependencies = ["projects.zone"]
 
     def stated_numbers(self) -> set[Decimal]:
-        from .provenance import numbers_in
-
         numbers = numbers_in(self.capacity)
         if self.total_investment is not None:
             numbers.add(from_base(self.total_investment, self.total_investment_scale))
@@ -513,13 +525,9 @@ class Project(Cited):
         )
 
     def clean(self) -> None:
-        errors = {}
-        for field in ("planned_start", "planned_finish"):
-            day, precision = getattr(self, field), getattr(self, f"{field}_precision")
-            if day and not precision:
-                errors[f"{field}_precision"] = "填写日期时须选择精度"
-            elif day and not is_period_start(day, precision):
-                errors[field] = "按月、季度、半年或年填写时,日期应为该时段的第一天"
+        errors = _fuzzy_date_errors(
+            self, ("planned_start", "planned_start_precision"), ("planned_finish", "planned_finish_precision")
+        )
         if errors:
             raise ValidationError(errors)
 
@@ -656,13 +664,9 @@ class Milestone(Cited):
         return format_date(self.actual_date, self.actual_precision)
 
     def clean(self) -> None:
-        errors = {}
-        for field in ("planned", "actual"):
-            day, precision = getattr(self, f"{field}_date"), getattr(self, f"{field}_precision")
-            if day and not precision:
-                errors[f"{field}_precision"] = "填写日期时须选择精度"
-            elif day and not is_period_start(day, precision):
-                errors[f"{field}_date"] = "按月、季度、半年或年填写时,日期应为该时段的第一天"
+        errors = _fuzzy_date_errors(
+            self, ("planned_date", "planned_precision"), ("actual_date", "actual_precision")
+        )
         # Not a database constraint: SQLite refuses the current date in CHECK constraints.
         if self.actual_date and self.actual_date > timezone.localdate():
             errors["actual_date"] = "实际日期不能晚于今天;尚未发生的节点请填计划日期"
