@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "projects",
 ]
 
@@ -106,8 +110,53 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Where the seed articles live; source documents store their path relative to BASE_DIR.
 SEEDS_DIR = BASE_DIR / "seeds"
 
+# Reads need a logged-in user unless API_READ_PUBLIC=true makes them public; writes always need
+# an editor of the zone (projects.access).
+API_READ_PUBLIC = envbool("API_READ_PUBLIC", "False")
+API_MAX_PAGE_SIZE = 200
+
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "projects.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "projects.api.exceptions.exception_handler",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "开发区招商引资项目调度台账 API / Development zone investment project tracker API",
+    "DESCRIPTION": (
+        "区域、项目、节点、调度清单、指标与进度报告。金额以元为单位存储;百分比为百分数(70.12 即 70.12%)。\n\n"
+        "Zones, projects, milestones, portfolios, indicators and progress reports. Amounts are stored "
+        "in base units (yuan); percentages are numbers in percent (70.12 means 70.12%)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set, whichever fields use it (several models have a `kind`).
+    "ENUM_NAME_OVERRIDES": {
+        "ZoneKindEnum": "projects.models.ZoneKind",
+        "StageEnum": "projects.models.Stage",
+        "MilestoneKindEnum": "projects.models.MilestoneKind",
+        "MilestoneStatusEnum": "projects.periods.MilestoneStatus",
+        "ValueKindEnum": "projects.models.ValueKind",
+        "DatePrecisionEnum": "projects.periods.DatePrecision",
+        "AmountScaleEnum": "projects.money.AmountScale",
+        "CurrencyEnum": "projects.money.Currency",
+        "QualifierEnum": "projects.money.Qualifier",
+    },
 }
 
 if not DEBUG:

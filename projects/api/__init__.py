@@ -1,0 +1,1 @@
+"""The REST API under /api/: resources, progress reports, schema."""
