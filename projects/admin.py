@@ -1,13 +1,29 @@
 """The Chinese admin in which staff keep the register. Changelists fetch related rows in the
-same query (list_select_related, annotations), so their query count does not grow with rows."""
+same query (list_select_related, annotations), so their query count does not grow with rows.
 
+Who sees and changes what is decided by zone roles (projects.access), as in the API: every admin
+below shows only the rows of the user's zones and sub-zones, lets editors change those, viewers
+only look, and superusers do everything. Django's model permissions are not needed for the
+tracker's models (the zone role decides); a non-superuser only needs is_staff to log in, which
+`manage.py grant_zone_role` (or a role granted here) turns on. A refused save answers 403 with
+the reason, and nothing of it is written: the admin saves inside one transaction, and the check
+runs after the related rows are saved, so many-to-many zones count too.
+"""
+
+from django import forms
+from django.apps import apps
 from django.contrib import admin
-from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Model, Q, QuerySet
+from django.http import HttpRequest, HttpResponseForbidden
+from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from . import access
 from .forms import CitationForm, IndicatorValueForm, PortfolioEntryForm, ProjectForm
 from .models import (
     Campaign,
@@ -25,6 +41,7 @@ from .models import (
     SourceDocument,
     Zone,
     ZoneAlias,
+    ZoneMembership,
 )
 from .money import format_amount
 
@@ -69,7 +86,223 @@ def citations_block(obj) -> str:
     )
 
 
-class CitedAdmin(admin.ModelAdmin):
+# ---------------------------------------------------------------------------------------------
+# Zone roles
+
+
+REFUSAL_PAGE = """{% extends "admin/base_site.html" %}
+{% block content %}<p class="errornote">{{ message }}</p>
+<p><a href="javascript:history.back()">返回</a></p>{% endblock %}"""
+DEFAULT_REFUSAL = "您没有执行该操作的权限 / You do not have permission to perform this action"
+ZONE_REQUIRED = "请选择您有编辑权限的区域;未注明区域的数据只有超级管理员可以录入"
+
+
+def refusal_response(request: HttpRequest, refusal: PermissionDenied) -> HttpResponseForbidden:
+    """A 403 page in the admin's layout that says why."""
+    message = str(refusal) or DEFAULT_REFUSAL
+    context = {**admin.site.each_context(request), "title": "无权操作", "message": message}
+    return HttpResponseForbidden(engines["django"].from_string(REFUSAL_PAGE).render(context, request))
+
+
+def sees_tracker(request: HttpRequest) -> bool:
+    user = request.user
+    return user.is_active and (user.is_superuser or access.is_member(user))
+
+
+def scoped_formfield_kwargs(model: type[Model], db_field, request: HttpRequest, kwargs: dict) -> dict:
+    """Dropdowns of zones, projects, portfolios … offer only rows the user may edit (or read,
+    for a mere reference); a row's own zone is required of non-superusers."""
+    related = db_field.related_model
+    if related in access.ZONE_PATHS and "queryset" not in kwargs:
+        choices = related._default_manager.all()
+        kwargs["queryset"] = access.field_choices(choices, request.user, model, db_field.name)
+    if access.ZONE_FIELDS.get(model) == db_field.name and not request.user.is_superuser:
+        kwargs["required"] = True
+        kwargs["error_messages"] = {"required": ZONE_REQUIRED}
+    return kwargs
+
+
+def keep_current_choices(form_class: type[forms.BaseForm]) -> type[forms.BaseForm]:
+    """The form class, with dropdowns that also offer the row's present value: a row pointing at
+    something the user may not pick (their project on the city's list) still saves unchanged,
+    and a change to it is refused by the check after saving."""
+
+    class KeepCurrentChoices(form_class):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            if self.instance.pk is None:
+                return
+            for name, field in self.fields.items():
+                queryset = getattr(field, "queryset", None)
+                if queryset is None or queryset.model not in access.ZONE_PATHS:
+                    continue
+                model_field = self.instance._meta.get_field(name)
+                if model_field.many_to_many:
+                    current = Q(pk__in=getattr(self.instance, name).values("pk"))
+                elif getattr(self.instance, model_field.attname) is not None:
+                    current = Q(pk=getattr(self.instance, model_field.attname))
+                else:
+                    continue
+                field.queryset = queryset.model._default_manager.filter(
+                    Q(pk__in=queryset.values("pk")) | current
+                )
+
+    KeepCurrentChoices.__name__ = form_class.__name__
+    return KeepCurrentChoices
+
+
+def autocomplete_source(request: HttpRequest) -> tuple[type[Model], str] | None:
+    """The model and field an admin autocomplete request searches choices for."""
+    match = request.resolver_match
+    if match is None or match.url_name != "autocomplete":
+        return None
+    try:
+        model = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+    except (KeyError, LookupError):
+        return None
+    return model, request.GET.get("field_name", "")
+
+
+class ZoneRoleAdmin(admin.ModelAdmin):
+    """A ModelAdmin governed by zone roles (projects.access)."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return access.readable(super().get_queryset(request), request.user)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and not request.user.is_superuser:
+            try:
+                hidden = self.model._default_manager.filter(**{from_field or "pk": object_id}).first()
+            except (ValidationError, ValueError):
+                hidden = None
+            if hidden is not None:
+                raise PermissionDenied(access.read_refusal(request.user, hidden) or DEFAULT_REFUSAL)
+        return obj
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return sees_tracker(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return sees_tracker(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return access.can_write(request.user, self.model)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is None:
+            return access.can_write(request.user, self.model)
+        return access.can_edit(request.user, obj, stored=True)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is None:
+            return access.can_write(request.user, self.model, delete=True)
+        return access.can_delete(request.user, obj)
+
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
+        return keep_current_choices(super().get_form(request, obj, change, **kwargs))
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        kwargs = scoped_formfield_kwargs(self.model, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        kwargs = scoped_formfield_kwargs(self.model, db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        source = autocomplete_source(request)
+        if source is not None:
+            queryset = access.field_choices(queryset, request.user, *source)
+        return queryset, may_have_duplicates
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        if change:
+            form.zones_before = access.zones_of(self.model._default_manager.get(pk=obj.pk))
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        user = request.user
+        for formset in formsets:
+            for deleted in formset.deleted_forms:
+                if deleted.instance.pk is not None:
+                    access.check_can_delete(user, deleted.instance)
+        super().save_related(request, form, formsets, change)
+        # After the many-to-many rows, inside the admin's transaction: a refusal undoes it all.
+        access.check_can_edit(user, form.instance, before=getattr(form, "zones_before", None))
+        for formset in formsets:
+            for obj in [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]:
+                access.check_can_edit(user, obj)
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        access.check_can_delete(request.user, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for obj in queryset:
+            access.check_can_delete(request.user, obj)
+        super().delete_queryset(request, queryset)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except PermissionDenied as refusal:
+            return refusal_response(request, refusal)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except PermissionDenied as refusal:
+            return refusal_response(request, refusal)
+
+    def history_view(self, request, object_id, extra_context=None):
+        try:
+            return super().history_view(request, object_id, extra_context)
+        except PermissionDenied as refusal:
+            return refusal_response(request, refusal)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except PermissionDenied as refusal:
+            return refusal_response(request, refusal)
+
+
+class ZoneRoleInline(admin.TabularInline):
+    """An inline governed by zone roles: its rows are editable when the parent row is."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return access.readable(super().get_queryset(request), request.user)
+
+    def parent_editable(self, request: HttpRequest, obj) -> bool:
+        if obj is None:
+            return access.can_write(request.user, self.parent_model)
+        return access.can_edit(request.user, obj, stored=True)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return sees_tracker(request)
+
+    def has_add_permission(self, request: HttpRequest, obj) -> bool:
+        return self.parent_editable(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.parent_editable(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.parent_editable(request, obj)
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = keep_current_choices(formset.form)
+        return formset
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        kwargs = scoped_formfield_kwargs(self.model, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CitedAdmin(ZoneRoleAdmin):
     """Facts: citations are picked by searching their quotes and shown with the sentence."""
 
     autocomplete_fields = ["citations"]
@@ -98,7 +331,7 @@ class CitedAdmin(admin.ModelAdmin):
 # Sources
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(ZoneRoleInline):
     model = Citation
     form = CitationForm
     fields = ["quote", "start", "end"]
@@ -108,7 +341,7 @@ class CitationInline(admin.TabularInline):
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(admin.ModelAdmin):
+class SourceDocumentAdmin(ZoneRoleAdmin):
     list_display = ["key", "title", "publisher", "published", "citations_count"]
     search_fields = ["key", "title", "publisher", "text"]
     readonly_fields = ["sha256"]
@@ -132,7 +365,7 @@ class SourceDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(ZoneRoleAdmin):
     form = CitationForm
     list_display = ["__str__", "document", "start", "end"]
     list_filter = ["document"]
@@ -169,7 +402,7 @@ class CitationAdmin(admin.ModelAdmin):
 # Zones, industries, enterprises
 
 
-class ZoneAliasInline(admin.TabularInline):
+class ZoneAliasInline(ZoneRoleInline):
     model = ZoneAlias
     extra = 0
 
@@ -220,7 +453,7 @@ class EnterpriseAdmin(CitedAdmin):
 
 
 @admin.register(ProjectCategory)
-class ProjectCategoryAdmin(admin.ModelAdmin):
+class ProjectCategoryAdmin(ZoneRoleAdmin):
     list_display = ["name", "description"]
     search_fields = ["name"]
 
@@ -229,7 +462,7 @@ class ProjectCategoryAdmin(admin.ModelAdmin):
 # Projects and milestones
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ZoneRoleInline):
     model = Milestone
     fields = [
         "kind",
@@ -250,7 +483,7 @@ class MilestoneInline(admin.TabularInline):
         return status_badge(obj.status) if obj.pk else "—"
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(ZoneRoleInline):
     """Indicator values of one subject; subclasses name the subject (fk_name)."""
 
     model = IndicatorValue
@@ -278,7 +511,7 @@ class ProjectIndicatorInline(IndicatorInline):
     verbose_name_plural = "项目指标"
 
 
-class ProjectPortfolioInline(admin.TabularInline):
+class ProjectPortfolioInline(ZoneRoleInline):
     model = PortfolioEntry
     form = PortfolioEntryForm
     fields = ["portfolio", "planned_investment", "planned_investment_scale"]
@@ -412,7 +645,7 @@ class MilestoneAdmin(CitedAdmin):
 # Portfolios, indicators, campaigns
 
 
-class PortfolioEntryInline(admin.TabularInline):
+class PortfolioEntryInline(ZoneRoleInline):
     model = PortfolioEntry
     form = PortfolioEntryForm
     fields = ["project", "planned_investment", "planned_investment_scale"]
@@ -456,7 +689,7 @@ class PortfolioEntryAdmin(CitedAdmin):
 
 
 @admin.register(Metric)
-class MetricAdmin(admin.ModelAdmin):
+class MetricAdmin(ZoneRoleAdmin):
     list_display = ["code", "name", "unit_kind", "unit", "flow_or_stock"]
     list_filter = ["unit_kind", "flow_or_stock"]
     search_fields = ["code", "name"]
@@ -548,3 +781,59 @@ class CampaignAdmin(CitedAdmin):
     @admin.display(description="参与区域")
     def zone_names(self, obj: Campaign) -> str:
         return "、".join(zone.name for zone in obj.zones.all()) or "—"
+
+
+# ---------------------------------------------------------------------------------------------
+# Zone roles of users (superusers only)
+
+
+class SuperuserOnlyAdmin(admin.ModelAdmin):
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    has_add_permission = has_module_permission
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission
+
+
+@admin.register(ZoneMembership)
+class ZoneMembershipAdmin(SuperuserOnlyAdmin):
+    list_display = ["user", "zone", "role"]
+    list_filter = ["role", ("zone", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["user", "zone"]
+    search_fields = ["user__username", "zone__name"]
+    autocomplete_fields = ["user", "zone"]
+
+    def save_model(self, request: HttpRequest, obj: ZoneMembership, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        access.let_into_admin(obj.user)
+
+
+class ZoneMembershipInline(admin.TabularInline):
+    model = ZoneMembership
+    fields = ["zone", "role"]
+    autocomplete_fields = ["zone"]
+    extra = 0
+    verbose_name_plural = "区域权限(编辑:可修改本区域及下级区域的数据;只读:只能查看)"
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class TrackerUserAdmin(UserAdmin):
+    """Django's user admin with the user's zone roles; a user given a role may log in."""
+
+    inlines = [*UserAdmin.inlines, ZoneMembershipInline]
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        if not user.is_staff and user.zone_memberships.exists():
+            access.let_into_admin(user)
+            self.message_user(request, f"已为 {user} 开启“工作人员状态”,以便其按区域权限登录后台。")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -278,6 +279,45 @@ class ZoneAlias(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.alias,)
+
+
+class ZoneRole(models.TextChoices):
+    """What a user may do in a zone and its sub-zones (projects.access applies it)."""
+
+    EDITOR = "editor", "编辑"
+    VIEWER = "viewer", "只读"
+
+
+class ZoneMembershipQuerySet(models.QuerySet["ZoneMembership"]):
+    def editors(self) -> ZoneMembershipQuerySet:
+        return self.filter(role=ZoneRole.EDITOR)
+
+    def viewers(self) -> ZoneMembershipQuerySet:
+        return self.filter(role=ZoneRole.VIEWER)
+
+
+class ZoneMembership(models.Model):
+    """A user's role in a zone: an editor changes the data of the zone and its sub-zones, a viewer
+    reads them. Granted with `manage.py grant_zone_role` or in the admin."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="zone_memberships", verbose_name="用户"
+    )
+    zone = models.ForeignKey(Zone, models.CASCADE, related_name="memberships", verbose_name="区域")
+    role = models.CharField("角色", max_length=8, choices=ZoneRole.choices, default=ZoneRole.VIEWER)
+
+    objects = ZoneMembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "区域权限"
+        verbose_name_plural = "区域权限"
+        ordering = ["user", "zone__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "zone"], name="zone_membership_unique_user_zone"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.zone} · {self.get_role_display()}"
 
 
 class NamedManager(models.Manager):

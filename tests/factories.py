@@ -151,3 +151,25 @@ class CampaignFactory(CitedFactory):
     def zones(self, create, extracted, **kwargs):
         if create and extracted:
             self.zones.set(extracted)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A staff user without zone roles; `ZoneMembershipFactory(user=…)` gives them some."""
+
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    is_staff = True
+    password = factory.django.Password("pw-for-tests-only")
+
+
+class ZoneMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ZoneMembership
+
+    user = factory.SubFactory(UserFactory)
+    zone = factory.SubFactory(ZoneFactory)
+    role = models.ZoneRole.EDITOR

@@ -23,6 +23,7 @@ from tests.factories import (
     ProjectCategoryFactory,
     ProjectFactory,
     ZoneFactory,
+    ZoneMembershipFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,7 @@ def populate(n: int) -> None:
         IndicatorValueFactory(zone=None, project=project, citations=[citation])
         IndicatorValueFactory(zone=None, enterprise=enterprise, citations=[citation])
         CampaignFactory(zones=[zone, parent], citations=[citation])
+        ZoneMembershipFactory(zone=zone)
 
 
 def changelist_queries(client, model_name: str) -> tuple[int, int]:
