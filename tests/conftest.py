@@ -13,3 +13,14 @@ def staff_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("staff", password="pw-for-tests-only")
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def api_client(db, django_user_model):
+    """A REST client authenticated as a superuser (no zone roles needed)."""
+    from rest_framework.test import APIClient
+
+    user = django_user_model.objects.create_superuser("api-admin", password="pw-for-tests-only")
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

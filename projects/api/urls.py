@@ -1,7 +1,26 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("zones", views.ZoneViewSet)
+router.register("industries", views.IndustryViewSet)
+router.register("categories", views.ProjectCategoryViewSet)
+router.register("enterprises", views.EnterpriseViewSet)
+router.register("projects", views.ProjectViewSet)
+router.register("milestones", views.MilestoneViewSet)
+router.register("portfolios", views.PortfolioViewSet)
+router.register("portfolio-entries", views.PortfolioEntryViewSet)
+router.register("metrics", views.MetricViewSet)
+router.register("indicator-values", views.IndicatorValueViewSet)
+router.register("campaigns", views.CampaignViewSet)
+router.register("sources", views.SourceDocumentViewSet)
+router.register("citations", views.CitationViewSet)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
 ]

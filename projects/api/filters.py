@@ -1,0 +1,481 @@
+"""Query parameters of the list endpoints (django-filter), described in Chinese and English.
+
+A zone is given by id or by name (short name, full name or alias) and always includes its
+sub-zones: ?zone=上饶市 lists the projects of 上饶经开区 and 综合园 too. A zone, metric, industry or
+category that does not exist, or a period that cannot be read, is a 400 saying so, not an empty
+list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Model, Q, QuerySet
+from django.utils import translation
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters as drf_filters
+from rest_framework.exceptions import ErrorDetail, ValidationError
+
+from projects.models import (
+    Campaign,
+    Citation,
+    Enterprise,
+    FlowOrStock,
+    IndicatorValue,
+    Industry,
+    Metric,
+    Milestone,
+    MilestoneKind,
+    Portfolio,
+    PortfolioEntry,
+    Project,
+    ProjectCategory,
+    SourceDocument,
+    Stage,
+    UnitKind,
+    ValueKind,
+    Zone,
+    ZoneKind,
+)
+from projects.periods import MilestoneStatus, Period, PeriodParseError, parse_period
+
+from .exceptions import BilingualValidationError, Message, bilingual
+
+PERIOD_FORMS_EN = "write e.g. 2022年1-5月, 1-5月 with a year, 一季度, 上半年, 前三季度, 全年 or 截至5月底"
+
+
+class LookupFailed(ValueError):
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.zh)
+        self.message = message
+
+
+def lookup_zone(value: object) -> Zone:
+    """The zone with this id, or with this name, full name or alias."""
+    text = str(value).strip()
+    if text.isdigit():
+        zone = Zone.objects.filter(pk=int(text)).first()
+        if zone is None:
+            raise LookupFailed(
+                Message("unknown_zone", f"没有ID为{text}的区域", f"There is no zone with id {text}.")
+            )
+        return zone
+    zones = list(Zone.objects.matching(text)[:2])
+    if not zones:
+        raise LookupFailed(
+            Message(
+                "unknown_zone",
+                f"没有名为“{text}”的区域(按简称、全称或别名查找)",
+                f"There is no zone named “{text}” (short name, full name or alias).",
+            )
+        )
+    if len(zones) > 1:
+        raise LookupFailed(
+            Message(
+                "ambiguous_zone",
+                f"名称“{text}”对应多个区域,请改用区域ID",
+                f"The name “{text}” matches several zones; give the zone id instead.",
+            )
+        )
+    return zones[0]
+
+
+def lookup_named(model: type[Model], value: object, name_field: str = "name") -> Model:
+    """The row of `model` with this id, or with this name (or code)."""
+    text = str(value).strip()
+    lookup = {"pk": int(text)} if text.isdigit() else {name_field: text}
+    found = model._default_manager.filter(**lookup).first()
+    if found is None:
+        label = model._meta.verbose_name
+        raise LookupFailed(
+            Message(
+                f"unknown_{model._meta.model_name}",
+                f"没有“{text}”这一{label}",
+                f"There is no {model.__name__.lower()} “{text}” (by id or {name_field}).",
+            )
+        )
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Form fields and filters
+
+
+class LookupField(forms.CharField):
+    """A query parameter naming a row by id or name; cleans to the row."""
+
+    def __init__(self, *args: Any, lookup: Any, **kwargs: Any) -> None:
+        self.lookup = lookup
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any) -> Any:
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        try:
+            return self.lookup(value)
+        except LookupFailed as failure:
+            raise forms.ValidationError(failure.message.text(), code=failure.message.code) from None
+
+
+class ZoneFilter(django_filters.CharFilter):
+    """Rows of the zone or any of its sub-zones, through one or several zone lookups (an
+    indicator value belongs to a zone through any of its four subjects)."""
+
+    field_class = LookupField
+
+    def __init__(self, *args: Any, paths: tuple[str, ...] = ("zone",), **kwargs: Any) -> None:
+        self.paths = paths
+        kwargs.setdefault("lookup", lookup_zone)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: Zone | None) -> QuerySet:
+        if value is None:
+            return qs
+        ids = Zone.objects.subtree_ids(value)
+        condition = Q()
+        for path in self.paths:
+            condition |= Q(**{f"{path}__in": ids})
+        qs = qs.filter(condition)
+        return qs.distinct() if self.distinct else qs
+
+
+class NamedFilter(django_filters.CharFilter):
+    """Rows related to the row named by id or name (`name_field`, e.g. a metric's code)."""
+
+    field_class = LookupField
+
+    def __init__(self, *args: Any, model: type[Model], name_field: str = "name", **kwargs: Any) -> None:
+        kwargs.setdefault("lookup", lambda value: lookup_named(model, value, name_field))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: Model | None) -> QuerySet:
+        if value is None:
+            return qs
+        qs = qs.filter(**{self.field_name: value})
+        return qs.distinct() if self.distinct else qs
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class PeriodFilter(django_filters.CharFilter):
+    """Values stated for exactly this period; the form has parsed the text into a Period."""
+
+    def filter(self, qs: QuerySet, value: Period | None) -> QuerySet:
+        if not isinstance(value, Period):
+            return qs
+        return qs.filter(year=value.year, start_month=value.start_month, end_month=value.end_month)
+
+
+class PeriodForm(forms.Form):
+    """Reads ?period=… with parse_period; a period without a year takes ?year=…"""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        text = cleaned.get("period")
+        if text:
+            try:
+                cleaned["period"] = parse_period(text, year=cleaned.get("year"))
+            except PeriodParseError as error:
+                self.add_error(
+                    "period",
+                    forms.ValidationError(
+                        bilingual(str(error), f"Cannot read the period “{text}”: {PERIOD_FORMS_EN}."),
+                        code="invalid_period",
+                    ),
+                )
+        return cleaned
+
+
+def _choices_help(zh: str, en: str, choices: Any) -> str:
+    listed = "、".join(f"{value} {label}" for value, label in choices)
+    return f"{zh}:{listed} / {en}"
+
+
+ZONE_HELP = (
+    "区域ID或名称(简称、全称、别名),含其下级区域 / Zone id or name (short, full or alias), sub-zones included"
+)
+YEAR_HELP = "年度,如2022 / Year, e.g. 2022"
+
+
+# ---------------------------------------------------------------------------------------------
+# Filter sets
+
+
+class ZoneFilterSet(django_filters.FilterSet):
+    zone = ZoneFilter(
+        paths=("pk",), help_text=ZONE_HELP + ";返回该区域本身及下级 / the zone itself and below"
+    )
+    parent = ZoneFilter(
+        paths=("parent",),
+        help_text="上级区域ID或名称,列出其全部下级区域 / Parent zone id or name: every zone below it",
+    )
+    kind = django_filters.MultipleChoiceFilter(
+        choices=ZoneKind.choices, help_text=_choices_help("区域类型", "Kind of zone", ZoneKind.choices)
+    )
+
+    class Meta:
+        model = Zone
+        fields = ["zone", "parent", "kind"]
+
+
+class EnterpriseFilterSet(django_filters.FilterSet):
+    zone = ZoneFilter(help_text=ZONE_HELP)
+    industry = NamedFilter(
+        field_name="industries",
+        model=Industry,
+        distinct=True,
+        help_text="产业链ID或名称 / Industry id or name",
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = ["zone", "industry"]
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    zone = ZoneFilter(help_text=ZONE_HELP)
+    stage = django_filters.MultipleChoiceFilter(
+        choices=Stage.choices,
+        help_text=_choices_help("项目阶段(可多选)", "Stage (repeatable)", Stage.choices),
+    )
+    industry = NamedFilter(
+        field_name="industries",
+        model=Industry,
+        distinct=True,
+        help_text="产业链ID或名称 / Industry id or name",
+    )
+    category = NamedFilter(
+        field_name="categories",
+        model=ProjectCategory,
+        distinct=True,
+        help_text="项目类别ID或名称 / Project category id or name",
+    )
+    enterprise = NamedFilter(model=Enterprise, help_text="建设主体(企业)ID或名称 / Enterprise id or name")
+    portfolio = django_filters.ModelChoiceFilter(
+        field_name="portfolios",
+        queryset=Portfolio.objects.all(),
+        distinct=True,
+        help_text="调度清单ID:清单内的项目 / Portfolio id: the projects on it",
+    )
+    total_investment_min = django_filters.NumberFilter(
+        field_name="total_investment",
+        lookup_expr="gte",
+        help_text="总投资下限(元,含) / Minimum total investment in yuan (inclusive)",
+    )
+    total_investment_max = django_filters.NumberFilter(
+        field_name="total_investment",
+        lookup_expr="lte",
+        help_text="总投资上限(元,含) / Maximum total investment in yuan (inclusive)",
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "zone",
+            "stage",
+            "industry",
+            "category",
+            "enterprise",
+            "portfolio",
+            "total_investment_min",
+            "total_investment_max",
+        ]
+
+
+class MilestoneFilterSet(django_filters.FilterSet):
+    zone = ZoneFilter(
+        paths=("project__zone",), help_text=ZONE_HELP + "(按项目所在区域) / by the project's zone"
+    )
+    project = django_filters.ModelChoiceFilter(
+        queryset=Project.objects.all(), help_text="项目ID / Project id"
+    )
+    kind = django_filters.MultipleChoiceFilter(
+        choices=MilestoneKind.choices,
+        help_text=_choices_help("节点类型", "Milestone kind", MilestoneKind.choices),
+    )
+    status = django_filters.MultipleChoiceFilter(
+        field_name="status_code",
+        choices=MilestoneStatus.choices,
+        help_text=_choices_help("节点状态(按今天计算)", "Status as of today", MilestoneStatus.choices),
+    )
+    planned_year = YearFilter(
+        field_name="planned_date", lookup_expr="year", help_text="计划日期所在年度 / Year of the planned date"
+    )
+    actual_year = YearFilter(
+        field_name="actual_date", lookup_expr="year", help_text="实际日期所在年度 / Year of the actual date"
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["zone", "project", "kind", "status", "planned_year", "actual_year"]
+
+
+class PortfolioFilterSet(django_filters.FilterSet):
+    zone = ZoneFilter(help_text=ZONE_HELP)
+    year = YearFilter(help_text=YEAR_HELP)
+    category = NamedFilter(model=ProjectCategory, help_text="项目类别ID或名称 / Project category id or name")
+
+    class Meta:
+        model = Portfolio
+        fields = ["zone", "year", "category"]
+
+
+class PortfolioEntryFilterSet(django_filters.FilterSet):
+    zone = ZoneFilter(
+        paths=("portfolio__zone",), help_text=ZONE_HELP + "(按清单所属区域) / by the portfolio's zone"
+    )
+    portfolio = django_filters.ModelChoiceFilter(
+        queryset=Portfolio.objects.all(), help_text="调度清单ID / Portfolio id"
+    )
+    project = django_filters.ModelChoiceFilter(
+        queryset=Project.objects.all(), help_text="项目ID / Project id"
+    )
+    year = YearFilter(field_name="portfolio__year", help_text="清单年度 / Year of the portfolio")
+
+    class Meta:
+        model = PortfolioEntry
+        fields = ["zone", "portfolio", "project", "year"]
+
+
+class MetricFilterSet(django_filters.FilterSet):
+    unit_kind = django_filters.ChoiceFilter(
+        choices=UnitKind.choices, help_text=_choices_help("计量类型", "Unit kind", UnitKind.choices)
+    )
+    flow_or_stock = django_filters.ChoiceFilter(
+        choices=FlowOrStock.choices,
+        help_text=_choices_help("流量或存量", "Flow or stock", FlowOrStock.choices),
+    )
+
+    class Meta:
+        model = Metric
+        fields = ["unit_kind", "flow_or_stock"]
+
+
+class IndicatorValueFilterSet(django_filters.FilterSet):
+    zone = ZoneFilter(
+        paths=("zone", "portfolio__zone", "project__zone", "enterprise__zone"),
+        help_text=ZONE_HELP
+        + ";含区域内清单、项目、企业的数值 / values of its portfolios, projects and enterprises too",
+    )
+    portfolio = django_filters.ModelChoiceFilter(
+        queryset=Portfolio.objects.all(), help_text="调度清单ID / Portfolio id"
+    )
+    project = django_filters.ModelChoiceFilter(
+        queryset=Project.objects.all(), help_text="项目ID / Project id"
+    )
+    enterprise = NamedFilter(model=Enterprise, help_text="企业ID或名称 / Enterprise id or name")
+    metric = NamedFilter(model=Metric, name_field="code", help_text="指标代码或ID / Metric code or id")
+    year = YearFilter(help_text=YEAR_HELP)
+    period = PeriodFilter(
+        help_text=(
+            "时段,如“2022年1-5月”“一季度”“上半年”“截至5月底”;不写年份时取 year 参数 / "
+            "Period, e.g. 2022年1-5月, 一季度, 上半年, 截至5月底; without a year the year parameter is used"
+        )
+    )
+    kind = django_filters.MultipleChoiceFilter(
+        choices=ValueKind.choices,
+        help_text=_choices_help("数值类型(可多选)", "Kind of figure (repeatable)", ValueKind.choices),
+    )
+    end_month = django_filters.NumberFilter(help_text="截止月(1-12) / Last month of the period (1-12)")
+
+    class Meta:
+        model = IndicatorValue
+        form = PeriodForm
+        fields = [
+            "zone",
+            "portfolio",
+            "project",
+            "enterprise",
+            "metric",
+            "year",
+            "period",
+            "kind",
+            "end_month",
+        ]
+
+
+class CampaignFilterSet(django_filters.FilterSet):
+    zone = ZoneFilter(
+        paths=("zones",), distinct=True, help_text=ZONE_HELP + "(参与区域) / among the participating zones"
+    )
+    year = YearFilter(help_text=YEAR_HELP)
+
+    class Meta:
+        model = Campaign
+        fields = ["zone", "year"]
+
+
+class SourceDocumentFilterSet(django_filters.FilterSet):
+    published_year = YearFilter(
+        field_name="published_on", lookup_expr="year", help_text="发布年度 / Year of publication"
+    )
+
+    class Meta:
+        model = SourceDocument
+        fields = ["published_year"]
+
+
+class CitationFilterSet(django_filters.FilterSet):
+    document = NamedFilter(
+        model=SourceDocument, name_field="key", help_text="来源文档ID或标识 / Document id or key"
+    )
+
+    class Meta:
+        model = Citation
+        fields = ["document"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Backends
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, with its 400s in Chinese and English."""
+
+    def filter_queryset(self, request: Any, queryset: QuerySet, view: Any) -> QuerySet:
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            with translation.override("en"):
+                english = self.get_filterset(request, queryset, view)
+                english.is_valid()
+                english_errors = ValidationError(_form_errors(english)).detail
+            raise BilingualValidationError(_form_errors(filterset), english_errors)
+        return filterset.qs
+
+
+def _form_errors(filterset: django_filters.FilterSet) -> dict[str, list[ErrorDetail]]:
+    return {
+        field: [
+            ErrorDetail(str(e.message % e.params if e.params else e.message), code=e.code or "invalid")
+            for e in errors.as_data()
+        ]
+        for field, errors in filterset.form.errors.items()
+    }
+
+
+class SearchFilter(drf_filters.SearchFilter):
+    search_description = "搜索词,按名称等字段模糊匹配 / Search term, matched against names"
+
+
+class OrderingFilter(drf_filters.OrderingFilter):
+    """DRF's ordering, ending with the primary key so that pages never overlap or skip rows."""
+
+    ordering_description = (
+        "排序字段,逗号分隔,前加“-”为降序,如 -total_investment / "
+        "Fields to order by, comma-separated, '-' for descending, e.g. -total_investment"
+    )
+
+    def get_ordering(self, request: Any, queryset: QuerySet, view: Any) -> list[str]:
+        ordering = list(
+            super().get_ordering(request, queryset, view)
+            or queryset.query.order_by
+            or queryset.model._meta.ordering
+        )
+        return ordering if {"pk", "-pk", "id", "-id"} & set(ordering) else [*ordering, "pk"]

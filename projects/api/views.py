@@ -1,0 +1,480 @@
+"""The resource endpoints under /api/: one ModelViewSet per resource, all on one router.
+
+Every viewset reads through projects.access (a user sees the rows of their zones) and writes
+inside a transaction that projects.access checks after the save, so a refused write is a 403 and
+leaves nothing behind. Each queryset fetches its relations in a fixed number of queries, however
+many rows a page has (tests/test_api_queries.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Model, Prefetch, QuerySet
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers as drf_serializers
+from rest_framework import viewsets
+
+from projects import access
+from projects.models import (
+    Campaign,
+    Citation,
+    Enterprise,
+    IndicatorValue,
+    Industry,
+    Metric,
+    Milestone,
+    Portfolio,
+    PortfolioEntry,
+    Project,
+    ProjectCategory,
+    SourceDocument,
+    Zone,
+)
+
+from . import filters, serializers
+from .permissions import ZoneRolePermission
+
+
+def citations() -> Prefetch:
+    """A fact's citations with their document's key and title (not its text)."""
+    return Prefetch("citations", queryset=Citation.objects.select_related("document").defer("document__text"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Error responses, for the schema
+
+
+class FieldErrorSerializer(serializers.Described, drf_serializers.Serializer):
+    field = drf_serializers.CharField(allow_null=True)
+    code = drf_serializers.CharField()
+    message = drf_serializers.CharField()
+    message_en = drf_serializers.CharField()
+
+    help_texts = {
+        "field": (
+            "出错的字段,嵌套字段以点号连接;整体错误为 null / "
+            "Field in error, dotted when nested; null for the whole request"
+        ),
+        "code": (
+            "错误代码,如 required、min_value、unknown_zone / "
+            "Error code, e.g. required, min_value, unknown_zone"
+        ),
+        "message": "中文说明 / Message in Chinese",
+        "message_en": "英文说明 / Message in English",
+    }
+
+
+class ValidationErrorSerializer(serializers.Described, drf_serializers.Serializer):
+    detail = drf_serializers.CharField()
+    errors = FieldErrorSerializer(many=True)
+
+    help_texts = {
+        "detail": "请求数据有误 / Invalid request data",
+        "errors": "逐项错误 / One entry per error",
+    }
+
+
+class DetailSerializer(serializers.Described, drf_serializers.Serializer):
+    detail = drf_serializers.CharField()
+
+    help_texts = {"detail": "原因(中文 / English) / Reason, in Chinese and English"}
+
+
+class ConflictSerializer(DetailSerializer):
+    referenced_by = drf_serializers.ListField(child=drf_serializers.CharField())
+
+    help_texts = {
+        **DetailSerializer.help_texts,
+        "referenced_by": "仍引用该记录的记录(至多10条) / Rows still referring to it (up to 10)",
+    }
+
+
+BAD_REQUEST = OpenApiResponse(ValidationErrorSerializer, description="请求数据有误 / Invalid request data")
+FORBIDDEN = OpenApiResponse(
+    DetailSerializer, description="未登录或无权限 / Not authenticated, or not permitted"
+)
+NOT_FOUND = OpenApiResponse(DetailSerializer, description="不存在或无权查看 / Not found, or not readable")
+CONFLICT = OpenApiResponse(
+    ConflictSerializer, description="仍被其他记录引用,不能删除 / Still referred to by other rows"
+)
+ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="记录ID / Id of the record")
+
+
+def documented(
+    tag: str,
+    one: tuple[str, str],
+    many: tuple[str, str],
+    serializer: type,
+    detail_serializer: type | None = None,
+    note: tuple[str, str] = ("", ""),
+) -> Any:
+    """Schema of the six actions of a resource: summaries, descriptions and error responses in
+    Chinese and English. `one`/`many`: the resource's names (Chinese, English)."""
+    detail_serializer = detail_serializer or serializer
+    zh, en = one
+    zh_many, en_many = many
+    common = {"tags": [tag]}
+    writes = (
+        "写入时执行模型校验,错误以结构化的400返回;只有该区域的编辑(或超级管理员)可以写入,否则返回403。"
+        " / Writes run the model's validation (structured 400s); only editors of the zone (or "
+        "superusers) may write, others get a 403."
+    )
+    return extend_schema_view(
+        list=extend_schema(
+            **common,
+            summary=f"{zh_many}列表 / List {en_many}",
+            description=(
+                f"分页列出当前用户可查看的{zh_many},可筛选、搜索、排序。{note[0]} / Paginated list of the "
+                f"{en_many} the user may read; filter, search and order with the parameters. {note[1]}"
+            ),
+            responses={200: serializer(many=True), 400: BAD_REQUEST, 403: FORBIDDEN},
+        ),
+        retrieve=extend_schema(
+            **common,
+            summary=f"{zh}详情 / Retrieve a {en}",
+            description=f"按ID读取一条{zh}。 / One {en} by id.",
+            parameters=[ID],
+            responses={200: detail_serializer, 403: FORBIDDEN, 404: NOT_FOUND},
+        ),
+        create=extend_schema(
+            **common,
+            summary=f"新建{zh} / Create a {en}",
+            description=writes,
+            responses={201: detail_serializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+        ),
+        update=extend_schema(
+            **common,
+            summary=f"修改{zh}(全部字段) / Replace a {en}",
+            description=writes,
+            parameters=[ID],
+            responses={200: detail_serializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+        ),
+        partial_update=extend_schema(
+            **common,
+            summary=f"修改{zh}(部分字段) / Update fields of a {en}",
+            description=writes,
+            parameters=[ID],
+            responses={200: detail_serializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+        ),
+        destroy=extend_schema(
+            **common,
+            summary=f"删除{zh} / Delete a {en}",
+            description=(
+                f"删除一条{zh};仍被其他记录引用时返回409。 / Delete a {en}; 409 while other rows refer to it."
+            ),
+            parameters=[ID],
+            responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The base
+
+
+class ResourceViewSet(viewsets.ModelViewSet):
+    """Reads through access.readable, writes checked by access after the save, in one transaction."""
+
+    permission_classes = [ZoneRolePermission]
+    filter_backends = [filters.FilterBackend, filters.SearchFilter, filters.OrderingFilter]
+
+    def optimise(self, queryset: QuerySet) -> QuerySet:
+        """The queryset with the relations its serializer reads."""
+        return queryset
+
+    def get_queryset(self) -> QuerySet:
+        return access.readable(self.optimise(super().get_queryset()), self.request.user)
+
+    def perform_create(self, serializer: drf_serializers.BaseSerializer) -> None:
+        with transaction.atomic():
+            instance = serializer.save()
+            access.check_can_edit(self.request.user, instance)
+
+    def perform_update(self, serializer: drf_serializers.BaseSerializer) -> None:
+        before = access.zones_of(serializer.instance)
+        with transaction.atomic():
+            instance = serializer.save()
+            access.check_can_edit(self.request.user, instance, before=before)
+
+    def perform_destroy(self, instance: Model) -> None:
+        with transaction.atomic():
+            access.check_can_delete(self.request.user, instance)
+            instance.delete()
+
+
+# ---------------------------------------------------------------------------------------------
+# Zones, industries, categories, enterprises
+
+
+@documented("区域 / Zones", ("区域", "zone"), ("区域", "zones"), serializers.ZoneSerializer)
+class ZoneViewSet(ResourceViewSet):
+    queryset = Zone.objects.all()
+    serializer_class = serializers.ZoneSerializer
+    filterset_class = filters.ZoneFilterSet
+    search_fields = ["name", "full_name", "aliases__alias"]
+    ordering_fields = ["id", "name", "kind"]
+
+    def optimise(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("parent").prefetch_related(
+            Prefetch("children", queryset=Zone.objects.only("pk", "parent_id")),
+            "aliases",
+            "industries",
+            citations(),
+        )
+
+
+@documented(
+    "产业链 / Industries", ("产业链", "industry"), ("产业链", "industries"), serializers.IndustrySerializer
+)
+class IndustryViewSet(ResourceViewSet):
+    queryset = Industry.objects.all()
+    serializer_class = serializers.IndustrySerializer
+    search_fields = ["name"]
+    ordering_fields = ["id", "name"]
+
+    def optimise(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("parent").prefetch_related(citations())
+
+
+@documented(
+    "项目类别 / Project categories",
+    ("项目类别", "project category"),
+    ("项目类别", "project categories"),
+    serializers.ProjectCategorySerializer,
+)
+class ProjectCategoryViewSet(ResourceViewSet):
+    queryset = ProjectCategory.objects.all()
+    serializer_class = serializers.ProjectCategorySerializer
+    search_fields = ["name"]
+    ordering_fields = ["id", "name"]
+
+
+@documented(
+    "企业 / Enterprises", ("企业", "enterprise"), ("企业", "enterprises"), serializers.EnterpriseSerializer
+)
+class EnterpriseViewSet(ResourceViewSet):
+    queryset = Enterprise.objects.all()
+    serializer_class = serializers.EnterpriseSerializer
+    filterset_class = filters.EnterpriseFilterSet
+    search_fields = ["name", "short_name"]
+    ordering_fields = ["id", "name"]
+
+    def optimise(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("zone", "parent").prefetch_related("industries", citations())
+
+
+# ---------------------------------------------------------------------------------------------
+# Projects and milestones
+
+
+def milestones_with_status() -> QuerySet:
+    return Milestone.objects.with_status(timezone.localdate()).order_by(
+        F("planned_date").asc(nulls_last=True), F("actual_date").asc(nulls_last=True), "pk"
+    )
+
+
+@documented(
+    "项目 / Projects",
+    ("项目", "project"),
+    ("项目", "projects"),
+    serializers.ProjectSerializer,
+    note=("每个项目带其节点(含状态)和引文。", "Each project comes with its milestones and citations."),
+)
+class ProjectViewSet(ResourceViewSet):
+    queryset = Project.objects.all()
+    serializer_class = serializers.ProjectSerializer
+    filterset_class = filters.ProjectFilterSet
+    search_fields = ["name", "enterprise__name", "capacity", "zone__name"]
+    ordering_fields = [
+        "id",
+        "name",
+        "total_investment",
+        "stage",
+        "planned_start",
+        "planned_finish",
+        "zone__name",
+    ]
+
+    def optimise(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("zone", "enterprise").prefetch_related(
+            "industries",
+            "categories",
+            Prefetch("milestones", queryset=milestones_with_status()),
+            citations(),
+        )
+
+
+@documented(
+    "项目节点 / Milestones",
+    ("项目节点", "milestone"),
+    ("项目节点", "milestones"),
+    serializers.MilestoneSerializer,
+)
+class MilestoneViewSet(ResourceViewSet):
+    queryset = Milestone.objects.all()
+    serializer_class = serializers.MilestoneSerializer
+    filterset_class = filters.MilestoneFilterSet
+    search_fields = ["project__name", "phase", "note"]
+    ordering_fields = ["id", "planned_date", "actual_date", "kind", "project__name"]
+
+    def optimise(self, queryset: QuerySet) -> QuerySet:
+        return (
+            queryset.with_status(timezone.localdate())
+            .select_related("project", "project__zone")
+            .prefetch_related(citations())
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Portfolios
+
+
+@documented(
+    "调度清单 / Portfolios",
+    ("调度清单", "portfolio"),
+    ("调度清单", "portfolios"),
+    serializers.PortfolioSerializer,
+    note=(
+        "每个清单带其项目及年度计划投资。",
+        "Each portfolio comes with its projects and planned investment.",
+    ),
+)
+class PortfolioViewSet(ResourceViewSet):
+    queryset = Portfolio.objects.all()
+    serializer_class = serializers.PortfolioSerializer
+    filterset_class = filters.PortfolioFilterSet
+    search_fields = ["name", "zone__name"]
+    ordering_fields = ["id", "year", "name", "zone__name"]
+
+    def optimise(self, queryset: QuerySet) -> QuerySet:
+        entries = PortfolioEntry.objects.select_related("project").order_by("project__name", "pk")
+        return queryset.select_related("zone", "category").prefetch_related(
+            Prefetch("entries", queryset=entries), citations()
+        )
+
+
+@documented(
+    "调度清单 / Portfolios",
+    ("清单项目", "portfolio entry"),
+    ("清单项目", "portfolio entries"),
+    serializers.PortfolioEntrySerializer,
+)
+class PortfolioEntryViewSet(ResourceViewSet):
+    queryset = PortfolioEntry.objects.all()
+    serializer_class = serializers.PortfolioEntrySerializer
+    filterset_class = filters.PortfolioEntryFilterSet
+    search_fields = ["project__name"]
+    ordering_fields = ["id", "planned_investment", "project__name"]
+
+    def optimise(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("portfolio", "portfolio__zone", "project").prefetch_related(
+            citations()
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Indicators
+
+
+@documented(
+    "指标 / Metrics",
+    ("指标", "metric"),
+    ("指标", "metrics"),
+    serializers.MetricSerializer,
+    note=("只有超级管理员可以修改指标目录。", "Only superusers change the catalogue."),
+)
+class MetricViewSet(ResourceViewSet):
+    queryset = Metric.objects.all()
+    serializer_class = serializers.MetricSerializer
+    filterset_class = filters.MetricFilterSet
+    search_fields = ["code", "name"]
+    ordering_fields = ["id", "code", "name"]
+
+
+@documented(
+    "指标数值 / Indicator values",
+    ("指标数值", "indicator value"),
+    ("指标数值", "indicator values"),
+    serializers.IndicatorValueSerializer,
+)
+class IndicatorValueViewSet(ResourceViewSet):
+    queryset = IndicatorValue.objects.all()
+    serializer_class = serializers.IndicatorValueSerializer
+    filterset_class = filters.IndicatorValueFilterSet
+    search_fields = [
+        "metric__name",
+        "note",
+        "zone__name",
+        "portfolio__name",
+        "project__name",
+        "enterprise__name",
+    ]
+    ordering_fields = ["id", "year", "end_month", "value", "kind", "metric__code"]
+
+    def optimise(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related(
+            "zone", "portfolio", "portfolio__zone", "project", "project__zone", "enterprise", "metric"
+        ).prefetch_related(citations())
+
+
+# ---------------------------------------------------------------------------------------------
+# Campaigns, sources, citations
+
+
+@documented(
+    "攻坚行动 / Campaigns",
+    ("攻坚行动", "campaign"),
+    ("攻坚行动", "campaigns"),
+    serializers.CampaignSerializer,
+)
+class CampaignViewSet(ResourceViewSet):
+    queryset = Campaign.objects.all()
+    serializer_class = serializers.CampaignSerializer
+    filterset_class = filters.CampaignFilterSet
+    search_fields = ["name"]
+    ordering_fields = ["id", "year", "checkpoint", "name"]
+
+    def optimise(self, queryset: QuerySet) -> QuerySet:
+        return queryset.prefetch_related("zones", citations())
+
+
+@documented(
+    "来源文档 / Sources",
+    ("来源文档", "source document"),
+    ("来源文档", "source documents"),
+    serializers.SourceDocumentSerializer,
+    serializers.SourceDocumentDetailSerializer,
+    note=("列表不含全文,详情含全文。", "Lists leave out the full text; a single document includes it."),
+)
+class SourceDocumentViewSet(ResourceViewSet):
+    queryset = SourceDocument.objects.all()
+    filterset_class = filters.SourceDocumentFilterSet
+    search_fields = ["key", "title"]
+    ordering_fields = ["id", "key", "title", "published_on"]
+
+    def get_serializer_class(self) -> type:
+        if self.action == "list":
+            return serializers.SourceDocumentSerializer
+        return serializers.SourceDocumentDetailSerializer
+
+    def optimise(self, queryset: QuerySet) -> QuerySet:
+        queryset = queryset.prefetch_related(
+            Prefetch("citations", queryset=Citation.objects.order_by("start", "pk"))
+        )
+        return queryset.defer("text") if self.action == "list" else queryset
+
+
+@documented("引文 / Citations", ("引文", "citation"), ("引文", "citations"), serializers.CitationSerializer)
+class CitationViewSet(ResourceViewSet):
+    queryset = Citation.objects.all()
+    serializer_class = serializers.CitationSerializer
+    filterset_class = filters.CitationFilterSet
+    search_fields = ["quote", "document__key"]
+    ordering_fields = ["id", "start", "document__key"]
+
+    def optimise(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("document").defer("document__text")
