@@ -66,7 +66,7 @@ def format_amount(
     if value is None:
         return ""
     scale = scale or AmountScale.ONE
-    number = f"{from_base(value, scale):,}" if scale == AmountScale.ONE else f"{from_base(value, scale)}"
+    number = f"{from_base(value, scale):,f}" if scale == AmountScale.ONE else f"{from_base(value, scale):f}"
     unit = unit_label(scale, currency)
     return qualify(number, unit, qualifier)
 

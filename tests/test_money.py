@@ -36,3 +36,8 @@ def test_plain_never_uses_exponent_notation():
 
 def test_missing_amount_shows_nothing():
     assert format_amount(None) == ""
+
+
+def test_tiny_amounts_are_never_shown_in_exponent_form():
+    assert format_amount(Decimal("1.50"), AmountScale.YI) == "0.000000015亿元"
+    assert format_amount(Decimal("12345.5"), AmountScale.ONE) == "12,345.5元"
