@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from . import views
+from .reports import CampaignReportView, ProgressReportView
 
 router = DefaultRouter()
 router.register("zones", views.ZoneViewSet)
@@ -20,6 +21,8 @@ router.register("sources", views.SourceDocumentViewSet)
 router.register("citations", views.CitationViewSet)
 
 urlpatterns = [
+    path("reports/progress/", ProgressReportView.as_view(), name="progress-report"),
+    path("campaigns/<int:pk>/report/", CampaignReportView.as_view(), name="campaign-report"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),

@@ -1,0 +1,482 @@
+"""Progress reports as JSON-ready data (API, `--format json`) and as a Chinese text table (terminal).
+
+Percentages are numbers in percent rounded to two places (70.12 means 70.12%); amounts are numbers
+in base units (元) with a display string in the unit staff use (58.33亿元).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..models import MilestoneKind, UnitKind, ValueKind
+from ..money import AmountScale, Currency, format_amount, plain, qualify
+from ..periods import Period, format_date
+from .measures import CheckpointVerdict, Reconciliation, round_percent
+from .progress import (
+    CampaignReport,
+    Checkpoint,
+    CheckpointItem,
+    Conflict,
+    Figure,
+    IndicatorProgress,
+    PortfolioProgress,
+    ProgressReport,
+    Statement,
+)
+
+STATUS_LABELS = {"met": "达标", "missed": "未达标", "pending": "进行中", "no_data": "无数据"}
+REASON_LABELS = {"late_milestones": "节点逾期", "behind_plan": "投资滞后"}
+ORIGIN_LABELS = {"computed": "按项目汇总", "stated": "来源所述", "missing": "无数据"}
+FIELD_LABELS = {"value": "数值", "yoy_growth": "同比增长"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers
+
+
+def number(value: Decimal | None, places: int = 2) -> float | int | None:
+    """A Decimal as a JSON number, exact in its shortest form (70.12, 23, 5833000000)."""
+    if value is None:
+        return None
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return int(rounded) if rounded == rounded.to_integral() else float(rounded)
+
+
+def pct(value: Decimal | None) -> float | int | None:
+    return number(round_percent(value))
+
+
+def amount_scale(value: Decimal) -> int:
+    if abs(value) >= AmountScale.YI:
+        return AmountScale.YI
+    return AmountScale.WAN if abs(value) >= AmountScale.WAN else AmountScale.ONE
+
+
+def amount_display(
+    value: Decimal | None, scale: int | None = None, currency: str = Currency.CNY, qualifier: str = ""
+) -> str:
+    """An amount in the scale given (or the natural one), to at most two places of that scale."""
+    if value is None:
+        return ""
+    scale = scale or amount_scale(value)
+    rounded = (value / scale).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) * scale
+    return format_amount(rounded, scale, currency or Currency.CNY, qualifier)
+
+
+def value_display(value: Decimal | None, unit_kind: str, unit: str, scale=None, currency="", qualifier=""):
+    if value is None:
+        return ""
+    if unit_kind == UnitKind.AMOUNT:
+        return amount_display(value, scale, currency or Currency.CNY, qualifier)
+    return qualify(f"{plain(value):f}", unit, qualifier)
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON
+
+
+def _period(period: Period | None) -> dict | None:
+    if period is None:
+        return None
+    return {
+        "year": period.year,
+        "start_month": period.start_month,
+        "end_month": period.end_month,
+        "display": str(period),
+    }
+
+
+def _reconciliation(r: Reconciliation | None, percent: bool = True) -> dict | None:
+    if r is None:
+        return None
+    show = pct if percent else number
+    return {
+        "stated": number(r.stated, 4),
+        "computed": show(r.computed),
+        "difference": number(r.difference, 4),
+        "tolerance": number(r.tolerance, 4),
+        "agrees": r.agrees,
+        "verdict": r.label,
+    }
+
+
+def _statement(s: Statement | None, unit_kind: str, unit: str) -> dict | None:
+    if s is None:
+        return None
+    return {
+        "value": number(s.value, 4),
+        "display": value_display(s.value, unit_kind, unit, s.scale, s.currency, s.qualifier),
+        "period": _period(s.period),
+        "kind": s.kind,
+        "kind_label": ValueKind(s.kind).label,
+        "qualifier": s.qualifier,
+        "yoy_growth": number(s.yoy_growth, 4),
+        "sources": list(s.sources),
+    }
+
+
+def _figure(f: Figure) -> dict:
+    unit = "个" if f.unit_kind == UnitKind.COUNT else ""
+    return {
+        "label": f.label,
+        "value": number(f.value),
+        "display": value_display(f.value, f.unit_kind, unit),
+        "origin": f.origin,
+        "origin_label": ORIGIN_LABELS[f.origin],
+        "computed": number(f.computed),
+        "stated": _statement(f.statement, f.unit_kind, unit),
+        "period": _period(f.period),
+        "reporting_projects": f.reporting,
+        "check": _reconciliation(f.reconciliation, percent=False),
+    }
+
+
+def _portfolio(p: PortfolioProgress) -> dict:
+    planned = p.figures["planned_investment"].value
+    return {
+        "id": p.id,
+        "name": p.name,
+        "zone": p.zone,
+        "year": p.year,
+        "category": p.category,
+        "figures": {code: _figure(f) for code, f in p.figures.items()},
+        "data_period": _period(p.data_period),
+        "time_progress": pct(p.time_progress),
+        "completion": pct(p.completion),
+        "ahead_of_schedule": pct(p.ahead),
+        "start_rate": pct(p.start_rate),
+        "stated_vs_computed": [
+            {
+                "measure": c.code,
+                "label": c.label,
+                **_reconciliation(
+                    c.reconciliation, percent=c.code in ("completion_rate", "start_rate", "ahead_of_schedule")
+                ),
+                "sources": list(c.sources),
+            }
+            for c in p.checks
+        ],
+        "required_monthly": number(p.required_monthly),
+        "required_monthly_display": amount_display(p.required_monthly) if planned else "",
+        "projection": number(p.projection),
+        "projection_display": amount_display(p.projection),
+        "projected_completion": pct(p.projected_completion),
+        "excluded_foreign_currency_projects": p.excluded_foreign,
+    }
+
+
+def _indicator(i: IndicatorProgress) -> dict:
+    def display(value, like: Statement | None) -> str:
+        return value_display(value, i.unit_kind, i.unit, currency=like.currency if like else "")
+
+    return {
+        "zone": i.zone,
+        "metric": i.metric_code,
+        "metric_name": i.metric,
+        "unit_kind": i.unit_kind,
+        "unit": i.unit,
+        "flow_or_stock": "flow" if i.flow else "stock",
+        "actual": _statement(i.actual, i.unit_kind, i.unit),
+        "target": _statement(i.target, i.unit_kind, i.unit),
+        "forecast": _statement(i.forecast, i.unit_kind, i.unit),
+        "time_progress": pct(i.time_progress),
+        "completion": pct(i.completion),
+        "ahead_of_schedule": pct(i.ahead),
+        "yoy_growth": {
+            "stated": number(i.yoy_stated, 4),
+            "computed": pct(i.yoy_computed),
+            "check": _reconciliation(i.yoy_check),
+        },
+        "required_monthly": number(i.required_monthly),
+        "required_monthly_display": display(i.required_monthly, i.actual),
+        "projection": number(i.projection),
+        "projection_display": display(i.projection, i.actual),
+        "projected_completion": pct(i.projected_completion),
+    }
+
+
+def _verdict(v: CheckpointVerdict) -> dict:
+    return {
+        "required": pct(v.required_pct),
+        "completion": pct(v.completion_pct),
+        "gap": pct(v.gap_pct),
+        "met": v.met,
+        "label": v.label,
+    }
+
+
+def _item(item: CheckpointItem) -> dict:
+    return {
+        "subject": item.subject,
+        "kind": item.kind,
+        "data_period": _period(item.data_period),
+        "status": item.status,
+        "status_label": STATUS_LABELS[item.status],
+        **_verdict(item.verdict),
+        "required_monthly": number(item.required_monthly),
+    }
+
+
+def _checkpoint(c: Checkpoint) -> dict:
+    return {
+        "name": c.name,
+        "campaign": c.campaign_id,
+        "date": c.date.isoformat(),
+        "required_share": pct(c.required_pct),
+        "status": c.status,
+        "status_label": STATUS_LABELS[c.status],
+        "items": [_item(i) for i in c.items],
+    }
+
+
+def _conflict(c: Conflict) -> dict:
+    return {
+        "subject": c.subject,
+        "metric": c.metric,
+        "period": _period(c.period),
+        "kind": c.kind,
+        "field": c.field,
+        "field_label": FIELD_LABELS[c.field],
+        "statements": [
+            {"value": number(getattr(s, c.field), 4), "sources": list(s.sources), "id": s.id}
+            for s in c.statements
+        ],
+    }
+
+
+def _basis(report) -> dict:
+    return {"code": report.basis.value, "convention": report.basis.label}
+
+
+def report_json(report: ProgressReport) -> dict:
+    return {
+        "zone": {"id": report.zone_id, "name": report.zone},
+        "zones": report.zones,
+        "as_of": f"{report.year}-{report.month:02d}",
+        "as_of_date": report.as_of.isoformat(),
+        "period": _period(report.period),
+        "time_progress": {**_basis(report), "value": pct(report.time_progress)},
+        "portfolios": [_portfolio(p) for p in report.portfolios],
+        "indicators": [_indicator(i) for i in report.indicators],
+        "checkpoints": [_checkpoint(c) for c in report.checkpoints],
+        "lagging_projects": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "zone": p.zone,
+                "reasons": p.reasons,
+                "reason_labels": [REASON_LABELS[r] for r in p.reasons],
+                "late_milestones": [
+                    {
+                        "kind": m.kind,
+                        "kind_label": MilestoneKind(m.kind).label,
+                        "phase": m.phase,
+                        "planned": format_date(m.planned, m.planned_precision),
+                    }
+                    for m in p.late_milestones
+                ],
+                "planned_investment": number(p.planned_investment),
+                "completed_investment": number(p.completed_investment),
+                "data_period": _period(p.data_period),
+                "completion": pct(p.completion),
+                "ahead_of_schedule": pct(p.ahead),
+            }
+            for p in report.lagging_projects
+        ],
+        "milestones_due": [
+            {
+                "project_id": m.project_id,
+                "project": m.project,
+                "zone": m.zone,
+                "kind": m.kind,
+                "kind_label": MilestoneKind(m.kind).label,
+                "phase": m.phase,
+                "planned": format_date(m.planned, m.planned_precision),
+                "due_by": m.due_by.isoformat(),
+            }
+            for m in report.milestones_due
+        ],
+        "conflicts": [_conflict(c) for c in report.conflicts],
+    }
+
+
+def campaign_json(report: CampaignReport) -> dict:
+    return {
+        "campaign": {"id": report.campaign_id, "name": report.name, "year": report.year},
+        "checkpoint": report.checkpoint.isoformat(),
+        "as_of": f"{report.as_of.year}-{report.as_of.month:02d}",
+        "required_share": pct(report.required_pct),
+        "time_progress": {**_basis(report), "value": pct(report.time_progress)},
+        "ranking": "按各项(调度清单、指标)完成率超出考核要求的平均百分点排序;无数据的区域列在最后",
+        "zones": [
+            {
+                "rank": s.rank,
+                "zone": {"id": s.zone_id, "name": s.zone},
+                "met": s.met,
+                "measured": s.measured,
+                "mean_gap": pct(s.mean_gap),
+                "items": [_item(i) for i in s.items],
+            }
+            for s in report.standings
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Text
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """A plain-text table aligned for Chinese characters (two columns wide in a terminal)."""
+    widths = [max(_width(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            str(c) + " " * (w - _width(str(c))) for c, w in zip(cells, widths, strict=True)
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+def _p(value: float | int | None, suffix: str = "%") -> str:
+    return "—" if value is None else f"{value:.2f}{suffix}"
+
+
+def report_text(report: ProgressReport) -> str:
+    data = report_json(report)
+    tp = data["time_progress"]
+    out = [
+        f"{report.zone} 项目调度进度报告  {data['period']['display']}(截至{report.year}年{report.month}月末)",
+        f"统计范围:{'、'.join(report.zones)}",
+        f"时间进度:{_p(tp['value'])}({tp['convention']})",
+        "",
+        "一、调度清单",
+    ]
+    if data["portfolios"]:
+        rows = []
+        for p in data["portfolios"]:
+            f = p["figures"]
+            rows.append(
+                [
+                    f"{p['zone']} {p['name']}",
+                    f["project_count"]["display"] or "—",
+                    f["total_investment"]["display"] or "—",
+                    f["planned_investment"]["display"] or "—",
+                    f["completed_investment"]["display"] or "—",
+                    _p(p["completion"]),
+                    _p(p["ahead_of_schedule"], "个百分点"),
+                    _p(p["start_rate"]),
+                ]
+            )
+        out.append(
+            table(["清单", "项目数", "总投资", "年度计划", "已完成", "完成率", "超序进度", "开工率"], rows)
+        )
+        checks = [
+            [
+                f"{p['name']}",
+                c["label"],
+                str(c["stated"]),
+                str(c["computed"]),
+                c["verdict"],
+                "、".join(c["sources"]),
+            ]
+            for p in data["portfolios"]
+            for c in p["stated_vs_computed"]
+        ]
+        if checks:
+            out += [
+                "",
+                "来源所述与核算对照:",
+                table(["清单", "指标", "来源所述", "核算", "结论", "来源"], checks),
+            ]
+    else:
+        out.append("(无本年度调度清单)")
+
+    out += ["", "二、主要指标"]
+    if data["indicators"]:
+        rows = [
+            [
+                f"{i['zone']} {i['metric_name']}",
+                (i["actual"] or {}).get("display") or "—",
+                ((i["actual"] or {}).get("period") or {}).get("display", "—"),
+                (i["target"] or {}).get("display") or "—",
+                _p(i["completion"]),
+                _p(i["ahead_of_schedule"], "个百分点"),
+                _p(i["yoy_growth"]["stated"]),
+            ]
+            for i in data["indicators"]
+        ]
+        out.append(table(["指标", "实际", "时段", "全年目标", "完成率", "超序进度", "同比"], rows))
+    else:
+        out.append("(无指标数据)")
+
+    out += ["", "三、考核节点"]
+    for c in data["checkpoints"]:
+        out.append(f"{c['name']}({c['date']},应完成{_p(c['required_share'])}):{c['status_label']}")
+        for item in c["items"]:
+            out.append(
+                f"  · {item['subject']}:完成{_p(item['completion'])},{item['status_label']}"
+                + (f",差距{_p(item['gap'], '个百分点')}" if item["gap"] is not None else "")
+            )
+
+    out += ["", "四、滞后项目"]
+    if data["lagging_projects"]:
+        rows = [
+            [
+                p["name"],
+                p["zone"],
+                "、".join(p["reason_labels"]),
+                ";".join(f"{m['phase']}{m['kind_label']}(计划{m['planned']})" for m in p["late_milestones"])
+                or "—",
+                _p(p["ahead_of_schedule"], "个百分点"),
+            ]
+            for p in data["lagging_projects"]
+        ]
+        out.append(table(["项目", "区域", "原因", "逾期节点", "超序进度"], rows))
+    else:
+        out.append("(无)")
+
+    out += ["", "五、未来30天到期节点"]
+    if data["milestones_due"]:
+        rows = [
+            [m["project"], f"{m['phase']}{m['kind_label']}", m["planned"], m["due_by"]]
+            for m in data["milestones_due"]
+        ]
+        out.append(table(["项目", "节点", "计划", "最迟"], rows))
+    else:
+        out.append("(无)")
+
+    out += ["", "六、数据冲突"]
+    if data["conflicts"]:
+        for c in data["conflicts"]:
+            stated = ";".join(f"{s['value']}({'、'.join(s['sources'])})" for s in c["statements"])
+            out.append(f"  · {c['subject']} {c['period']['display']}{c['metric']}{c['field_label']}:{stated}")
+    else:
+        out.append("(无)")
+    return "\n".join(out) + "\n"
+
+
+def campaign_text(report: CampaignReport) -> str:
+    data = campaign_json(report)
+    out = [
+        f"{report.year}年{report.name}  考核时点{report.checkpoint.isoformat()}  截至{data['as_of']}",
+        f"应完成全年目标:{_p(data['required_share'])};时间进度:{_p(data['time_progress']['value'])}",
+        "",
+    ]
+    rows = [
+        [
+            str(z["rank"] or "—"),
+            z["zone"]["name"],
+            f"{z['met']}/{z['measured']}",
+            _p(z["mean_gap"], "个百分点"),
+        ]
+        for z in data["zones"]
+    ]
+    out.append(table(["名次", "区域", "达标项/有数据项", "平均超出要求"], rows))
+    return "\n".join(out) + "\n"
