@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from .money import AmountScale, Currency, Qualifier, format_amount, from_base, plain, qualify
@@ -437,10 +437,7 @@ class ProjectQuerySet(models.QuerySet["Project"]):
 
     def started(self) -> ProjectQuerySet:
         """Construction has started, judged by the stage or by a reached 开工 milestone."""
-        return self.filter(
-            Q(stage__in=Stage.started())
-            | Q(milestones__kind=MilestoneKind.START, milestones__actual_date__isnull=False)
-        ).distinct()
+        return self.filter(started_condition())
 
     def under_construction(self) -> ProjectQuerySet:
         return self.filter(stage__in=Stage.under_construction())
@@ -598,6 +595,17 @@ def late_condition(today: date, prefix: str = "") -> Q:
     for precision, threshold in late_thresholds(today).items():
         overdue |= Q(**{f"{prefix}planned_precision": precision, f"{prefix}planned_date__lt": threshold})
     return Q(**{f"{prefix}actual_date__isnull": True}) & overdue
+
+
+def started_condition(prefix: str = "", by: date | None = None) -> Q:
+    """Construction has started (for 开工率): by the stage, or by a 开工 milestone reached (by `by`).
+    `prefix` lets another model's query ask about its project: prefix="project__"."""
+    started = Milestone.objects.filter(
+        project=OuterRef(f"{prefix}pk"), kind=MilestoneKind.START, actual_date__isnull=False
+    )
+    if by is not None:
+        started = started.filter(actual_date__lte=by)
+    return Q(**{f"{prefix}stage__in": Stage.started()}) | Q(Exists(started))
 
 
 class MilestoneQuerySet(models.QuerySet["Milestone"]):

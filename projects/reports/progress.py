@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from ..models import (
     Campaign,
@@ -29,14 +29,13 @@ from ..models import (
     IndicatorValue,
     Metric,
     Milestone,
-    MilestoneKind,
     Portfolio,
     PortfolioEntry,
-    Stage,
     UnitKind,
     ValueKind,
     Zone,
     late_condition,
+    started_condition,
 )
 from ..money import from_base
 from ..periods import Period, period_end
@@ -465,11 +464,6 @@ def _fetch(tree: ZoneTree, roots: set[int], year: int, month: int, *, detail: bo
     )
     portfolio_ids = [p["pk"] for p in portfolios]
 
-    started = Exists(
-        Milestone.objects.filter(
-            project=OuterRef("project"), kind=MilestoneKind.START, actual_date__lte=as_of
-        )
-    )
     yuan = Q(project__currency=Currency.CNY)
     entry_sums = {
         row["portfolio"]: row
@@ -481,7 +475,7 @@ def _fetch(tree: ZoneTree, roots: set[int], year: int, month: int, *, detail: bo
             total=Sum("project__total_investment", filter=yuan),
             planned=Sum("planned_investment", filter=yuan),
             planned_count=Count("planned_investment", filter=yuan),
-            started_count=Count("pk", filter=Q(project__stage__in=Stage.started()) | Q(started)),
+            started_count=Count("pk", filter=started_condition("project__", by=as_of)),
             foreign=Count("pk", filter=~yuan),
         )
     }
@@ -734,10 +728,6 @@ def _annual(statements: list[Statement], kinds: Iterable[str], year: int) -> Sta
         and s.value is not None
     ]
     return found[-1] if found else None
-
-
-def _end_date(period: Period | None, fallback: date) -> date:
-    return period.end_date if period else fallback
 
 
 def _portfolio(p: dict, data: _Data, year: int, month: int, basis: Basis) -> PortfolioProgress:
