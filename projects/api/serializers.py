@@ -471,14 +471,25 @@ MILESTONE_HELP = {
 }
 
 
-class ProjectMilestoneSerializer(Described, serializers.ModelSerializer):
-    """A milestone nested in its project (read only)."""
+class MilestoneStatusFields(serializers.Serializer):
+    """The display and status fields every milestone representation carries."""
 
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     planned_display = serializers.CharField(read_only=True)
     actual_display = serializers.CharField(read_only=True)
     status = serializers.SerializerMethodField()
     status_display = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=MilestoneStatus.choices))
+    def get_status(self, milestone: Milestone) -> str:
+        return milestone.status.value
+
+    def get_status_display(self, milestone: Milestone) -> str:
+        return milestone.status.label
+
+
+class ProjectMilestoneSerializer(Described, MilestoneStatusFields, serializers.ModelSerializer):
+    """A milestone nested in its project (read only)."""
 
     class Meta:
         model = Milestone
@@ -499,13 +510,6 @@ class ProjectMilestoneSerializer(Described, serializers.ModelSerializer):
         ]
 
     help_texts = MILESTONE_HELP
-
-    @extend_schema_field(serializers.ChoiceField(choices=MilestoneStatus.choices))
-    def get_status(self, milestone: Milestone) -> str:
-        return milestone.status.value
-
-    def get_status_display(self, milestone: Milestone) -> str:
-        return milestone.status.label
 
 
 class ProjectSerializer(CitedSerializer):
@@ -595,15 +599,10 @@ class ProjectSerializer(CitedSerializer):
         return format_date(project.planned_finish, project.planned_finish_precision)
 
 
-class MilestoneSerializer(CitedSerializer):
+class MilestoneSerializer(MilestoneStatusFields, CitedSerializer):
     project_name = serializers.CharField(source="project.name", read_only=True)
     zone = serializers.IntegerField(source="project.zone_id", read_only=True, allow_null=True)
     zone_name = serializers.CharField(source="project.zone.name", read_only=True, allow_null=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    planned_display = serializers.CharField(read_only=True)
-    actual_display = serializers.CharField(read_only=True)
-    status = serializers.SerializerMethodField()
-    status_display = serializers.SerializerMethodField()
 
     class Meta:
         model = Milestone
@@ -619,13 +618,6 @@ class MilestoneSerializer(CitedSerializer):
         ]
 
     help_texts = {**MILESTONE_HELP, "zone": "项目所在区域ID / Id of the project's zone"}
-
-    @extend_schema_field(serializers.ChoiceField(choices=MilestoneStatus.choices))
-    def get_status(self, milestone: Milestone) -> str:
-        return milestone.status.value
-
-    def get_status_display(self, milestone: Milestone) -> str:
-        return milestone.status.label
 
 
 # ---------------------------------------------------------------------------------------------
