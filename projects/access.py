@@ -11,6 +11,8 @@ Whose data a row is ("zone paths"), known here only:
   PortfolioEntry: its portfolio's zone (a portfolio is its zone's list, whatever the project);
 - IndicatorValue: its subject's zone (the zone, or the zone of its portfolio, project or enterprise);
 - Campaign: all its zones; readable with any of them, editable with every one of them.
+- ReportSchedule, ReportRun: the zone the report is about (ReportScope.owner_zone_id);
+  ReportFile: its run's.
 Rows without a zone (a project or enterprise whose source names no zone, a campaign without
 zones) are readable by every authenticated user and editable by superusers only.
 Reference data: sources and citations are written by any user with an editor role somewhere
@@ -42,6 +44,9 @@ from .models import (
     PortfolioEntry,
     Project,
     ProjectCategory,
+    ReportFile,
+    ReportRun,
+    ReportSchedule,
     SourceDocument,
     Zone,
     ZoneAlias,
@@ -76,6 +81,11 @@ ZONE_PATHS: dict[type[Model], tuple[ZonePath, ...]] = {
         ZonePath("project__zone", subject="project", zoneless=True),
         ZonePath("enterprise__zone", subject="enterprise", zoneless=True),
     ),
+    # A report's zone is the zone it is about (see ReportScope); a campaign report whose zones
+    # share no ancestor has none and is for superusers only.
+    ReportSchedule: (ZonePath("zone"),),
+    ReportRun: (ZonePath("zone"),),
+    ReportFile: (ZonePath("run__zone"),),
 }
 
 # Reference data has no zone: (who writes it, English name for messages).

@@ -173,3 +173,15 @@ class ZoneMembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     zone = factory.SubFactory(ZoneFactory)
     role = models.ZoneRole.EDITOR
+
+
+class ReportScheduleFactory(factory.django.DjangoModelFactory):
+    """A monthly schedule of a zone's report in every format, to one recipient."""
+
+    class Meta:
+        model = models.ReportSchedule
+
+    zone = factory.SubFactory(ZoneFactory)
+    cadence = models.ReportCadence.MONTHLY
+    formats = factory.LazyFunction(models.default_formats)
+    recipients = factory.LazyFunction(lambda: ["leader@example.com"])

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks_db",
     "projects",
 ]
 
@@ -100,6 +101,9 @@ LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+# The report pages (/reports/runs/<id>/) send visitors who are not logged in to the admin's login.
+LOGIN_URL = "admin:login"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -159,6 +163,46 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Background work (report generation and delivery) is a task of Django's tasks framework.
+# TASK_BACKEND=immediate runs it in the process that asks for it: nothing else to start.
+# TASK_BACKEND=database queues it in the database for `manage.py db_worker` processes on any machine.
+TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+_task_backend = os.environ.get("TASK_BACKEND", "immediate")
+if _task_backend not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASK_BACKEND={_task_backend!r} is not one of {', '.join(TASK_BACKENDS)}")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[_task_backend]}}
+
+# Scheduled reports: a failed report or delivery is tried again on each scheduler pass up to
+# REPORT_MAX_ATTEMPTS times; a run a worker took and did not finish within
+# REPORT_STALLED_MINUTES (the worker died) is queued again.
+REPORT_MAX_ATTEMPTS = int(os.environ.get("REPORT_MAX_ATTEMPTS", "5"))
+REPORT_STALLED_MINUTES = int(os.environ.get("REPORT_STALLED_MINUTES", "30"))
+# Links in report e-mails point here.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Mail (Django's MAILERS): printed to the console unless EMAIL_HOST names an SMTP server.
+_email_host = os.environ.get("EMAIL_HOST", "")
+_smtp = "django.core.mail.backends.smtp.EmailBackend"
+_email_backend = os.environ.get(
+    "EMAIL_BACKEND", _smtp if _email_host else "django.core.mail.backends.console.EmailBackend"
+)
+_email_options = {}
+if _email_backend == _smtp:
+    _email_options = {
+        "host": _email_host or "localhost",
+        "port": int(os.environ.get("EMAIL_PORT", "25")),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": envbool("EMAIL_USE_TLS", "False"),
+        "use_ssl": envbool("EMAIL_USE_SSL", "False"),
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
+    }
+MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "True")
     CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "True")
@@ -168,4 +212,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every layout step of a PDF at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -59,6 +59,15 @@ class Message:
 
 # The models' own validation messages (projects/models.py, in Chinese only), by their text.
 MODEL_MESSAGES: dict[str, tuple[str, str]] = {
+    "调度清单和攻坚行动只能选择其一": ("one_scope", "A report is about a portfolio or a campaign, not both."),
+    "请选择区域、调度清单或攻坚行动之一作为报告范围": (
+        "scope_required",
+        "Give a zone, a portfolio or a campaign as the report's scope.",
+    ),
+    "该攻坚行动还没有参与区域,无法生成报告": (
+        "campaign_without_zones",
+        "The campaign has no zones yet; there is nothing to report.",
+    ),
     "填写日期时须选择精度": (
         "precision_required",
         "A date needs its precision (day, month, quarter, half or year).",
@@ -113,6 +122,27 @@ def _constraint(field: str | None, code: str, zh: str, en: str) -> ConstraintMes
 
 # The database constraints of projects/models.py: the field each one is about, and why.
 CONSTRAINTS: dict[str, ConstraintMessage] = {
+    "report_schedule_due_day_range": _constraint(
+        "due_day", "due_day_range", "报送日须在1至28日之间", "The due day must be between 1 and 28."
+    ),
+    "report_schedule_one_scope": _constraint(
+        "campaign",
+        "one_scope",
+        "调度清单和攻坚行动只能选择其一",
+        "A report is about a portfolio or a campaign, not both.",
+    ),
+    "report_run_once_per_period": _constraint(
+        "period_start",
+        "unique",
+        "该报告计划的这一期报告已经生成",
+        "The schedule already has a report for this period.",
+    ),
+    "report_run_period_order": _constraint(
+        "period_end", "invalid", "截止日不能早于起始日", "The period cannot end before it starts."
+    ),
+    "report_file_one_per_format": _constraint(
+        "format", "unique", "该报告已有这一格式的文件", "The report already has a file in this format."
+    ),
     "zone_membership_unique_user_zone": _constraint(
         "zone", "unique", "该用户在此区域已有角色", "The user already has a role in this zone."
     ),
@@ -267,6 +297,14 @@ CODE_MESSAGES_EN: dict[str, str] = {
     "max_decimal_places": "The number has too many decimal places.",
     "parse_error": "The request body could not be parsed.",
     "integrity_error": "The data conflicts with a database constraint.",
+    "invalid_email": "Some recipients are not valid e-mail addresses.",
+    "unknown_format": "Unknown format; choose among html, xlsx and pdf.",
+    "formats_required": "Choose at least one format (html, xlsx, pdf).",
+    "duplicate_format": "A format is listed twice.",
+    "due_day_range": (
+        "The due day is out of range: 1-28 for monthly and quarterly reports, "
+        "1-7 (Monday-Sunday) for weekly ones."
+    ),
 }
 
 
