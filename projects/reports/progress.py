@@ -481,15 +481,7 @@ def _fetch(tree: ZoneTree, roots: set[int], year: int, month: int, *, detail: bo
     }
 
     # Completed investment the projects reported for January to the report's month.
-    completed = IndicatorValue.objects.filter(
-        metric__code=COMPLETED_INVESTMENT,
-        kind=ValueKind.ACTUAL,
-        year=year,
-        start_month=1,
-        end_month=month,
-        currency=Currency.CNY,
-        value__isnull=False,
-    )
+    completed = IndicatorValue.objects.completed_investment(year).filter(end_month=month)
     project_sums = {
         row["project__portfolio_entries__portfolio"]: row
         for row in completed.filter(project__portfolio_entries__portfolio__in=portfolio_ids)
