@@ -19,12 +19,18 @@ PYTHON_CANDIDATES := python3.14 python3.13 python3.12 python3 \
 # CJK fonts make Chinese render in the browser and in screenshots.
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help python venv browser run test lint migrations-check clean
+# The PDF reports are printed by WeasyPrint through Pango, which silently drops Chinese glyphs
+# without a CJK font; fontconfig's fc-list is how the font is found.
+REPORT_PACKAGES := fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+REPORT_LIBRARIES := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
+
+.PHONY: help python venv browser report-deps run test lint migrations-check clean
 
 help:
 	@echo "make run    — serve the tracker with the seed data on http://$(HOST):$(PORT)/admin/"
 	@echo "make test   — run the whole test suite (DATABASE_URL selects the database;"
 	@echo "              installs Debian's chromium for the browser tests when it is missing)"
+	@echo "make report-deps — CJK fonts and Pango for the PDF reports (run and test need them)"
 	@echo "make lint   — ruff check and format check"
 	@echo "make clean  — remove the virtual environment and the SQLite database"
 
@@ -62,14 +68,29 @@ $(CHROMIUM):
 	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 	@test -x $(CHROMIUM)
 
-run: venv
+report-deps:
+	@ldconfig=$$(command -v ldconfig || echo /sbin/ldconfig); \
+	missing=; \
+	fc-list 2>/dev/null | grep "Noto Sans CJK" >/dev/null || missing="$$missing fonts-noto-cjk"; \
+	for lib in $(REPORT_LIBRARIES); do \
+		$$ldconfig -p 2>/dev/null | grep "$$lib" >/dev/null || missing="$$missing $$lib"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	echo "Installing CJK fonts and Pango for the PDF reports (missing:$$missing)"; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; elif command -v sudo >/dev/null; then sudo=sudo; \
+	else echo "Missing:$$missing; installing it needs root: apt-get install $(REPORT_PACKAGES)" >&2; exit 1; fi; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $(REPORT_PACKAGES) >/dev/null
+
+run: venv report-deps
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --no-input
 	DEBUG=$${DEBUG:-true} $(PY) manage.py loaddata seeds
 	DEBUG=$${DEBUG:-true} $(PY) manage.py create_demo_admin
-	@echo "Serving on http://$(HOST):$(PORT)/admin/ (Ctrl-C stops)"
+	@echo "Serving on http://$(HOST):$(PORT)/admin/ with the report scheduler beside it (Ctrl-C stops both)"
+	DEBUG=$${DEBUG:-true} $(PY) manage.py run_scheduled_reports --loop & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null || true' EXIT; \
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv browser
+test: venv browser report-deps
 	DEBUG=$${DEBUG:-true} $(PY) manage.py makemigrations --check --dry-run
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(PY) -m pytest $(PYTEST_ARGS)
 

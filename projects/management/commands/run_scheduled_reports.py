@@ -1,0 +1,70 @@
+"""`python manage.py run_scheduled_reports [--now YYYY-MM-DD] [--loop [--interval SECONDS]]`
+
+Makes every due report run once. Run it from cron every few minutes, or with --loop as a service;
+any number of schedulers may run at once on any machines: the database decides which one makes a
+run. With TASK_BACKEND=immediate the reports are generated in this process; with
+TASK_BACKEND=database they are queued for `manage.py db_worker`.
+"""
+
+import signal
+import time
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from projects.reporting import PassResult, run_scheduler_pass
+
+
+class Command(BaseCommand):
+    help = "生成所有到期的定期调度通报(每期只生成一次),并重试失败的报告和邮件。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--now", help="按这一天判断哪些报告到期(YYYY-MM-DD,默认今天),用于补报或测试")
+        parser.add_argument("--loop", action="store_true", help="持续运行,每隔 --interval 秒检查一次")
+        parser.add_argument("--interval", type=int, default=60, help="--loop 时两次检查间隔的秒数(默认60)")
+
+    def handle(self, *args, now, loop, interval, **options) -> None:
+        today = None
+        if now:
+            try:
+                today = date.fromisoformat(now)
+            except ValueError as error:
+                raise CommandError(f"--now 应为 YYYY-MM-DD 格式的日期,如 2022-06-05,收到“{now}”") from error
+        if loop and today:
+            raise CommandError("--loop 按当天日期运行,不能同时指定 --now")
+        if interval < 1:
+            raise CommandError("--interval 至少为1秒")
+        if not loop:
+            self.report(run_scheduler_pass(today))
+            return
+        stopping = []
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        self.stdout.write(f"定期报告调度已启动,每{interval}秒检查一次(Ctrl-C 或 SIGTERM 停止)")
+        try:
+            while not stopping:
+                self.report(run_scheduler_pass(), quiet=True)
+                for _ in range(interval):
+                    if stopping:
+                        break
+                    time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        self.stdout.write("定期报告调度已停止")
+
+    def report(self, result: PassResult, quiet: bool = False) -> None:
+        stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
+        for run in result.made:
+            run.refresh_from_db()
+            self.stdout.write(f"[{stamp}] 新生成 #{run.pk} {run}:{run.get_status_display()}")
+            if run.error:
+                self.stdout.write(f"    错误:{run.error.splitlines()[0]}")
+        for pk in result.requeued:
+            self.stdout.write(f"[{stamp}] 重新排队 #{pk}(上次失败或中断)")
+        for pk in result.redelivered:
+            self.stdout.write(f"[{stamp}] 重新发送 #{pk} 的邮件")
+        if not quiet:
+            for reason in result.skipped:
+                self.stdout.write(f"[{stamp}] 跳过 {reason}")
+            if not (result.made or result.requeued or result.redelivered):
+                self.stdout.write(f"[{stamp}] 没有到期的报告")
