@@ -1,10 +1,19 @@
 """Admin forms: amounts entered the way staff write them, citations located in their text."""
 
+import re
 from decimal import Decimal
 
 from django import forms
 
-from .models import Citation, IndicatorValue, PortfolioEntry, Project
+from .models import (
+    Citation,
+    IndicatorValue,
+    PortfolioEntry,
+    Project,
+    ReportFormat,
+    ReportSchedule,
+    default_formats,
+)
 from .money import from_base, to_base
 from .provenance import QuoteNotFound, locate_quote
 
@@ -141,3 +150,47 @@ class CitationForm(forms.ModelForm):
             return cleaned
         self.instance.end = cleaned["start"] + len(quote)
         return cleaned
+
+
+class ReportScheduleForm(forms.ModelForm):
+    """Formats as check boxes, recipients one address per line."""
+
+    formats = forms.MultipleChoiceField(
+        label="格式",
+        choices=ReportFormat.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=default_formats,
+    )
+    recipients = forms.CharField(
+        label="收件人",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 50}),
+        help_text="电子邮箱地址,每行一个(也可用逗号或分号分隔);留空则只生成、不发送",
+    )
+
+    class Meta:
+        model = ReportSchedule
+        fields = [
+            "name",
+            "zone",
+            "portfolio",
+            "campaign",
+            "cadence",
+            "due_day",
+            "basis",
+            "formats",
+            "recipients",
+            "active",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["recipients"] = "\n".join(self.instance.recipients)
+
+    def clean_formats(self) -> list[str]:
+        return [value for value in ReportFormat.values if value in self.cleaned_data["formats"]]
+
+    def clean_recipients(self) -> list[str]:
+        text = self.cleaned_data["recipients"]
+        return [part.strip() for part in re.split(r"[\s,;,;、]+", text) if part.strip()]

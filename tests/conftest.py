@@ -24,3 +24,15 @@ def api_client(db, django_user_model):
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+@pytest.fixture
+def superuser_api(django_user_model):
+    """A REST client authenticated as the superuser "chief"."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(
+        django_user_model.objects.create_superuser("chief", password="pw-for-tests-only")
+    )
+    return client

@@ -13,15 +13,6 @@ from .test_progress_report import tracked_zone
 PROGRESS = "/api/reports/progress/"
 
 
-@pytest.fixture
-def superuser_api(django_user_model) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(
-        django_user_model.objects.create_superuser("chief", password="pw-for-tests-only")
-    )
-    return client
-
-
 def member_api(django_user_model, zone_name: str, role: str = ZoneRole.VIEWER) -> APIClient:
     user = django_user_model.objects.create_user(f"{role}-{zone_name}", password="pw-for-tests-only")
     ZoneMembership.objects.create(user=user, zone=Zone.objects.get(name=zone_name), role=role)

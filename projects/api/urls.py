@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import report_runs, views
 from .reports import CampaignReportView, ProgressReportView
 
 router = DefaultRouter()
@@ -19,6 +19,8 @@ router.register("indicator-values", views.IndicatorValueViewSet)
 router.register("campaigns", views.CampaignViewSet)
 router.register("sources", views.SourceDocumentViewSet)
 router.register("citations", views.CitationViewSet)
+router.register("report-schedules", report_runs.ReportScheduleViewSet)
+router.register("report-runs", report_runs.ReportRunViewSet)
 
 urlpatterns = [
     path("reports/progress/", ProgressReportView.as_view(), name="progress-report"),

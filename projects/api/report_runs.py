@@ -1,0 +1,439 @@
+"""Report schedules and report runs: /api/report-schedules/ and /api/report-runs/.
+
+A schedule is edited like any resource, by editors of its zone. Runs are made by the scheduler or
+on demand (POST), never edited: they are kept as made. Their files download from
+/api/report-runs/<id>/files/<format>/.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from projects import access, reporting
+from projects.models import (
+    Campaign,
+    DeliveryStatus,
+    Portfolio,
+    ReportCadence,
+    ReportFile,
+    ReportFormat,
+    ReportRun,
+    ReportSchedule,
+    RunStatus,
+    Zone,
+)
+from projects.periods import PeriodParseError, parse_year_month
+from projects.reports.cadence import month_period
+from projects.reports.documents import FORMATS
+from projects.reports.measures import Basis
+
+from . import filters
+from .exceptions import bilingual, model_errors
+from .serializers import Described, ResourceSerializer, ZoneField
+from .views import BAD_REQUEST, FORBIDDEN, ID, NOT_FOUND, ResourceViewSet, documented
+
+FORMATS_HELP = "格式列表:html、xlsx、pdf(默认全部) / Formats: html, xlsx, pdf (default: all three)"
+RECIPIENTS_HELP = "收件人电子邮箱列表 / E-mail addresses of the recipients"
+HELP = {
+    "id": "编号 / Identifier",
+    "name": "名称(留空则自动命名) / Name (generated when blank)",
+    "display_name": "显示名称 / Name as shown",
+    "scope_kind": "报告范围:zone 区域(含下级)、portfolio 调度清单、campaign 攻坚行动 / Scope kind",
+    "scope_name": "报告范围名称 / Name of the scope",
+    "zone": (
+        "区域ID(写入时也可填名称);给出清单或攻坚行动时由其决定 / Zone id (a name on input); "
+        "derived from the portfolio or campaign when one is given"
+    ),
+    "zone_name": "区域简称 / Zone name",
+    "portfolio": "调度清单ID / Portfolio id",
+    "campaign": "攻坚行动ID / Campaign id",
+    "basis": "时间进度口径:month 按月、day 按日 / Time progress convention: month or day",
+    "cadence": "周期:weekly 每周、monthly 每月、quarterly 每季度 / Cadence",
+    "due_day": (
+        "报送日:月报、季报为次月(季后首月)第几日 1-28(默认5日、10日);周报为次周星期几 1-7(默认1 周一) / "
+        "Due day: day of the following month 1-28 (default 5th monthly, 10th quarterly); weekday 1-7 of "
+        "the following week for weekly reports (default 1, Monday)"
+    ),
+    "effective_due_day": "实际采用的报送日 / Due day in effect",
+    "formats": FORMATS_HELP,
+    "recipients": RECIPIENTS_HELP,
+    "active": "启用 / Active",
+    "next_due": "下次报送日 / Next due date",
+    "created_at": "创建时间 / Created at",
+    "updated_at": "修改时间 / Updated at",
+    "schedule": "报告计划ID,按需生成的为空 / Schedule id; null for on-demand runs",
+    "period_start": "统计期起始日 / First day of the period",
+    "period_end": "统计期截止日 / Last day of the period",
+    "period_display": "统计期(中文) / Period, in Chinese",
+    "as_of": "统计截止月 YYYY-MM / Month the report speaks as of",
+    "due_on": "应报送日 / Due date",
+    "status": "状态:queued 排队中、running 生成中、done 已完成、failed 失败 / Status",
+    "status_display": "状态(中文) / Status, in Chinese",
+    "error": "最近一次失败的错误信息 / Error of the last failed attempt",
+    "attempts": "生成次数 / Attempts made",
+    "queued_at": "排队时间 / Queued at",
+    "started_at": "开始时间 / Started at",
+    "finished_at": "完成时间 / Finished at",
+    "fingerprint": "生成所用数据的SHA-256指纹 / SHA-256 of the data the report was made from",
+    "delivery_status": (
+        "发送状态:none 无需发送、pending 待发送、sending 发送中、sent 已发送、failed 发送失败 / "
+        "Delivery status"
+    ),
+    "delivery_error": "最近一次发送失败的错误 / Error of the last failed delivery",
+    "delivered_at": "发送时间 / Delivered at",
+    "files": "文件:格式、大小、SHA-256、下载地址 / Files: format, size, SHA-256, download URL",
+    "html_url": "网页版地址(需登录) / Address of the HTML report (login required)",
+    "format": "格式 / Format",
+    "size": "大小(字节) / Size in bytes",
+    "sha256": "文件的SHA-256摘要 / SHA-256 digest of the file",
+    "url": "下载地址 / Download URL",
+}
+
+
+class ScopeFields(Described, serializers.Serializer):
+    """zone, portfolio or campaign; the zone is the portfolio's or the campaign's when given."""
+
+    help_texts = HELP
+
+    zone = ZoneField(required=False, allow_null=True)
+    portfolio = serializers.PrimaryKeyRelatedField(
+        queryset=Portfolio.objects.select_related("zone"), required=False, allow_null=True
+    )
+    campaign = serializers.PrimaryKeyRelatedField(
+        queryset=Campaign.objects.prefetch_related("zones"), required=False, allow_null=True
+    )
+    scope_kind = serializers.CharField(read_only=True)
+    scope_name = serializers.CharField(read_only=True)
+    zone_name = serializers.CharField(source="zone.name", read_only=True, allow_null=True, default=None)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        def current(name: str) -> Any:
+            return attrs[name] if name in attrs else getattr(self.instance, name, None)
+
+        portfolio, campaign = current("portfolio"), current("campaign")
+        if portfolio is not None or campaign is not None:
+            zone_id = ReportSchedule.owner_zone_id(None, portfolio, campaign)
+            attrs["zone"] = Zone.objects.filter(pk=zone_id).first() if zone_id else None
+        return super().validate(attrs)
+
+
+SCOPE_FIELDS = ["scope_kind", "scope_name", "zone", "zone_name", "portfolio", "campaign", "basis", "cadence"]
+
+
+class FormatsField(serializers.ListField):
+    child = serializers.ChoiceField(choices=ReportFormat.choices)
+
+
+class ReportScheduleSerializer(ScopeFields, ResourceSerializer):
+    display_name = serializers.CharField(source="__str__", read_only=True)
+    formats = FormatsField(required=False)
+    recipients = serializers.ListField(child=serializers.EmailField(), required=False)
+    effective_due_day = serializers.IntegerField(read_only=True)
+    next_due = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportSchedule
+        fields = [
+            "id",
+            "name",
+            "display_name",
+            *SCOPE_FIELDS,
+            "due_day",
+            "effective_due_day",
+            "next_due",
+            "formats",
+            "recipients",
+            "active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_next_due(self, schedule: ReportSchedule) -> str | None:
+        if not schedule.active:
+            return None
+        return schedule.next_due_date(timezone.localdate()).isoformat()
+
+
+class ReportFileSerializer(Described, serializers.ModelSerializer):
+    help_texts = HELP
+
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportFile
+        fields = ["format", "size", "sha256", "url"]
+
+    def get_url(self, report_file: ReportFile) -> str:
+        path = reverse("reportrun-file", kwargs={"pk": report_file.run_id, "file_format": report_file.format})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class ReportRunSerializer(ScopeFields, serializers.ModelSerializer):
+    # Blank for an on-demand run; declared because DRF drops allow_blank from read-only fields.
+    cadence = serializers.ChoiceField(choices=ReportCadence.choices, allow_blank=True, read_only=True)
+    period_display = serializers.SerializerMethodField()
+    as_of = serializers.SerializerMethodField()
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    files = ReportFileSerializer(many=True, read_only=True)
+    html_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportRun
+        fields = [
+            "id",
+            "schedule",
+            *SCOPE_FIELDS,
+            "period_start",
+            "period_end",
+            "period_display",
+            "as_of",
+            "due_on",
+            "formats",
+            "recipients",
+            "status",
+            "status_display",
+            "error",
+            "attempts",
+            "queued_at",
+            "started_at",
+            "finished_at",
+            "fingerprint",
+            "delivery_status",
+            "delivery_error",
+            "delivered_at",
+            "files",
+            "html_url",
+        ]
+        read_only_fields = fields
+
+    def get_period_display(self, run: ReportRun) -> str:
+        return run.period.display
+
+    def get_as_of(self, run: ReportRun) -> str:
+        return run.period.as_of
+
+    def get_html_url(self, run: ReportRun) -> str:
+        path = reverse("report-run-page", kwargs={"pk": run.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class ReportRunRequestSerializer(ScopeFields):
+    """An on-demand run: a scope and a month."""
+
+    as_of = serializers.CharField()
+    basis = serializers.ChoiceField(choices=Basis.choices, default=Basis.MONTH)
+    formats = FormatsField(required=False)
+    recipients = serializers.ListField(child=serializers.EmailField(), required=False)
+
+    def validate_as_of(self, value: str) -> tuple[int, int]:
+        try:
+            return parse_year_month(value)
+        except PeriodParseError as error:
+            raise serializers.ValidationError(
+                bilingual(str(error), "Give the month as YYYY-MM, e.g. 2022-05."), code="invalid_month"
+            ) from None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        year, month = attrs["as_of"]
+        period = month_period(year, month)
+        run = ReportRun(
+            zone=attrs.get("zone"),
+            portfolio=attrs.get("portfolio"),
+            campaign=attrs.get("campaign"),
+            period_start=period.start,
+            period_end=period.end,
+            formats=attrs.get("formats") or list(ReportFormat.values),
+            recipients=attrs.get("recipients") or [],
+        )
+        try:
+            run.clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(model_errors(error)) from None
+        return attrs
+
+
+class ReportRunFilterSet(django_filters.FilterSet):
+    zone = filters.ZoneFilter(paths=("zone",), help_text=filters.ZONE_HELP)
+    schedule = django_filters.NumberFilter(help_text=HELP["schedule"])
+    status = django_filters.ChoiceFilter(choices=RunStatus.choices, help_text=HELP["status"])
+    delivery_status = django_filters.ChoiceFilter(
+        choices=DeliveryStatus.choices, help_text=HELP["delivery_status"]
+    )
+    cadence = django_filters.ChoiceFilter(choices=ReportCadence.choices, help_text=HELP["cadence"])
+
+    class Meta:
+        model = ReportRun
+        fields = ["zone", "schedule", "status", "delivery_status", "cadence"]
+
+
+class ReportScheduleFilterSet(django_filters.FilterSet):
+    zone = filters.ZoneFilter(paths=("zone",), help_text=filters.ZONE_HELP)
+    cadence = django_filters.ChoiceFilter(choices=ReportCadence.choices, help_text=HELP["cadence"])
+    active = django_filters.BooleanFilter(help_text=HELP["active"])
+
+    class Meta:
+        model = ReportSchedule
+        fields = ["zone", "cadence", "active"]
+
+
+@documented(
+    "定期报告 / Scheduled reports",
+    ("报告计划", "report schedule"),
+    ("报告计划", "report schedules"),
+    ReportScheduleSerializer,
+    note=(
+        "范围为区域(含下级)、调度清单或攻坚行动之一;报告按周期自动生成并发送。",
+        "The scope is a zone (with its sub-zones), a portfolio or a campaign; reports are made and "
+        "sent on the cadence without anyone asking.",
+    ),
+)
+class ReportScheduleViewSet(ResourceViewSet):
+    queryset = ReportSchedule.objects.all()
+    serializer_class = ReportScheduleSerializer
+    filterset_class = ReportScheduleFilterSet
+    search_fields = ["name", "zone__name", "portfolio__name", "campaign__name"]
+    ordering_fields = ["id", "cadence", "zone__name", "created_at"]
+
+    def optimise(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("zone", "portfolio__zone", "campaign")
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        with transaction.atomic():
+            instance = serializer.save(created_by=self.request.user)
+            access.check_can_edit(self.request.user, instance)
+
+
+FORMAT = OpenApiParameter(
+    "file_format",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    enum=ReportFormat.values,
+    description=HELP["format"],
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["定期报告 / Scheduled reports"],
+        summary="报告列表 / List report runs",
+        description=(
+            "当前用户可查看的报告(定期生成和按需生成),最新的在前。 / The report runs the user may read, "
+            "scheduled and on demand, newest first."
+        ),
+        responses={200: ReportRunSerializer(many=True), 400: BAD_REQUEST, 403: FORBIDDEN},
+    ),
+    retrieve=extend_schema(
+        tags=["定期报告 / Scheduled reports"],
+        summary="报告详情 / Retrieve a report run",
+        description="状态、统计期、数据指纹和文件。 / Status, period, fingerprint and files.",
+        parameters=[ID],
+        responses={200: ReportRunSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+    create=extend_schema(
+        tags=["定期报告 / Scheduled reports"],
+        summary="按需生成报告 / Make a report now",
+        description=(
+            "按给定范围和统计截止月(as_of,YYYY-MM)立即生成一份报告;需要该区域的编辑权限。使用数据库任务队列时"
+            "返回的状态为排队中,稍后查询。 / Makes a report of the scope as of a month (YYYY-MM) now; "
+            "needs an editor of the zone. With the database task queue the run comes back queued: "
+            "poll it."
+        ),
+        request=ReportRunRequestSerializer,
+        responses={201: ReportRunSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+    ),
+)
+class ReportRunViewSet(ResourceViewSet):
+    queryset = ReportRun.objects.all()
+    serializer_class = ReportRunSerializer
+    filterset_class = ReportRunFilterSet
+    search_fields = ["zone__name", "portfolio__name", "campaign__name", "schedule__name"]
+    ordering_fields = ["id", "period_start", "queued_at", "status"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def optimise(self, queryset: QuerySet) -> QuerySet:
+        return (
+            queryset.select_related("zone", "portfolio__zone", "campaign")
+            .defer("snapshot")
+            .prefetch_related(_files())
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        incoming = ReportRunRequestSerializer(data=request.data, context=self.get_serializer_context())
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        year, month = data["as_of"]
+        probe = ReportRun(
+            zone=data.get("zone"), portfolio=data.get("portfolio"), campaign=data.get("campaign")
+        )
+        access.check_can_edit(request.user, probe)
+        run = reporting.request_run(
+            zone=data.get("zone"),
+            portfolio=data.get("portfolio"),
+            campaign=data.get("campaign"),
+            year=year,
+            month=month,
+            formats=data.get("formats") or list(ReportFormat.values),
+            recipients=data.get("recipients") or [],
+            basis=data["basis"],
+            user=request.user,
+        )
+        run = self.optimise(ReportRun.objects.filter(pk=run.pk)).get()
+        return Response(self.get_serializer(run).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        tags=["定期报告 / Scheduled reports"],
+        summary="下载报告文件 / Download a report file",
+        description="报告的一种格式的文件。 / One format of a report run, as a file.",
+        parameters=[ID, FORMAT],
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
+    @action(detail=True, methods=["get"], url_path=r"files/(?P<file_format>[a-z]+)", url_name="file")
+    def file(self, request: Request, pk: str, file_format: str) -> HttpResponse:
+        run = self.get_object()
+        found = ReportFile.objects.filter(run=run, format=file_format).first()
+        if found is None:
+            raise NotFound(
+                bilingual(
+                    f"该报告没有{file_format}格式的文件",
+                    f"The report has no file in the format {file_format!r}.",
+                )
+            )
+        return file_response(run, found, inline=False)
+
+
+def _files() -> Prefetch:
+    return Prefetch("files", queryset=ReportFile.objects.defer("content").order_by("format"))
+
+
+def file_response(run: ReportRun, report_file: ReportFile, *, inline: bool) -> HttpResponse:
+    spec = FORMATS[report_file.format]
+    response = HttpResponse(bytes(report_file.content), content_type=spec.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        not inline, reporting.file_name(run, report_file.format)
+    )
+    return response
