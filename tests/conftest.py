@@ -2,6 +2,13 @@ import pytest
 from django.core.management import call_command
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Users are made in almost every test; PBKDF2's deliberate slowness (about a second a user
+    here) is for production, not for tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def seeded(db):
     """The database with the seed fixture loaded, as `make run` loads it."""
