@@ -614,19 +614,15 @@ class SourceView:
 
 
 def source_views(snapshot: Data) -> list[SourceView]:
-    """Each source document with the sentences quoted from it and the figures each states.
-
-    A figure's quotes are not tied to a document in the snapshot: a figure cited by two documents
-    shows its quotes under both."""
+    """Each source document with the sentences quoted from it and the figures each states."""
     views = []
     for source in snapshot.get("sources", []):
         by_quote: dict[str, list[str]] = {}
         for figure in snapshot.get("figures", []):
-            if source["key"] not in figure.get("sources", []):
-                continue
             value, _ = figure_value(figure)
-            for quote in figure.get("quotes", []):
-                by_quote.setdefault(quote, []).append(f"{figure_label(figure)}:{value.text}")
+            for cited in figure.get("quotes", []):
+                if cited["source"] == source["key"]:
+                    by_quote.setdefault(cited["quote"], []).append(f"{figure_label(figure)}:{value.text}")
         views.append(
             SourceView(
                 source["key"],

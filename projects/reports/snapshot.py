@@ -250,7 +250,7 @@ def _figures(
                 ),
                 "yoy_growth": number(v.yoy_growth, 4),
                 "sources": list(dict.fromkeys(key for key, _ in cited)),
-                "quotes": [quote for _, quote in cited],
+                "quotes": [{"source": key, "quote": quote} for key, quote in cited],
             }
         )
     return figures
