@@ -371,3 +371,28 @@ def test_a_campaign_schedule_ranks_its_zones_within_its_year(seeded):
     out = run_pass("--now", "2023-02-05")
     assert "只在2022年内出报告" in out
     assert ReportRun.objects.filter(schedule=schedule).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("cadence", "eve", "due", "period_start"),
+    [
+        ("weekly", (2022, 5, 29, 23, 59), (2022, 5, 30, 0, 1), date(2022, 5, 23)),
+        ("monthly", (2022, 6, 4, 23, 59), (2022, 6, 5, 0, 1), date(2022, 5, 1)),
+        ("quarterly", (2022, 7, 9, 23, 59), (2022, 7, 10, 0, 1), date(2022, 4, 1)),
+    ],
+)
+def test_with_the_clock_a_period_is_made_from_its_due_day_in_local_time(
+    seeded, cadence, eve, due, period_start
+):
+    """Frozen time, in Asia/Shanghai: a minute before midnight of the due day nothing new is made;
+    a minute after, the period is."""
+    schedule = ReportScheduleFactory(
+        zone=Zone.objects.get(name="赣县区"), cadence=cadence, formats=["html"], recipients=[]
+    )
+    with time_machine.travel(timezone.make_aware(timezone.datetime(*eve)), tick=False):
+        run_pass()
+    assert not ReportRun.objects.filter(schedule=schedule, period_start=period_start).exists()
+    with time_machine.travel(timezone.make_aware(timezone.datetime(*due)), tick=False):
+        run_pass()
+        run_pass()
+    assert ReportRun.objects.filter(schedule=schedule, period_start=period_start).count() == 1
