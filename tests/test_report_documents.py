@@ -53,6 +53,11 @@ def snapshot_of(scope, period=MAY_2022, previous=None) -> dict:
     return snapshot
 
 
+# Every test may touch the database: without a django_db test in the run, pytest-django would
+# not create the test database that the module's snapshot is built in.
+pytestmark = pytest.mark.django_db
+
+
 @pytest.fixture(scope="module")
 def gx(django_db_setup, django_db_blocker) -> dict:
     """赣县区's May 2022 report on the seeds, as plain JSON; the database is left as it was."""
