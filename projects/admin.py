@@ -16,7 +16,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponseForbidden
 from django.template import engines
 from django.urls import reverse
@@ -39,7 +39,6 @@ from .models import (
     Project,
     ProjectCategory,
     ReportCadence,
-    ReportFile,
     ReportFormat,
     ReportRun,
     ReportSchedule,
@@ -892,11 +891,7 @@ class ReportRunInline(admin.TabularInline):
     verbose_name_plural = "已生成的报告"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return (
-            access.readable(super().get_queryset(request), request.user)
-            .defer("snapshot")
-            .prefetch_related(Prefetch("files", queryset=ReportFile.objects.defer("content")))
-        )
+        return access.readable(super().get_queryset(request), request.user).listing()
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -1029,12 +1024,7 @@ class ReportRunAdmin(ZoneRoleAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return (
-            super()
-            .get_queryset(request)
-            .defer("snapshot")
-            .prefetch_related(Prefetch("files", queryset=ReportFile.objects.defer("content")))
-        )
+        return super().get_queryset(request).listing()
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

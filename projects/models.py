@@ -1329,7 +1329,7 @@ class ReportScope(models.Model):
     def fill_scope_zone(self) -> None:
         self.zone_id = self.owner_zone_id(self.zone_id, self.portfolio, self.campaign)
 
-    def scope_errors(self) -> dict[str, ValidationError]:
+    def scope_errors(self) -> dict[str, str | ValidationError]:
         errors = {}
         if self.portfolio_id and self.campaign_id:
             errors["campaign"] = "调度清单和攻坚行动只能选择其一"
@@ -1429,6 +1429,11 @@ class DeliveryStatus(models.TextChoices):
 
 
 class ReportRunQuerySet(models.QuerySet["ReportRun"]):
+    def listing(self) -> ReportRunQuerySet:
+        """Runs for lists: without their snapshot, with their files' formats but not contents."""
+        files = models.Prefetch("files", queryset=ReportFile.objects.defer("content").order_by("format"))
+        return self.defer("snapshot").prefetch_related(files)
+
     def retryable(self, max_attempts: int, failed_before) -> ReportRunQuerySet:
         """Failed runs with attempts left that failed before `failed_before` (an earlier pass)."""
         return self.filter(status=RunStatus.FAILED, attempts__lt=max_attempts, finished_at__lt=failed_before)

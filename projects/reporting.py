@@ -38,7 +38,7 @@ from .models import (
 )
 from .reports.cadence import ReportPeriod, month_period
 from .reports.changes import changes_between
-from .reports.documents import FORMATS
+from .reports.documents import FORMATS, schedule_verdict
 from .reports.snapshot import build_snapshot, fingerprint
 
 logger = logging.getLogger(__name__)
@@ -346,11 +346,8 @@ def email_body(run: ReportRun) -> str:
         for p in report["portfolios"]:
             if p["completion"] is None:
                 continue
-            ahead = p["ahead_of_schedule"]
-            verdict = f",超序时进度{ahead}个百分点" if ahead is not None and ahead >= 0 else ""
-            if ahead is not None and ahead < 0:
-                verdict = f",落后序时进度{-ahead}个百分点"
-            lines.append(f"{p['zone']}·{p['name']}:完成率{p['completion']}%{verdict}")
+            verdict = schedule_verdict(p["ahead_of_schedule"])
+            lines.append(f"{p['zone']}·{p['name']}:完成率{p['completion']}%,{verdict}")
         lagging = len(report["lagging_projects"])
         if lagging:
             lines.append(f"{report['zone']['name']}:滞后项目{lagging}个")

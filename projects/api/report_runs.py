@@ -12,7 +12,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +37,7 @@ from projects.models import (
     ReportSchedule,
     RunStatus,
     Zone,
+    default_formats,
 )
 from projects.periods import PeriodParseError, parse_year_month
 from projects.reports.cadence import month_period
@@ -263,7 +264,7 @@ class ReportRunRequestSerializer(ScopeFields):
             campaign=attrs.get("campaign"),
             period_start=period.start,
             period_end=period.end,
-            formats=attrs.get("formats") or list(ReportFormat.values),
+            formats=attrs.get("formats") or default_formats(),
             recipients=attrs.get("recipients") or [],
         )
         try:
@@ -372,11 +373,7 @@ class ReportRunViewSet(ResourceViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def optimise(self, queryset: QuerySet) -> QuerySet:
-        return (
-            queryset.select_related("zone", "portfolio__zone", "campaign")
-            .defer("snapshot")
-            .prefetch_related(_files())
-        )
+        return queryset.select_related("zone", "portfolio__zone", "campaign").listing()
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         incoming = ReportRunRequestSerializer(data=request.data, context=self.get_serializer_context())
@@ -393,7 +390,7 @@ class ReportRunViewSet(ResourceViewSet):
             campaign=data.get("campaign"),
             year=year,
             month=month,
-            formats=data.get("formats") or list(ReportFormat.values),
+            formats=data.get("formats") or default_formats(),
             recipients=data.get("recipients") or [],
             basis=data["basis"],
             user=request.user,
@@ -423,17 +420,13 @@ class ReportRunViewSet(ResourceViewSet):
                     f"The report has no file in the format {file_format!r}.",
                 )
             )
-        return file_response(run, found, inline=False)
+        return file_response(run, found)
 
 
-def _files() -> Prefetch:
-    return Prefetch("files", queryset=ReportFile.objects.defer("content").order_by("format"))
-
-
-def file_response(run: ReportRun, report_file: ReportFile, *, inline: bool) -> HttpResponse:
+def file_response(run: ReportRun, report_file: ReportFile) -> HttpResponse:
     spec = FORMATS[report_file.format]
     response = HttpResponse(bytes(report_file.content), content_type=spec.content_type)
     response["Content-Disposition"] = content_disposition_header(
-        not inline, reporting.file_name(run, report_file.format)
+        True, reporting.file_name(run, report_file.format)
     )
     return response
