@@ -9,9 +9,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .money import AmountScale, Currency, Qualifier, format_amount, from_base, plain, qualify
 from .periods import (
@@ -35,6 +36,7 @@ from .reports.cadence import (
     next_due,
 )
 from .reports.measures import Basis
+from .rules import enforce as enforce_rules
 
 AMOUNT = {"max_digits": 20, "decimal_places": 2}  # base units (元 / US$), up to 10^18
 VALUE = {"max_digits": 24, "decimal_places": 4}  # amounts, counts, percents, scores
@@ -64,6 +66,56 @@ def _fuzzy_date_errors(obj: models.Model, *pairs: tuple[str, str]) -> dict[str, 
 
 # ---------------------------------------------------------------------------------------------
 # Sources and citations
+
+
+STALE_MESSAGE = "该记录已被他人修改,您的修改未保存。请重新打开记录,核对最新内容后再修改"
+
+
+class StaleVersion(Exception):
+    """A save based on a version of the record that someone else has since replaced."""
+
+    def __init__(self, obj: models.Model) -> None:
+        self.obj = obj
+        super().__init__(STALE_MESSAGE)
+
+
+class Versioned(models.Model):
+    """Optimistic concurrency: every save of an existing row claims its version with a
+    conditional UPDATE, so a save made on a stale copy is refused instead of overwriting.
+
+    Forms and the API put the version the editor saw into `version` before saving.
+    """
+
+    version = models.PositiveIntegerField(
+        "版本", default=1, editable=False, help_text="每次保存加一,用于发现他人同时所作的修改"
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding or kwargs.get("force_insert"):
+            super().save(*args, **kwargs)
+            return
+        expected = self.version
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            claimed = (
+                type(self)
+                ._base_manager.using(using)
+                .filter(pk=self.pk, version=expected)
+                .update(version=expected + 1)
+            )
+            if not claimed:
+                raise StaleVersion(self)
+            self.version = expected + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+            try:
+                super().save(*args, **kwargs)
+            except BaseException:
+                self.version = expected
+                raise
 
 
 class SourceDocumentManager(models.Manager["SourceDocument"]):
@@ -189,6 +241,13 @@ class ZoneKind(models.TextChoices):
     PARK = "park", "园区"
 
 
+class EntryBasis(models.TextChoices):
+    """How a zone's office enters completed investment: the month's amount or January to date."""
+
+    MONTH = "month", "当月值"
+    YEAR_TO_DATE = "ytd", "累计值"
+
+
 class ZoneQuerySet(models.QuerySet["Zone"]):
     def subtree_ids(self, zone: Zone | int) -> list[int]:
         """The zone's id and those of all zones below it, one query per level of the tree."""
@@ -252,8 +311,23 @@ class Zone(Cited):
         "Industry", blank=True, related_name="zones", verbose_name="主导产业链"
     )
     description = models.TextField("说明", blank=True)
+    entry_deadline_day = models.PositiveSmallIntegerField(
+        "填报截止日",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text="每月数据须在次月该日(1–28)24时前填报,之后锁定,管理员可重新开放;留空则不设填报期、不锁定",
+    )
+    entry_basis = models.CharField(
+        "完成投资填报口径",
+        max_length=8,
+        choices=EntryBasis.choices,
+        default=EntryBasis.MONTH,
+        help_text="月报填报时录入当月完成投资或1月至当月累计,另一项自动推算",
+    )
 
     objects = ZoneManager()
+    history = HistoricalRecords(excluded_fields=["description"])
 
     class Meta:
         verbose_name = "区域"
@@ -263,6 +337,11 @@ class Zone(Cited):
             models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="zone_not_own_parent"),
             models.CheckConstraint(
                 condition=Q(area_km2__isnull=True) | Q(area_km2__gte=0), name="zone_area_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(entry_deadline_day__isnull=True)
+                | Q(entry_deadline_day__gte=1, entry_deadline_day__lte=28),
+                name="zone_entry_deadline_day_range",
             ),
         ]
 
@@ -346,6 +425,64 @@ class ZoneMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.zone} · {self.get_role_display()}"
+
+
+class EntryReopeningQuerySet(models.QuerySet["EntryReopening"]):
+    def reopened_until(
+        self, zone_ids: set[int], months: set[tuple[int, int]]
+    ) -> dict[tuple[int, int, int], date]:
+        """{(zone_id, year, month): the latest day it is reopened until} for the given zones
+        and months, in one query."""
+        if not zone_ids or not months:
+            return {}
+        in_months = Q()
+        for year, month in months:
+            in_months |= Q(year=year, month=month)
+        rows = self.filter(in_months, zone_id__in=zone_ids).values_list("zone_id", "year", "month", "until")
+        latest: dict[tuple[int, int, int], date] = {}
+        for zone_id, year, month, until in rows:
+            key = (zone_id, year, month)
+            latest[key] = max(until, latest.get(key, until))
+        return latest
+
+
+class EntryReopening(models.Model):
+    """An administrator reopens a locked month of a zone for entry until a given day: recorded,
+    with who, when and why."""
+
+    zone = models.ForeignKey(Zone, models.CASCADE, related_name="reopenings", verbose_name="区域")
+    year = models.PositiveSmallIntegerField(
+        "年度", validators=[MinValueValidator(1949), MaxValueValidator(2200)]
+    )
+    month = models.PositiveSmallIntegerField("月份", validators=[MinValueValidator(1), MaxValueValidator(12)])
+    until = models.DateField("开放至", help_text="含当日")
+    reason = models.TextField("原因")
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="开放人",
+    )
+    reopened_at = models.DateTimeField("开放时间", auto_now_add=True)
+
+    objects = EntryReopeningQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "重新开放填报"
+        verbose_name_plural = "重新开放填报"
+        ordering = ["-reopened_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="entry_reopening_month_range"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="entry_reopening_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zone} {self.year}年{self.month}月 开放至{self.until:%Y-%m-%d}"
 
 
 class NamedManager(models.Manager):
@@ -491,7 +628,7 @@ class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):  # type: ig
         return self.get(**_natural_filter(zone__name=zone_name), name=name)
 
 
-class Project(Cited):
+class Project(Versioned, Cited):
     """An investment project on a zone's register."""
 
     zone = models.ForeignKey(
@@ -536,6 +673,7 @@ class Project(Cited):
     description = models.TextField("项目简介", blank=True)
 
     objects = ProjectManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "项目"
@@ -595,6 +733,7 @@ class Project(Cited):
         )
         if errors:
             raise ValidationError(errors)
+        enforce_rules(self)
 
 
 class MilestoneKind(models.TextChoices):
@@ -669,7 +808,7 @@ class MilestoneManager(models.Manager.from_queryset(MilestoneQuerySet)):  # type
         )
 
 
-class Milestone(Cited):
+class Milestone(Versioned, Cited):
     """A milestone (节点) of a project: planned and actual dates, each at its own precision."""
 
     project = models.ForeignKey(Project, models.CASCADE, related_name="milestones", verbose_name="项目")
@@ -686,6 +825,7 @@ class Milestone(Cited):
     note = models.TextField("备注", blank=True)
 
     objects = MilestoneManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "项目节点"
@@ -743,11 +883,11 @@ class Milestone(Cited):
         errors = _fuzzy_date_errors(
             self, ("planned_date", "planned_precision"), ("actual_date", "actual_precision")
         )
-        # Not a database constraint: SQLite refuses the current date in CHECK constraints.
-        if self.actual_date and self.actual_date > timezone.localdate():
-            errors["actual_date"] = "实际日期不能晚于今天;尚未发生的节点请填计划日期"
         if errors:
             raise ValidationError(errors)
+        # An actual date in the future is a rule, not a database constraint: SQLite refuses the
+        # current date in CHECK constraints.
+        enforce_rules(self)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -759,7 +899,7 @@ class PortfolioManager(models.Manager["Portfolio"]):
         return self.get(zone__name=zone_name, name=name, year=year)
 
 
-class Portfolio(Cited):
+class Portfolio(Versioned, Cited):
     """A zone's yearly list of tracked projects (调度清单), e.g. 市级工业倍增升级重点调度项目.
 
     Totals a source states for the whole list (project count, total investment, annual plan,
@@ -785,6 +925,7 @@ class Portfolio(Cited):
     description = models.TextField("说明", blank=True)
 
     objects = PortfolioManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "调度清单"
@@ -814,7 +955,7 @@ class PortfolioEntryManager(models.Manager["PortfolioEntry"]):
         )
 
 
-class PortfolioEntry(Cited):
+class PortfolioEntry(Versioned, Cited):
     """A project on a portfolio, with its planned investment for the portfolio's year."""
 
     portfolio = models.ForeignKey(Portfolio, models.CASCADE, related_name="entries", verbose_name="调度清单")
@@ -829,6 +970,7 @@ class PortfolioEntry(Cited):
     )
 
     objects = PortfolioEntryManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "清单项目"
@@ -858,6 +1000,10 @@ class PortfolioEntry(Cited):
     @property
     def planned_investment_display(self) -> str:
         return format_amount(self.planned_investment, self.planned_investment_scale, self.project.currency)
+
+    def clean(self) -> None:
+        if self.portfolio_id is not None and self.project_id is not None:
+            enforce_rules(self)  # a plan changed after its year began needs a reason
 
 
 # ---------------------------------------------------------------------------------------------
@@ -916,6 +1062,13 @@ class ValueKind(models.TextChoices):
 
 
 class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
+    def current(self) -> IndicatorValueQuerySet:
+        """Values not replaced by a restatement (更正): what reports count."""
+        return self.filter(restated_by__isnull=True)
+
+    def restatements(self) -> IndicatorValueQuerySet:
+        return self.filter(restates__isnull=False)
+
     def actuals(self) -> IndicatorValueQuerySet:
         return self.filter(kind=ValueKind.ACTUAL)
 
@@ -931,7 +1084,7 @@ class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
 
     def completed_investment(self, year: int) -> IndicatorValueQuerySet:
         """Completed investment (完成投资) reported in yuan for January to some month of `year`."""
-        return self.filter(
+        return self.current().filter(
             metric__code="completed_investment",
             kind=ValueKind.ACTUAL,
             year=year,
@@ -972,7 +1125,7 @@ def _one_subject() -> Q:
     return either
 
 
-class IndicatorValue(Cited):
+class IndicatorValue(Versioned, Cited):
     """A figure for a subject and period: an actual, target, plan or forecast, as stated.
 
     The period is a year with a cumulative month range (1-5月 is 1..5), or, for a stock,
@@ -1036,8 +1189,19 @@ class IndicatorValue(Cited):
     )
     share_scope = models.CharField("占比范围", max_length=100, blank=True, help_text="如:全市")
     note = models.TextField("备注", blank=True)
+    restates = models.OneToOneField(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="restated_by",
+        verbose_name="更正的原数值",
+        help_text="已锁定月份的数值不在原处修改:更正时新增一条数值并指向原数值",
+    )
+    restatement_reason = models.TextField("更正原因", blank=True)
 
     objects = IndicatorValueManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "指标数值"
@@ -1073,6 +1237,14 @@ class IndicatorValue(Cited):
             ),
             models.CheckConstraint(
                 condition=Q(scale__isnull=True) | ~Q(currency=""), name="indicator_value_amount_has_currency"
+            ),
+            models.CheckConstraint(
+                condition=Q(restates__isnull=True) | ~Q(restatement_reason=""),
+                name="indicator_value_restatement_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(restates__isnull=True) | ~Q(restates=models.F("pk")),
+                name="indicator_value_not_own_restatement",
             ),
         ]
         indexes = [
@@ -1147,19 +1319,13 @@ class IndicatorValue(Cited):
         if sum(getattr(self, f"{s}_id") is not None for s in SUBJECTS) != 1:
             errors["zone"] = "区域、调度清单、项目、企业须且只能填写一项"
         if self.metric_id is not None:
-            is_amount = self.metric.unit_kind == UnitKind.AMOUNT
-            if is_amount and self.value is not None and not self.scale:
-                errors["scale"] = "金额类指标须选择金额单位"
-            if not is_amount and self.scale:
-                errors["scale"] = "非金额类指标不填金额单位"
-            if is_amount and self.scale and not self.currency:
-                errors["currency"] = "金额类指标须选择币种"
             if self.metric.flow_or_stock == FlowOrStock.FLOW and self.start_month is None:
                 errors["start_month"] = "流量指标须填写累计时段的起始月"
         if self.value is None and self.yoy_growth is None and self.rank is None and self.share is None:
             errors["value"] = "数值、同比增长、排名、占比至少填写一项"
         if errors:
             raise ValidationError(errors)
+        enforce_rules(self)  # units, cumulative investment, windows, outliers, targets
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1340,7 +1506,7 @@ class ReportScope(models.Model):
         return errors
 
 
-class ReportSchedule(ReportScope):
+class ReportSchedule(Versioned, ReportScope):
     """A report made on a cadence without anyone asking: 赣县区's 月报 on the 5th of every month."""
 
     name = models.CharField("名称", max_length=200, blank=True, help_text="留空则按范围和周期自动命名")
@@ -1366,6 +1532,8 @@ class ReportSchedule(ReportScope):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "报告计划"
@@ -1556,3 +1724,56 @@ class ReportFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} · {self.get_format_display()}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Imports
+
+
+class ImportKind(models.TextChoices):
+    MONTHLY = "monthly", "月报数据"
+    PROJECTS = "projects", "项目"
+    INDICATORS = "indicators", "指标数值"
+
+
+class ImportStatus(models.TextChoices):
+    CHECKED = "checked", "已检查,待导入"
+    INVALID = "invalid", "有错误,未导入"
+    COMMITTED = "committed", "已导入"
+
+
+class ImportBatch(models.Model):
+    """An uploaded workbook: checked (dry run) first, then written all at once or not at all.
+    The file is kept, so what was imported can always be looked at again."""
+
+    kind = models.CharField("类型", max_length=12, choices=ImportKind.choices)
+    zone = models.ForeignKey(
+        Zone, models.CASCADE, null=True, blank=True, related_name="imports", verbose_name="区域"
+    )
+    file_name = models.CharField("文件名", max_length=255)
+    content = models.BinaryField("文件内容")
+    status = models.CharField(
+        "状态", max_length=12, choices=ImportStatus.choices, default=ImportStatus.CHECKED
+    )
+    row_count = models.PositiveIntegerField("数据行数", default=0)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    warning_count = models.PositiveIntegerField("警告数", default=0)
+    findings = models.JSONField("检查结果", default=list, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="上传人",
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    committed_at = models.DateTimeField("导入时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Excel导入"
+        verbose_name_plural = "Excel导入"
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name}"

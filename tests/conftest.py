@@ -16,6 +16,17 @@ def seeded(db):
 
 
 @pytest.fixture
+def investment(db):
+    """The completed-investment metric (完成投资) that monthly entry records, as the seeds have it."""
+    from projects.models import Metric, UnitKind
+
+    return Metric.objects.get_or_create(
+        code="completed_investment",
+        defaults={"name": "完成投资", "unit_kind": UnitKind.AMOUNT, "flow_or_stock": "flow"},
+    )[0]
+
+
+@pytest.fixture
 def staff_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("staff", password="pw-for-tests-only")
     client.force_login(user)
@@ -43,3 +54,25 @@ def superuser_api(django_user_model):
         django_user_model.objects.create_superuser("chief", password="pw-for-tests-only")
     )
     return client
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Headless Chromium, shared by the browser tests of a module (see tests/browser.py)."""
+    from tests.browser import launch_chromium
+
+    with launch_chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def browser_page(chromium, live_server, settings):
+    """A page of headless Chromium on the live server, in a fresh context: not logged in."""
+    from tests.browser import open_page
+
+    # Cookies without an expiry date: under time_machine.travel the server would date them in
+    # the travelled-to past, and the browser, on the real clock, would drop them as expired.
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    settings.CSRF_COOKIE_AGE = None
+    with open_page(chromium, live_server.url) as page:
+        yield page
