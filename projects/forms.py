@@ -1,9 +1,10 @@
-"""Admin forms: amounts entered the way staff write them, citations located in their text."""
+"""Admin forms: amounts and dates entered the way staff write them, citations located in their text."""
 
 import re
-from decimal import Decimal
+from datetime import date
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from .models import (
     Citation,
@@ -14,19 +15,25 @@ from .models import (
     ReportSchedule,
     default_formats,
 )
-from .money import from_base, to_base
+from .money import AmountParseError, Currency, from_base, parse_amount, parse_number, plain
+from .periods import DatePrecision, PeriodParseError, format_date, parse_date, parse_period
 from .provenance import QuoteNotFound, locate_quote
 
-CENT = Decimal("0.01")
+AMOUNT_HELP = "可写作106亿元、274.82万元、1.74亿美元、约106亿元;只填数字时按所选单位"
 
 
 class AmountInputMixin:
-    """Shows and takes amounts in the scale chosen beside them (106 亿元), stores base units.
+    """Takes amounts as staff type them (106亿元, 约274.82万元, or 106 with 亿元 chosen beside it),
+    shows them in their scale (106 with 亿元 selected), stores base units.
 
-    `amount_fields` maps each amount field to its scale field.
+    `amount_fields` maps each amount field to its scale field; a unit, currency or qualifier
+    typed in the text wins over the one chosen beside it and is stored in `currency_field` and
+    `qualifier_fields`. A form without a currency field states it through `fixed_currency`.
     """
 
     amount_fields: dict[str, str] = {}
+    currency_field: str | None = None
+    qualifier_fields: dict[str, str] = {}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -34,36 +41,127 @@ class AmountInputMixin:
             if field not in self.fields:
                 continue
             model_field = self.fields[field]
-            self.fields[field] = forms.DecimalField(
+            scale_optional = not self._scale_required(scale_field)
+            self.fields[field] = forms.CharField(
                 label=model_field.label.replace("(元)", ""),
                 required=model_field.required,
-                max_digits=24,
-                decimal_places=8,
-                min_value=getattr(model_field, "min_value", None),
-                help_text="按所选单位填写,如106并选“亿元”",
+                max_length=50,
+                help_text=AMOUNT_HELP + (";非金额指标只填数字" if scale_optional else ""),
             )
             value, scale = getattr(self.instance, field), getattr(self.instance, scale_field)
-            if value is not None and scale:
-                self.initial[field] = from_base(value, scale)
+            if value is not None:
+                # a string, so that an untouched input does not count as a change
+                self.initial[field] = str(from_base(value, scale) if scale else plain(value))
+
+    def _scale_required(self, scale_field: str) -> bool:
+        """False where a figure may be no amount at all (an indicator counted in 个 or %)."""
+        return scale_field not in self.fields or self.fields[scale_field].required
+
+    def fixed_currency(self, cleaned: dict) -> str | None:
+        """The currency when the form has no currency field to set (an entry's is its project's)."""
+        return getattr(self.instance, self.currency_field, None) if self.currency_field else None
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        self._units_used: dict[str, tuple[str, int | None]] = {}  # scale field → (amount field, scale)
+        self._currency_used: tuple[str, str] | None = None  # (amount field, currency)
         for field, scale_field in self.amount_fields.items():
-            value, scale = cleaned.get(field), cleaned.get(scale_field)
-            if value is None or field not in self.fields:
-                continue
-            if not scale:
-                continue  # not an amount (an indicator counted in 个 or %)
-            base = to_base(value, int(scale))
-            if base != base.quantize(CENT):
-                self.add_error(field, "金额最多精确到分")
-                continue
-            cleaned[field] = base.quantize(CENT)
+            if field in self.fields and field in cleaned:
+                try:
+                    self._clean_amount(cleaned, field, scale_field)
+                except ValidationError as error:
+                    self.add_error(field, error)
         return cleaned
+
+    def _clean_amount(self, cleaned: dict, field: str, scale_field: str) -> None:
+        """Read one amount input into base units; keep the unit, currency and qualifier it states."""
+        text = cleaned[field]
+        if not text:
+            cleaned[field] = None
+            return
+        if scale_field in self.fields:
+            scale = cleaned.get(scale_field)
+        else:
+            scale = getattr(self.instance, scale_field)
+        if self.currency_field in self.fields:
+            currency = cleaned.get(self.currency_field)
+        else:
+            currency = self.fixed_currency(cleaned)
+        if not scale and not self._scale_required(scale_field):
+            number = parse_number(text)
+            if number is not None:  # not an amount: a count or a percentage
+                self._check_same_unit(field, scale_field, None)
+                cleaned[field] = number
+                return
+        try:
+            amount = parse_amount(text, scale or None, currency or None)
+        except AmountParseError as error:
+            raise ValidationError(str(error), code="invalid") from None
+        self._check_same_unit(field, scale_field, amount.scale)
+        if self.currency_field in self.fields:
+            other, other_currency = self._currency_used = self._currency_used or (field, amount.currency)
+            if amount.currency != other_currency:
+                raise ValidationError(f"与“{self.fields[other].label}”的币种不一致", code="currency")
+            cleaned[self.currency_field] = amount.currency
+        elif currency and amount.currency != currency:
+            raise ValidationError(f"币种须为{Currency(currency).label}", code="currency")
+        if amount.qualifier:
+            if self.qualifier_fields.get(field) not in self.fields:
+                raise ValidationError("此栏不填限定词(约、超、余等)", code="qualifier")
+            cleaned[self.qualifier_fields[field]] = amount.qualifier
+        cleaned[scale_field] = amount.scale
+        cleaned[field] = amount.value
+
+    def _check_same_unit(self, field: str, scale_field: str, scale: int | None) -> None:
+        """Inputs sharing one scale field (a range's two ends) must be in the same unit."""
+        other, other_scale = self._units_used.setdefault(scale_field, (field, scale))
+        if scale != other_scale:
+            raise ValidationError(f"与“{self.fields[other].label}”的单位不一致,请用同一单位", code="unit")
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates at their precision
+
+
+class FuzzyDateField(forms.CharField):
+    """A date as staff write it, at its precision (3月18日, 2022年3月, 四季度, 上半年, 2022年).
+
+    Cleans to (first day of the period, DatePrecision), or None when left empty. Text without a
+    year takes `default_year`, which the form sets to the year of the period being entered
+    (`form.fields[name].default_year = 2022`); with neither, the input is refused.
+    """
+
+    def __init__(self, *, default_year: int | None = None, **kwargs) -> None:
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("help_text", "可写作3月18日、2022年3月、一季度、上半年、2022年")
+        super().__init__(**kwargs)
+        self.default_year = default_year
+
+    def prepare_value(self, value: object) -> object:
+        """A stored (date, precision), or a plain date, shown the way reports write it."""
+        if isinstance(value, tuple):
+            return format_date(*value)
+        if isinstance(value, date):
+            return format_date(value, DatePrecision.DAY)
+        return value
+
+    def clean(self, value: object) -> tuple[date, str] | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return parse_date(text, self.default_year)
+        except PeriodParseError as error:
+            raise ValidationError(str(error), code="invalid") from None
+
+    def has_changed(self, initial: object, data: object) -> bool:
+        return (self.prepare_value(initial) or "") != self.to_python(data)
 
 
 class ProjectForm(AmountInputMixin, forms.ModelForm):
     amount_fields = {"total_investment": "total_investment_scale"}
+    currency_field = "currency"
+    qualifier_fields = {"total_investment": "total_investment_qualifier"}
 
     class Meta:
         model = Project
@@ -91,6 +189,10 @@ class ProjectForm(AmountInputMixin, forms.ModelForm):
 class PortfolioEntryForm(AmountInputMixin, forms.ModelForm):
     amount_fields = {"planned_investment": "planned_investment_scale"}
 
+    def fixed_currency(self, cleaned: dict) -> str | None:
+        project = cleaned.get("project") or getattr(self.instance, "project", None)
+        return project.currency if project is not None else None
+
     class Meta:
         model = PortfolioEntry
         fields = ["portfolio", "project", "planned_investment", "planned_investment_scale", "citations"]
@@ -98,6 +200,41 @@ class PortfolioEntryForm(AmountInputMixin, forms.ModelForm):
 
 class IndicatorValueForm(AmountInputMixin, forms.ModelForm):
     amount_fields = {"value": "scale", "value_upper": "scale"}
+    currency_field = "currency"
+    qualifier_fields = {"value": "qualifier"}
+
+    period = forms.CharField(
+        label="时段",
+        required=False,
+        help_text=(
+            "可直接写 1-5月、一季度、上半年、前三季度、全年、截至5月底(按所填年度);填写后代替起始月和截止月"
+        ),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "end_month" in self.fields:
+            self.fields["end_month"].required = False  # or given by the period
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        text = (cleaned.get("period") or "").strip()
+        if text:
+            try:
+                period = parse_period(text, cleaned.get("year"))
+            except PeriodParseError as error:
+                self.add_error("period", str(error))
+                return cleaned
+            cleaned["year"], cleaned["start_month"], cleaned["end_month"] = (
+                period.year,
+                period.start_month,
+                period.end_month,
+            )
+            for name in ("year", "start_month", "end_month"):
+                self.errors.pop(name, None)  # the period replaces what the boxes said
+        elif cleaned.get("end_month") is None and "end_month" not in self.errors:
+            self.add_error("end_month", "请填写截止月,或在“时段”中写明,如1-5月")
+        return cleaned
 
     class Meta:
         model = IndicatorValue

@@ -2,9 +2,14 @@
 
 Amounts are stored in base units (元 or US dollars) so that the database can add them up;
 the scale is kept beside them only to show and enter them the way the source did.
+`parse_amount` reads what staff type (106亿元, 约274.82万元, 1.74亿美元) and says in Chinese what
+it could not understand; nothing is guessed.
 """
 
-from decimal import Decimal
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
 
 from django.db.models.enums import IntegerChoices, TextChoices
 
@@ -82,3 +87,161 @@ def qualify(number: str, unit: str, qualifier: str = "") -> str:
             return f"{number}{unit}左右"
         case _:
             return f"{number}{unit}"
+
+
+# Reading amounts as staff type them: 106亿元, 274.82万元, 1.74亿美元, 约106亿元, 3000余万元 …
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal(10) ** 18  # what the database's amount columns hold (20 digits, 2 decimals)
+
+_AMOUNT_FORMS = "可写作 106亿元、274.82万元、1.74亿美元、约106亿元,或只填数字并在旁边选择单位"
+_UNIT_LABELS = "元、万元、亿元、美元、万美元、亿美元"
+_PREFIX_QUALIFIERS = {
+    "约": Qualifier.ABOUT,
+    "大约": Qualifier.ABOUT,
+    "超": Qualifier.OVER,
+    "超过": Qualifier.OVER,
+    "近": Qualifier.NEARLY,
+    "将近": Qualifier.NEARLY,
+    "突破": Qualifier.BREAKS,
+}
+_SCALE_OF_PREFIX = {"万": AmountScale.WAN, "亿": AmountScale.YI}
+_CURRENCY_OF_SUFFIX = {"元": Currency.CNY, "美元": Currency.USD}
+_MINUS = "-‐‑‒–—―−﹣"
+_CHINESE_NUMERALS = re.compile("[零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟]")
+_TRADITIONAL = str.maketrans({"億": "亿", "萬": "万"})
+_NUMBER = re.compile(r"\d+(?:,\d+)*(?:\.\d+)?")
+_GROUPED = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_SUFFIX = re.compile(r"(?P<more>[余多])?(?P<scale>[万亿])?(?P<currency>元|美元)?(?P<around>左右)?")
+_BARE_NUMBER = re.compile(rf"[{_MINUS}]?{_GROUPED.pattern}")
+
+
+class AmountParseError(ValueError):
+    """Text that is not an amount we can read, with the reason in Chinese."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        self.text = text
+        self.reason = reason
+        super().__init__(f"无法识别的金额“{text}”：{reason}")
+
+
+class _Unreadable(Exception):
+    """Raised inside the parser with the reason; parse_amount adds the text."""
+
+
+@dataclass(frozen=True)
+class ParsedAmount:
+    """An amount read from text: `value` in base units (元 or US dollars), the scale and currency
+    it was stated in, and the qualifier ('' when the figure is exact)."""
+
+    value: Decimal
+    scale: int
+    currency: str
+    qualifier: str = ""
+
+    def __str__(self) -> str:
+        return format_amount(self.value, self.scale, self.currency, self.qualifier)
+
+
+def _normalise(text: str) -> str:
+    """Full-width digits and signs to ASCII, traditional 億/萬, no spaces at all."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).translate(_TRADITIONAL))
+
+
+def _number(token: str) -> Decimal:
+    """'1,234.5' → 1234.5; thousands separators must sit every three digits."""
+    if "," in token and not _GROUPED.fullmatch(token):
+        raise _Unreadable("千位分隔符位置不对,如 1,234.5万元")
+    return Decimal(token.replace(",", ""))
+
+
+def _prefix_qualifier(prefix: str) -> str:
+    if not prefix:
+        return ""
+    if prefix[-1] in _MINUS:
+        raise _Unreadable("金额不能为负数")
+    if prefix in _PREFIX_QUALIFIERS:
+        return _PREFIX_QUALIFIERS[prefix]
+    raise _Unreadable(f"无法识别数字前的“{prefix}”;{_AMOUNT_FORMS}")
+
+
+def _unit(suffix: str) -> tuple[str, int | None, str | None]:
+    """(qualifier, scale, currency) of what follows the number: 余亿元, 万美元, 亿元左右 …"""
+    match = _SUFFIX.fullmatch(suffix)
+    if match is None:
+        unit = suffix.removesuffix("左右")
+        unit = unit[1:] if unit[:1] in "余多" else unit
+        raise _Unreadable(f"不支持的币种或单位“{unit}”,可用 {_UNIT_LABELS}")
+    qualifiers = [
+        q for q, said in ((Qualifier.MORE_THAN, match["more"]), (Qualifier.AROUND, match["around"])) if said
+    ]
+    if len(qualifiers) > 1:
+        raise _Unreadable("限定词只能有一个,如“约106亿元”或“106余亿元”")
+    scale = _SCALE_OF_PREFIX.get(match["scale"])
+    currency = _CURRENCY_OF_SUFFIX.get(match["currency"])
+    if scale is None and currency is not None:
+        scale = AmountScale.ONE  # 5000元: the unit is 元 itself
+    return (qualifiers[0] if qualifiers else ""), scale, currency
+
+
+def _in_base(number: Decimal, scale: int) -> Decimal:
+    """number × scale exactly (a context wide enough for every digit typed), checked to fit."""
+    with localcontext(prec=max(28, len(number.as_tuple().digits) + 12)):
+        value = number * scale
+        if value >= MAX_AMOUNT:
+            raise _Unreadable("金额过大")
+        if value != value.quantize(CENT):
+            raise _Unreadable("金额最多精确到分")
+        return value.quantize(CENT)
+
+
+def _read_amount(text: str, scale: int | None, currency: str | None) -> ParsedAmount:
+    if not text:
+        raise _Unreadable(f"内容为空;{_AMOUNT_FORMS}")
+    numbers = list(_NUMBER.finditer(text))
+    if not numbers:
+        if _CHINESE_NUMERALS.search(text):
+            raise _Unreadable("请用阿拉伯数字填写,如106亿元")
+        raise _Unreadable(f"没有数字;{_AMOUNT_FORMS}")
+    if len(numbers) > 1:
+        raise _Unreadable("请填写一个金额,区间请分两栏填写")
+    found = numbers[0]
+    prefix_qualifier = _prefix_qualifier(text[: found.start()])
+    suffix_qualifier, stated_scale, stated_currency = _unit(text[found.end() :])
+    if prefix_qualifier and suffix_qualifier:
+        raise _Unreadable("限定词只能有一个,如“约106亿元”或“106余亿元”")
+    if stated_scale is None and scale is None:
+        raise _Unreadable("请写明单位,如106亿元,或在旁边选择单位")
+    scale = AmountScale(stated_scale or scale)
+    return ParsedAmount(
+        value=_in_base(_number(found.group()), scale),
+        scale=scale,
+        currency=Currency(stated_currency or currency or Currency.CNY),
+        qualifier=prefix_qualifier or suffix_qualifier,
+    )
+
+
+def parse_amount(text: str, scale: int | None = None, currency: str | None = None) -> ParsedAmount:
+    """An amount as staff type it: 106亿元, 274.82万元, 1.74亿美元, 约106亿元, 3000余万元, 1,234.5万元.
+
+    A unit in the text wins over `scale`/`currency` (the unit chosen beside the input); a bare
+    number (106) is taken at `scale`, and without one it is refused. 106亿 is in `currency`, or
+    元 when none is given. Exact decimals throughout; whatever cannot be read raises
+    AmountParseError saying why.
+    """
+    chosen_scale = AmountScale(scale) if scale else None
+    chosen_currency = Currency(currency) if currency else None
+    try:
+        return _read_amount(_normalise(text), chosen_scale, chosen_currency)
+    except _Unreadable as error:
+        raise AmountParseError(text, str(error)) from None
+
+
+def parse_number(text: str) -> Decimal | None:
+    """A bare number as typed (106, -3.5, 1,234.5, full-width digits), or None when the text is
+    anything else: for figures that are not amounts (a count, a percentage)."""
+    normal = _normalise(text)
+    if not _BARE_NUMBER.fullmatch(normal):
+        return None
+    sign = "-" if normal[0] in _MINUS else ""
+    return Decimal(sign + normal.lstrip(_MINUS).replace(",", ""))

@@ -352,3 +352,83 @@ def parse_year_month(text: str) -> tuple[int, int]:
     if reason := _invalid_reason(year, None, month):
         raise PeriodParseError(text, reason, what="年月")
     return year, month
+
+
+# A date at its precision: 3月18日, 2022年3月, 四季度, 上半年, 2022年 …
+
+_DATE_FORMS = "可写作 3月18日、2022年3月18日、2022-03-18、3月、一季度、上半年、2022年，可带年份"
+_NUMERIC_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})(?:\2(\d{1,2}))?")
+_MONTH_DAY = re.compile(rf"{_NUMBER}月份?(?:{_NUMBER}[日号]?)?")
+_QUARTER_OF_DATE = re.compile(rf"第?{_NUMBER}季度|q(\d)")
+_HALVES = {"上半年": 1, "下半年": 7}
+
+
+def _day_of(year: int, month: int, day: int) -> date:
+    if not 1 <= day <= 31:
+        raise _Unreadable("日须在1至31之间")
+    if day > _last_day(year, month).day:
+        raise _Unreadable(f"{year}年{month}月没有{day}日")
+    return date(year, month, day)
+
+
+def _day_number(token: str) -> int:
+    number = _number(token)
+    if number is None:
+        raise _Unreadable(_DATE_FORMS)
+    return number
+
+
+def _date_parts(body: str, year_suffix: str) -> tuple[int | None, int | None, str]:
+    """(month, day, precision) of the text after the year; month None for a whole year."""
+    if not body:
+        return None, None, DatePrecision.YEAR
+    if body in _HALVES:
+        return _HALVES[body], None, DatePrecision.HALF
+    if match := _QUARTER_OF_DATE.fullmatch(body):
+        quarter = _number(match.group(1) or match.group(2))
+        if quarter is None or not 1 <= quarter <= 4:
+            raise _Unreadable("季度须为一至四季度")
+        return quarter * 3 - 2, None, DatePrecision.QUARTER
+    if year_suffix != "年度" and (match := _MONTH_DAY.fullmatch(body)):
+        month = _month(match.group(1))
+        if match.group(2) is None:
+            return month, None, DatePrecision.MONTH
+        return month, _day_number(match.group(2)), DatePrecision.DAY
+    raise _Unreadable(_DATE_FORMS)
+
+
+def _read_date(text: str, year: int | None) -> tuple[date, str]:
+    if not text:
+        raise _Unreadable(f"内容为空；{_DATE_FORMS}")
+    if match := _NUMERIC_DATE.fullmatch(text):
+        stated_year, month, day = int(match.group(1)), int(match.group(3)), match.group(4)
+        precision = DatePrecision.MONTH if day is None else DatePrecision.DAY
+        parts: tuple[int | None, int | None, str] = (month, None if day is None else int(day), precision)
+    else:
+        stated_year, year_suffix, rest = _split_year(text)
+        if stated_year is None and rest[:4].isdigit():
+            raise _Unreadable(_DATE_FORMS)  # 20220318: the year is not marked
+        parts = _date_parts(rest, year_suffix)
+    year = stated_year if stated_year is not None else year
+    if year is None:
+        raise _Unreadable("缺少年份，请写明年份，如“2022年3月18日”")
+    month, day, precision = parts
+    if reason := _invalid_reason(year, None, month or 1):
+        raise _Unreadable(reason)
+    if day is not None:
+        return _day_of(year, month or 1, day), DatePrecision.DAY
+    return date(year, month or 1, 1), precision
+
+
+def parse_date(text: str, year: int | None = None) -> tuple[date, str]:
+    """A date as staff write it, with its precision: 3月18日, 2022-03-18, 2022年3月, 四季度, 上半年,
+    2022年 → (first day of that period, DatePrecision).
+
+    A year in the text wins over `year` (the year of the period being entered). Nothing is
+    guessed: what is not one of these forms, is no real day (2月30日) or has no year anywhere
+    raises PeriodParseError saying why.
+    """
+    try:
+        return _read_date(re.sub(r"\s+", "", _normalise(text)), year)
+    except _Unreadable as error:
+        raise PeriodParseError(text, str(error), what="日期") from None
