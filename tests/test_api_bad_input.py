@@ -34,7 +34,7 @@ def errors_of(response) -> dict[str | None, dict]:
     assert body["detail"] == "请求数据有误 / Invalid request data"
     assert body["errors"], body
     for error in body["errors"]:
-        assert set(error) == {"field", "code", "message", "message_en"}
+        assert set(error) - {"severity"} == {"field", "code", "message", "message_en"}  # rules: + severity
         assert CJK.search(error["message"]), error
         assert re.search(r"[A-Za-z]{3,}", error["message_en"]), error  # in English
     return {error["field"]: error for error in body["errors"]}
@@ -146,8 +146,9 @@ def test_planned_finish_before_planned_start(api_client):
     assert errors["planned_finish"] == {
         "field": "planned_finish",
         "code": "finish_before_start",
-        "message": "计划竣工/投产日期不能早于计划开工日期",
-        "message_en": "The planned finish cannot be before the planned start.",
+        "message": "计划竣工/投产(2022年3月)早于计划开工(2022年下半年)",
+        "message_en": "The planned finish (2022年3月) is before the planned start (2022年下半年).",
+        "severity": "error",
     }
 
 
@@ -188,11 +189,13 @@ def test_milestone_completed_in_the_future(api_client):
     errors = errors_of(api_client.post("/api/milestones/", payload, format="json"))
     assert errors["actual_date"] == {
         "field": "actual_date",
-        "code": "future_date",
-        "message": "实际日期不能晚于今天;尚未发生的节点请填计划日期",
+        "code": "actual_date_in_future",
+        "message": "实际日期2022年7月1日晚于今天(2022-06-15);尚未发生的节点请填计划日期",
         "message_en": (
-            "The actual date cannot be later than today; give a planned date for a milestone yet to happen."
+            "The actual date 2022年7月1日 is after today (2022-06-15); give a milestone not yet reached "
+            "a planned date."
         ),
+        "severity": "error",
     }
     assert not Milestone.objects.exists()
     today = api_client.post("/api/milestones/", {**payload, "actual_date": "2022-06-15"}, format="json")
@@ -211,16 +214,16 @@ def indicator(api_client, metric, **fields):
 
 def test_amount_metric_without_scale(api_client):
     errors = errors_of(indicator(api_client, MetricFactory(unit_kind="amount"), value="15756000000"))
-    assert errors["scale"]["code"] == "scale_required"
-    assert errors["scale"]["message"] == "金额类指标须选择金额单位"
-    assert errors["scale"]["message_en"] == "An amount metric needs a scale (元, 万元 or 亿元)."
+    assert errors["scale"]["code"] == "unit_mismatch"
+    assert errors["scale"]["message"].endswith("以金额计,不能不选金额单位(元、万元、亿元)")
+    assert errors["scale"]["message_en"].endswith("cannot be given without a unit of money (元, 万元, 亿元).")
 
 
 def test_scale_on_a_count_metric(api_client):
     count = MetricFactory(unit_kind="count", unit="家")
     errors = errors_of(indicator(api_client, count, value="142", scale=100000000, currency="CNY"))
-    assert errors["scale"]["code"] == "scale_not_allowed"
-    assert errors["scale"]["message"] == "非金额类指标不填金额单位"
+    assert errors["scale"]["code"] == "unit_mismatch"
+    assert errors["scale"]["message"].endswith("以“家”计,不能填写金额单位或币种")
 
 
 def test_unknown_metric_and_unknown_scale(api_client):

@@ -14,6 +14,12 @@ the project's own messages choose their language with `bilingual()`, and the mod
 validation messages get their English from MODEL_MESSAGES. Model validation and database
 integrity errors become 400s, a delete refused because other rows still refer to the row a 409;
 other errors keep DRF's shape, with DRF's default messages given in both languages.
+
+A finding of the validation rules (projects/rules.py) is an ordinary error of the list whose
+`code` is the rule's id, with one more key, `"severity"`: "error" blocks the write, "warning"
+blocks it until the client confirms (`confirm_warnings`). A write made on a stale version of a
+record is a 409 (`code` "stale_version"), a write whose If-Match names another version a 412
+(`code` "precondition_failed"): `{"detail": "中文 / English", "code": …}`.
 """
 
 from __future__ import annotations
@@ -34,11 +40,38 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from projects.models import STALE_MESSAGE, StaleVersion
+from projects.rules import RULES
+
 INVALID_REQUEST = "请求数据有误 / Invalid request data"
 STILL_REFERENCED = (
     "该记录仍被其他记录引用,不能删除 / "
     "This record is still referred to by other records and cannot be deleted"
 )
+STALE_MESSAGE_EN = (
+    "Someone else has changed this record since you read it; your change was not saved. "
+    "Read the record again, check its latest content and make your change on it."
+)
+
+
+class StaleVersionConflict(exceptions.APIException):
+    """A write made on a version of the record that is no longer the current one (409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = f"{STALE_MESSAGE} / {STALE_MESSAGE_EN}"
+    default_code = "stale_version"
+
+
+class PreconditionFailed(exceptions.APIException):
+    """If-Match names none of the record's current version (412)."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = (
+        "If-Match 中的版本不是该记录的当前版本:记录已被他人修改,请重新读取后再修改 / "
+        "If-Match does not name the record's current version: someone has changed it since; "
+        "read it again and make your change on the new version"
+    )
+    default_code = "precondition_failed"
 
 
 def bilingual(zh: str, en: str) -> str:
@@ -122,6 +155,30 @@ def _constraint(field: str | None, code: str, zh: str, en: str) -> ConstraintMes
 
 # The database constraints of projects/models.py: the field each one is about, and why.
 CONSTRAINTS: dict[str, ConstraintMessage] = {
+    "zone_entry_deadline_day_range": _constraint(
+        "entry_deadline_day",
+        "entry_deadline_day_range",
+        "填报截止日须在1至28日之间",
+        "The entry deadline day must be between 1 and 28.",
+    ),
+    "indicator_value_restatement_has_reason": _constraint(
+        "restatement_reason",
+        "restatement_without_reason",
+        "更正须填写更正原因",
+        "A restatement needs its reason.",
+    ),
+    "indicator_value_not_own_restatement": _constraint(
+        "restates",
+        "restates_itself",
+        "数值不能更正其自身",
+        "A value cannot restate itself.",
+    ),
+    "entry_reopening_month_range": _constraint(
+        "month", "month_range", "月份须在1至12之间", "The month must be between 1 and 12."
+    ),
+    "entry_reopening_has_reason": _constraint(
+        "reason", "reason_required", "重新开放须填写原因", "Reopening a month needs a reason."
+    ),
     "report_schedule_due_day_range": _constraint(
         "due_day", "due_day_range", "报送日须在1至28日之间", "The due day must be between 1 and 28."
     ),
@@ -337,6 +394,12 @@ def invalid(field: str | None, message: Message) -> BilingualValidationError:
 
 
 def _detail(error: DjangoValidationError) -> exceptions.ErrorDetail:
+    rule = RULES.get(error.code or "")
+    if rule is not None and error.params:  # a rule's finding: str.format templates, not %-templates
+        return exceptions.ErrorDetail(
+            bilingual(rule.message.format(**error.params), rule.message_en.format(**error.params)),
+            code=rule.id,
+        )
     text = str(error.message % error.params if error.params else error.message)
     if text in MODEL_MESSAGES:
         code, english = MODEL_MESSAGES[text]
@@ -451,14 +514,15 @@ def error_body(exc: exceptions.APIException) -> dict[str, Any]:
         if english is None and not _CJK.search(error.message):  # a library's English-only message
             english = error.message
             error = FieldError(error.field, error.code, CODE_MESSAGES_ZH.get(error.code, "请求数据有误"))
-        body.append(
-            {
-                "field": error.field,
-                "code": error.code,
-                "message": error.message,
-                "message_en": english or _english(error, twins[index] if twins else None),
-            }
-        )
+        entry = {
+            "field": error.field,
+            "code": error.code,
+            "message": error.message,
+            "message_en": english or _english(error, twins[index] if twins else None),
+        }
+        if error.code in RULES:
+            entry["severity"] = RULES[error.code].severity.value
+        body.append(entry)
     return {"detail": INVALID_REQUEST, "errors": body}
 
 
@@ -493,12 +557,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()  # Django's text ("No Project matches …") is English only
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
+    elif isinstance(exc, StaleVersion):  # a save raced with another one, or a stale `version`
+        exc = StaleVersionConflict()
 
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response
     if response.status_code == status.HTTP_400_BAD_REQUEST:
         response.data = error_body(exc)
+    elif isinstance(exc, StaleVersionConflict | PreconditionFailed):
+        response.data = {"detail": str(exc.detail), "code": exc.default_code}
     elif isinstance(response.data, dict) and "detail" in response.data:
         english = _default_detail_in_english(exc)
         if english is not None:

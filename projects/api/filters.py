@@ -14,7 +14,7 @@ import django_filters
 from django import forms
 from django.db.models import Model, Q, QuerySet
 from django.utils import translation
-from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.rest_framework import BooleanFilter, DjangoFilterBackend
 from rest_framework import filters as drf_filters
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
@@ -169,6 +169,14 @@ class PeriodFilter(django_filters.CharFilter):
         if not isinstance(value, Period):
             return qs
         return qs.filter(year=value.year, start_month=value.start_month, end_month=value.end_month)
+
+
+class IncludeRestatedFilter(BooleanFilter):  # DRF's flavour: reads 1/0 as well as true/false
+    """Values replaced by a restatement (更正) are left out unless asked for: reports count the
+    current values, and so does a list by default."""
+
+    def filter(self, qs: QuerySet, value: bool | None) -> QuerySet:
+        return qs if value else qs.current()
 
 
 class PeriodForm(forms.Form):
@@ -382,6 +390,12 @@ class IndicatorValueFilterSet(django_filters.FilterSet):
         help_text=_choices_help("数值类型(可多选)", "Kind of figure (repeatable)", ValueKind.choices),
     )
     end_month = django_filters.NumberFilter(help_text="截止月(1-12) / Last month of the period (1-12)")
+    include_restated = IncludeRestatedFilter(
+        help_text=(
+            "为 1 时连同已被更正的原数值一并列出(默认只列当前有效的数值) / With 1, values replaced by a "
+            "restatement are listed too (by default only the current values)"
+        )
+    )
 
     class Meta:
         model = IndicatorValue
@@ -396,6 +410,7 @@ class IndicatorValueFilterSet(django_filters.FilterSet):
             "period",
             "kind",
             "end_month",
+            "include_restated",
         ]
 
 

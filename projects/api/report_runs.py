@@ -46,8 +46,18 @@ from projects.reports.measures import Basis
 
 from . import filters
 from .exceptions import bilingual, model_errors
-from .serializers import Described, ResourceSerializer, ZoneField
-from .views import BAD_REQUEST, FORBIDDEN, ID, NOT_FOUND, ResourceViewSet, documented
+from .serializers import HELP as RESOURCE_HELP
+from .serializers import VERSIONED, Described, ResourceSerializer, VersionedFields, ZoneField
+from .views import (
+    BAD_REQUEST,
+    FORBIDDEN,
+    ID,
+    NOT_FOUND,
+    ResourceViewSet,
+    VersionedViewSet,
+    WithHistory,
+    documented,
+)
 
 FORMATS_HELP = "格式列表:html、xlsx、pdf(默认全部) / Formats: html, xlsx, pdf (default: all three)"
 RECIPIENTS_HELP = "收件人电子邮箱列表 / E-mail addresses of the recipients"
@@ -104,6 +114,8 @@ HELP = {
     "size": "大小(字节) / Size in bytes",
     "sha256": "文件的SHA-256摘要 / SHA-256 digest of the file",
     "url": "下载地址 / Download URL",
+    "version": RESOURCE_HELP["version"],
+    "change_reason": RESOURCE_HELP["change_reason"],
 }
 
 
@@ -141,7 +153,7 @@ class FormatsField(serializers.ListField):
     child = serializers.ChoiceField(choices=ReportFormat.choices)
 
 
-class ReportScheduleSerializer(ScopeFields, ResourceSerializer):
+class ReportScheduleSerializer(VersionedFields, ScopeFields, ResourceSerializer):
     display_name = serializers.CharField(source="__str__", read_only=True)
     formats = FormatsField(required=False)
     recipients = serializers.ListField(child=serializers.EmailField(), required=False)
@@ -163,6 +175,7 @@ class ReportScheduleSerializer(ScopeFields, ResourceSerializer):
             "active",
             "created_at",
             "updated_at",
+            *VERSIONED,
         ]
         read_only_fields = ["created_at", "updated_at"]
 
@@ -309,7 +322,7 @@ class ReportScheduleFilterSet(django_filters.FilterSet):
         "sent on the cadence without anyone asking.",
     ),
 )
-class ReportScheduleViewSet(ResourceViewSet):
+class ReportScheduleViewSet(WithHistory, VersionedViewSet):
     queryset = ReportSchedule.objects.all()
     serializer_class = ReportScheduleSerializer
     filterset_class = ReportScheduleFilterSet

@@ -4,6 +4,11 @@ Writes run the model's whole validation (full_clean: field validators, clean(), 
 each database constraint with a message of its own, so that bad input is a 400 naming the field,
 never an IntegrityError. Amounts are decimal strings in base units (元 or US$) with the scale the
 source used beside them and a read-only display (`106亿元`).
+
+The model's validation includes the rules of projects/rules.py: the serializer hands the rules
+the reason of the change (`change_reason`, kept in the record's history) and the client's
+confirmation of warnings (`confirm_warnings` in the body or the query). Versioned records carry
+their `version`; a write that names a version other than the current one is refused (409).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import copy
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
 from django.utils import translation
 from django.utils.functional import lazy
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -19,9 +25,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.settings import api_settings
+from rest_framework.utils import model_meta
 from rest_framework.validators import UniqueValidator
 
 from projects.models import (
+    SUBJECTS,
     Campaign,
     Citation,
     Enterprise,
@@ -34,6 +42,7 @@ from projects.models import (
     Project,
     ProjectCategory,
     SourceDocument,
+    StaleVersion,
     Zone,
 )
 from projects.periods import MilestoneStatus, PeriodParseError, format_date, parse_period
@@ -78,6 +87,20 @@ HELP: dict[str, str] = {
     "quote": "原文(逐字) / Verbatim quote",
     "start": "原文在全文中的起始字符偏移(从0开始) / Character offset of the quote in the text (from 0)",
     "end": "原文结束位置(不含) / Offset just after the quote",
+    "version": (
+        "版本号,每次保存加一。修改时可填读取时的版本:已不是当前版本则拒绝(409) / Version, one more at "
+        "every save; give the version you read when changing the record: a write on an older one is "
+        "refused (409)"
+    ),
+    "change_reason": (
+        "变更原因(仅写入),记入修改历史;年度开始后修改目标等须填写 / Reason for the change (input only), "
+        "kept in the history; required e.g. to change a target once its year has begun"
+    ),
+    "confirm_warnings": (
+        "确认警告(仅写入):为 true 时,警告(如数值异常)不再阻止保存;也可用查询参数 ?confirm_warnings=1 / "
+        "Confirm warnings (input only): when true, warnings such as an outlier no longer block the "
+        "write; ?confirm_warnings=1 does the same"
+    ),
 }
 
 PRECISION = (
@@ -188,10 +211,33 @@ class ResourceSerializer(Described, serializers.ModelSerializer):
             twin.is_valid()
             return twin.errors
 
+    change_reason: str = ""
+    confirm_warnings: bool = False
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
+        # Not columns: what the rules and the history are told about this write.
+        self.change_reason = attrs.pop("change_reason", "").strip()
+        self.confirm_warnings = attrs.pop("confirm_warnings", False) or self.warnings_confirmed_in_query()
+        attrs.pop("version", None)  # compared with the instance's in validate_version
         self.validate_with_model(attrs)
         return attrs
+
+    def warnings_confirmed_in_query(self) -> bool:
+        """?confirm_warnings=1 (or true, yes …), read as DRF reads a boolean."""
+        request = self.context.get("request")
+        text = request.query_params.get("confirm_warnings") if request is not None else None
+        if not text:
+            return False
+        try:
+            return serializers.BooleanField().to_internal_value(text)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({"confirm_warnings": error.detail}) from None
+
+    def annotate(self, row: Any) -> None:
+        """Tell the rules (Model.clean) and django-simple-history about this write."""
+        row._change_reason = self.change_reason or None
+        row._confirm_warnings = self.confirm_warnings
 
     def validate_with_model(self, attrs: dict[str, Any]) -> None:
         """full_clean() and every constraint, on the row as it would be saved."""
@@ -204,6 +250,7 @@ class ResourceSerializer(Described, serializers.ModelSerializer):
             for key, value in attrs.items():
                 if key not in many_to_many:
                     setattr(row, key, value)
+        self.annotate(row)
         errors: dict[str, list] = {}
         try:
             row.full_clean(validate_constraints=False)
@@ -219,6 +266,58 @@ class ResourceSerializer(Described, serializers.ModelSerializer):
                     errors[key] = [detail]
         if errors:
             raise serializers.ValidationError(errors)
+
+    def create(self, validated_data: dict[str, Any]) -> Any:
+        """ModelSerializer.create, with the change's reason on the row before its first save."""
+        model = self.Meta.model
+        relations = model_meta.get_field_info(model).relations
+        to_many = {
+            name: validated_data.pop(name)
+            for name, relation in relations.items()
+            if relation.to_many and name in validated_data
+        }
+        instance = model(**validated_data)
+        self.annotate(instance)
+        instance.save()
+        for name, value in to_many.items():
+            getattr(instance, name).set(value)
+        return instance
+
+    def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
+        self.annotate(instance)
+        return super().update(instance, validated_data)
+
+
+class Audited(serializers.Serializer):
+    """A record whose changes are kept in its history: the reason for a change (write only)."""
+
+    change_reason = serializers.CharField(write_only=True, required=False, allow_blank=True)
+
+
+class VersionedFields(Audited):
+    """A Versioned record: `version` is in every answer; in a PUT/PATCH body it names the version
+    the change was made on, and anything but the current version is refused (409)."""
+
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    def validate_version(self, value: int) -> int:
+        if self.instance is not None and value != self.instance.version:
+            raise StaleVersion(self.instance)
+        return value
+
+
+class Checked(serializers.Serializer):
+    """A record the rules check: warnings block the write until the client confirms them."""
+
+    confirm_warnings = serializers.BooleanField(write_only=True, required=False, default=False)
+
+
+VERSIONED = ["version", "change_reason"]
+
+
+def _pk(value: Any) -> Any:
+    """A row by its primary key, any other value as it is."""
+    return value.pk if isinstance(value, Model) else value
 
 
 def _error(field: str, code: str, zh: str, en: str) -> serializers.ValidationError:
@@ -350,7 +449,7 @@ class SourceDocumentDetailSerializer(SourceDocumentSerializer):
 # Zones, industries, enterprises
 
 
-class ZoneSerializer(CitedSerializer):
+class ZoneSerializer(Audited, CitedSerializer):
     parent = ZoneField(allow_null=True, required=False)
     parent_name = serializers.CharField(source="parent.name", read_only=True, allow_null=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
@@ -376,6 +475,7 @@ class ZoneSerializer(CitedSerializer):
             "description",
             "citations",
             "citation_ids",
+            "change_reason",
         ]
 
     help_texts = {
@@ -512,7 +612,7 @@ class ProjectMilestoneSerializer(Described, MilestoneStatusFields, serializers.M
     help_texts = MILESTONE_HELP
 
 
-class ProjectSerializer(CitedSerializer):
+class ProjectSerializer(VersionedFields, Checked, CitedSerializer):
     zone = ZoneField(allow_null=True, required=False)
     zone_name = serializers.CharField(source="zone.name", read_only=True, allow_null=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, allow_null=True)
@@ -555,6 +655,8 @@ class ProjectSerializer(CitedSerializer):
             "milestones",
             "citations",
             "citation_ids",
+            *VERSIONED,
+            "confirm_warnings",
         ]
 
     help_texts = {
@@ -599,7 +701,7 @@ class ProjectSerializer(CitedSerializer):
         return format_date(project.planned_finish, project.planned_finish_precision)
 
 
-class MilestoneSerializer(MilestoneStatusFields, CitedSerializer):
+class MilestoneSerializer(VersionedFields, Checked, MilestoneStatusFields, CitedSerializer):
     project_name = serializers.CharField(source="project.name", read_only=True)
     zone = serializers.IntegerField(source="project.zone_id", read_only=True, allow_null=True)
     zone_name = serializers.CharField(source="project.zone.name", read_only=True, allow_null=True)
@@ -615,6 +717,8 @@ class MilestoneSerializer(MilestoneStatusFields, CitedSerializer):
             *ProjectMilestoneSerializer.Meta.fields[1:],
             "citations",
             "citation_ids",
+            *VERSIONED,
+            "confirm_warnings",
         ]
 
     help_texts = {**MILESTONE_HELP, "zone": "项目所在区域ID / Id of the project's zone"}
@@ -659,7 +763,7 @@ class PortfolioEntryBriefSerializer(Described, serializers.ModelSerializer):
     help_texts = PORTFOLIO_ENTRY_HELP
 
 
-class PortfolioSerializer(CitedSerializer):
+class PortfolioSerializer(VersionedFields, CitedSerializer):
     zone = ZoneField()
     zone_name = serializers.CharField(source="zone.name", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True, allow_null=True)
@@ -679,6 +783,7 @@ class PortfolioSerializer(CitedSerializer):
             "entries",
             "citations",
             "citation_ids",
+            *VERSIONED,
         ]
 
     help_texts = {
@@ -690,7 +795,7 @@ class PortfolioSerializer(CitedSerializer):
     }
 
 
-class PortfolioEntrySerializer(CitedSerializer):
+class PortfolioEntrySerializer(VersionedFields, Checked, CitedSerializer):
     project_name = serializers.CharField(source="project.name", read_only=True)
     planned_investment_display = serializers.CharField(read_only=True)
 
@@ -706,6 +811,8 @@ class PortfolioEntrySerializer(CitedSerializer):
             "planned_investment_display",
             "citations",
             "citation_ids",
+            *VERSIONED,
+            "confirm_warnings",
         ]
 
     help_texts = PORTFOLIO_ENTRY_HELP
@@ -713,6 +820,9 @@ class PortfolioEntrySerializer(CitedSerializer):
 
 # ---------------------------------------------------------------------------------------------
 # Indicators
+
+# What a restatement shares with the value it restates, besides the subject.
+RESTATED_FIELDS = ("metric", "year", "start_month", "end_month", "kind")
 
 
 class MetricSerializer(ResourceSerializer):
@@ -748,16 +858,17 @@ class MetricSerializer(ResourceSerializer):
     }
 
 
-class IndicatorValueSerializer(CitedSerializer):
+class IndicatorValueSerializer(VersionedFields, Checked, CitedSerializer):
     zone = ZoneField(allow_null=True, required=False)
     subject_type = serializers.SerializerMethodField()
     subject_name = serializers.SerializerMethodField()
-    metric = serializers.SlugRelatedField(slug_field="code", queryset=Metric.objects.all())
+    metric = serializers.SlugRelatedField(slug_field="code", queryset=Metric.objects.all(), required=False)
     metric_name = serializers.CharField(source="metric.name", read_only=True)
     period = serializers.CharField(write_only=True, required=False)
     period_display = serializers.CharField(read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     value_display = serializers.CharField(read_only=True)
+    restated_by = serializers.SerializerMethodField()
 
     class Meta:
         model = IndicatorValue
@@ -790,8 +901,13 @@ class IndicatorValueSerializer(CitedSerializer):
             "share",
             "share_scope",
             "note",
+            "restates",
+            "restatement_reason",
+            "restated_by",
             "citations",
             "citation_ids",
+            *VERSIONED,
+            "confirm_warnings",
         ]
         extra_kwargs = {"year": {"required": False}, "end_month": {"required": False}}
 
@@ -804,7 +920,6 @@ class IndicatorValueSerializer(CitedSerializer):
         "enterprise": "主体之一:企业ID / One of the subjects: enterprise id",
         "subject_type": "主体类型:zone、portfolio、project、enterprise / Which of the four subjects is set",
         "subject_name": "主体名称 / Name of the subject",
-        "metric": "指标代码 / Metric code",
         "metric_name": "指标名称 / Metric name",
         "year": "年度;可由 period 给出 / Year; may come from period",
         "start_month": (
@@ -834,6 +949,17 @@ class IndicatorValueSerializer(CitedSerializer):
         "rank_scope": "排名范围,如全省国家级开发区 / Scope of the rank",
         "share": "占比(百分数,0-100) / Share in percent (0-100)",
         "share_scope": "占比范围,如全市 / Scope of the share",
+        "metric": "指标代码;更正时可省略,取原数值的 / Metric code; may be left out of a restatement",
+        "restates": (
+            "所更正的原数值ID:已锁定月份的数值不在原处修改,而是新增一条更正数值;主体、指标、时段、类型"
+            "省略时取原数值的 / Id of the value this one restates (corrects): a figure of a locked month "
+            "is never changed in place; subject, metric, period and kind default to the original's"
+        ),
+        "restatement_reason": "更正原因,更正时必填 / Reason for the restatement, required with restates",
+        "restated_by": (
+            "更正本数值的新数值ID;为空即当前有效 / Id of the value that restates this one; null while "
+            "this one is current"
+        ),
     }
 
     def get_subject_type(self, value: IndicatorValue) -> str | None:
@@ -842,6 +968,12 @@ class IndicatorValueSerializer(CitedSerializer):
     def get_subject_name(self, value: IndicatorValue) -> str | None:
         subject = value.subject
         return subject.name if subject is not None else None
+
+    def get_restated_by(self, value: IndicatorValue) -> int | None:
+        try:
+            return value.restated_by.pk
+        except IndicatorValue.DoesNotExist:
+            return None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         text = attrs.pop("period", None)
@@ -865,7 +997,11 @@ class IndicatorValueSerializer(CitedSerializer):
                         f"Does not agree with the period “{text}”.",
                     )
             attrs.update(year=period.year, start_month=period.start_month, end_month=period.end_month)
+        if attrs.get("restates") is not None:
+            self.validate_restatement(attrs)
         if self.instance is None:
+            if attrs.get("metric") is None:
+                raise _error("metric", "required", "请填写指标代码", "Give the metric code.")
             for field, zh, en in (("year", "年度", "year"), ("end_month", "截止月", "end month")):
                 if attrs.get(field) is None:
                     raise _error(
@@ -875,6 +1011,26 @@ class IndicatorValueSerializer(CitedSerializer):
                         f"Give the {en}, or the period as text (e.g. 2022年1-5月).",
                     )
         return super().validate(attrs)
+
+    def validate_restatement(self, attrs: dict[str, Any]) -> None:
+        """A restatement is the same figure again: what it leaves out is the original's, and what
+        it gives must agree with the original."""
+        original: IndicatorValue = attrs["restates"]
+        if self.instance is None:
+            if not any(subject in attrs for subject in SUBJECTS):
+                attrs.update(dict.fromkeys(SUBJECTS))
+                attrs[original.subject_field] = original.subject
+            for field in (*RESTATED_FIELDS, "scale", "currency"):
+                attrs.setdefault(field, getattr(original, field))
+        for field in (*SUBJECTS, *RESTATED_FIELDS):
+            given = attrs[field] if field in attrs else getattr(self.instance, field, None)
+            if _pk(given) != getattr(original, IndicatorValue._meta.get_field(field).attname):
+                raise _error(
+                    field,
+                    "restatement_mismatch",
+                    "更正数值的主体、指标、时段和数值类型须与原数值一致",
+                    "A restatement has the subject, metric, period and kind of the value it restates.",
+                )
 
 
 # ---------------------------------------------------------------------------------------------

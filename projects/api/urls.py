@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import report_runs, views
+from . import imports, report_runs, views
 from .reports import CampaignReportView, ProgressReportView
 
 router = DefaultRouter()
@@ -27,5 +27,6 @@ urlpatterns = [
     path("campaigns/<int:pk>/report/", CampaignReportView.as_view(), name="campaign-report"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *imports.urls,  # Excel imports and templates (projects/api/imports.py)
     path("", include(router.urls)),
 ]

@@ -4,6 +4,12 @@ Every viewset reads through projects.access (a user sees the rows of their zones
 inside a transaction that projects.access checks after the save, so a refused write is a 403 and
 leaves nothing behind. Each queryset fetches its relations in a fixed number of queries, however
 many rows a page has (tests/test_api_queries.py).
+
+Versioned records (projects.models.Versioned) carry their version as a strong ETag (`"3"`) on
+reads and writes of one record. A PUT, PATCH or DELETE with If-Match is made only on the version
+it names (otherwise 412); a `version` in the body is checked the same way (otherwise 409); without
+either, the write is made on the version read in the same request, and a save that loses a race
+with another one is refused too (409). Records with a history answer GET …/<id>/history/.
 """
 
 from __future__ import annotations
@@ -13,10 +19,15 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Model, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.http import parse_etags, quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers as drf_serializers
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from projects import access
 from projects.models import (
@@ -32,10 +43,14 @@ from projects.models import (
     Project,
     ProjectCategory,
     SourceDocument,
+    StaleVersion,
+    Versioned,
     Zone,
 )
 
 from . import filters, serializers
+from .exceptions import PreconditionFailed
+from .history import NEWEST_FIRST, HistoryEntrySerializer, history_entries, record_before
 from .permissions import ZoneRolePermission
 
 
@@ -53,6 +68,7 @@ class FieldErrorSerializer(serializers.Described, drf_serializers.Serializer):
     code = drf_serializers.CharField()
     message = drf_serializers.CharField()
     message_en = drf_serializers.CharField()
+    severity = drf_serializers.ChoiceField(choices=["error", "warning"], required=False)
 
     help_texts = {
         "field": (
@@ -65,6 +81,11 @@ class FieldErrorSerializer(serializers.Described, drf_serializers.Serializer):
         ),
         "message": "中文说明 / Message in Chinese",
         "message_en": "英文说明 / Message in English",
+        "severity": (
+            "校验规则的级别(仅规则错误有):error 错误,须改正;warning 警告,确认后(confirm_warnings)可保存 / "
+            "Severity, for the findings of a validation rule only: an error must be corrected, a warning "
+            "is accepted once confirmed (confirm_warnings)"
+        ),
     }
 
 
@@ -93,6 +114,15 @@ class ConflictSerializer(DetailSerializer):
     }
 
 
+class CodedDetailSerializer(DetailSerializer):
+    code = drf_serializers.CharField()
+
+    help_texts = {
+        **DetailSerializer.help_texts,
+        "code": "错误代码:stale_version、precondition_failed / Error code",
+    }
+
+
 BAD_REQUEST = OpenApiResponse(ValidationErrorSerializer, description="请求数据有误 / Invalid request data")
 FORBIDDEN = OpenApiResponse(
     DetailSerializer, description="未登录或无权限 / Not authenticated, or not permitted"
@@ -101,7 +131,66 @@ NOT_FOUND = OpenApiResponse(DetailSerializer, description="不存在或无权查
 CONFLICT = OpenApiResponse(
     ConflictSerializer, description="仍被其他记录引用,不能删除 / Still referred to by other rows"
 )
+STALE = OpenApiResponse(
+    CodedDetailSerializer,
+    description=(
+        "版本冲突(stale_version):请求体中的 version 不是当前版本,或保存时记录已被他人修改 / Version "
+        "conflict (stale_version): the body's version is not the current one, or someone else saved "
+        "the record meanwhile"
+    ),
+)
+
+
+class DeleteConflictSerializer(DetailSerializer):
+    code = drf_serializers.CharField(required=False)
+    referenced_by = drf_serializers.ListField(child=drf_serializers.CharField(), required=False)
+
+    help_texts = {**ConflictSerializer.help_texts, "code": CodedDetailSerializer.help_texts["code"]}
+
+
+STALE_OR_REFERENCED = OpenApiResponse(
+    DeleteConflictSerializer,
+    description=(
+        "仍被其他记录引用,不能删除;或删除时记录已被他人修改(code 为 stale_version) / Still referred to "
+        "by other rows; or changed by someone else meanwhile (code stale_version)"
+    ),
+)
+PRECONDITION_FAILED = OpenApiResponse(
+    CodedDetailSerializer,
+    description=(
+        "If-Match 不是当前版本的ETag(precondition_failed) / If-Match does not name the current "
+        "version (precondition_failed)"
+    ),
+)
 ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="记录ID / Id of the record")
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        '仅在记录仍为该版本时修改或删除:填读取时响应头 ETag 的值(如 "3"),* 表示任意版本;'
+        "不填则按本次请求读到的版本保存 / Change or delete only while the record is still at this "
+        'version: the ETag of the read (e.g. "3"); * matches any version; without it the write is '
+        "made on the version read by this request"
+    ),
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description='记录当前版本(强ETag,如 "3") / The record\'s current version, a strong ETag (e.g. "3")',
+)
+CONFIRM_WARNINGS = OpenApiParameter(
+    "confirm_warnings",
+    OpenApiTypes.BOOL,
+    OpenApiParameter.QUERY,
+    description=(
+        "确认警告:为 1 时,校验规则的警告(如数值异常)不再阻止保存;也可在请求体中写 confirm_warnings / "
+        "Confirm warnings: with 1, warnings of the validation rules (e.g. an outlier) no longer block "
+        "the write; confirm_warnings in the body does the same"
+    ),
+)
 
 
 def documented(
@@ -112,18 +201,56 @@ def documented(
     detail_serializer: type | None = None,
     note: tuple[str, str] = ("", ""),
 ) -> Any:
-    """Schema of the six actions of a resource: summaries, descriptions and error responses in
-    Chinese and English. `one`/`many`: the resource's names (Chinese, English)."""
+    """Schema of the actions of a resource: summaries, descriptions and error responses in
+    Chinese and English. `one`/`many`: the resource's names (Chinese, English). What the model
+    is decides the rest: a Versioned one has ETag/If-Match and its 409/412, one the rules check
+    takes confirm_warnings, one with a history answers …/history/."""
     detail_serializer = detail_serializer or serializer
     zh, en = one
     zh_many, en_many = many
+    model = serializer.Meta.model
+    versioned = issubclass(model, Versioned)
     common = {"tags": [tag]}
     writes = (
         "写入时执行模型校验,错误以结构化的400返回;只有该区域的编辑(或超级管理员)可以写入,否则返回403。"
         " / Writes run the model's validation (structured 400s); only editors of the zone (or "
         "superusers) may write, others get a 403."
     )
+    if "confirm_warnings" in serializer._declared_fields:
+        writes += (
+            " 校验规则的错误和警告以400返回,code 为规则ID并带 severity;警告经确认(confirm_warnings)后可保存。"
+            " / Findings of the validation rules are 400s whose code is the rule id, with a severity; "
+            "a write with warnings only goes through once they are confirmed (confirm_warnings)."
+        )
+    if versioned:
+        writes += (
+            " 并发修改:带 If-Match(读取时的 ETag)或请求体 version 时,只在记录仍为该版本时保存,"
+            "否则返回412或409。"
+            " / Concurrent edits: with If-Match (the ETag read) or a version in the body, the write is "
+            "made only while the record is still at that version, else 412 or 409."
+        )
+    confirm = [CONFIRM_WARNINGS] if "confirm_warnings" in serializer._declared_fields else []
+    one_row = [ID, ETAG] if versioned else [ID]
+    writing = [ID, IF_MATCH, ETAG, *confirm] if versioned else [ID, *confirm]
+    refused = {409: STALE, 412: PRECONDITION_FAILED} if versioned else {}
+    history = (
+        {
+            "history": extend_schema(
+                **common,
+                summary=f"{zh}修改历史 / History of a {en}",
+                description=(
+                    f"该{zh}的每次新增、修改、删除:时间、修改人、原因及逐字段的前后值,最新的在前。 / Every "
+                    f"change of the {en}: when, by whom, why, and each field before and after; newest first."
+                ),
+                parameters=[ID],
+                responses={200: HistoryEntrySerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
+            )
+        }
+        if has_history(model)
+        else {}
+    )
     return extend_schema_view(
+        **history,
         list=extend_schema(
             **common,
             summary=f"{zh_many}列表 / List {en_many}",
@@ -137,28 +264,41 @@ def documented(
             **common,
             summary=f"{zh}详情 / Retrieve a {en}",
             description=f"按ID读取一条{zh}。 / One {en} by id.",
-            parameters=[ID],
+            parameters=one_row,
             responses={200: detail_serializer, 403: FORBIDDEN, 404: NOT_FOUND},
         ),
         create=extend_schema(
             **common,
             summary=f"新建{zh} / Create a {en}",
             description=writes,
+            parameters=one_row[1:] + confirm,
             responses={201: detail_serializer, 400: BAD_REQUEST, 403: FORBIDDEN},
         ),
         update=extend_schema(
             **common,
             summary=f"修改{zh}(全部字段) / Replace a {en}",
             description=writes,
-            parameters=[ID],
-            responses={200: detail_serializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+            parameters=writing,
+            responses={
+                200: detail_serializer,
+                400: BAD_REQUEST,
+                403: FORBIDDEN,
+                404: NOT_FOUND,
+                **refused,
+            },
         ),
         partial_update=extend_schema(
             **common,
             summary=f"修改{zh}(部分字段) / Update fields of a {en}",
             description=writes,
-            parameters=[ID],
-            responses={200: detail_serializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+            parameters=writing,
+            responses={
+                200: detail_serializer,
+                400: BAD_REQUEST,
+                403: FORBIDDEN,
+                404: NOT_FOUND,
+                **refused,
+            },
         ),
         destroy=extend_schema(
             **common,
@@ -166,10 +306,21 @@ def documented(
             description=(
                 f"删除一条{zh};仍被其他记录引用时返回409。 / Delete a {en}; 409 while other rows refer to it."
             ),
-            parameters=[ID],
-            responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+            parameters=[ID, IF_MATCH] if versioned else [ID],
+            responses={
+                204: None,
+                403: FORBIDDEN,
+                404: NOT_FOUND,
+                409: STALE_OR_REFERENCED if versioned else CONFLICT,
+                **({412: PRECONDITION_FAILED} if versioned else {}),
+            },
         ),
     )
+
+
+def has_history(model: type[Model]) -> bool:
+    """Whether django-simple-history keeps the changes of the model."""
+    return hasattr(model._meta, "simple_history_manager_attribute")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,7 +338,10 @@ class ResourceViewSet(viewsets.ModelViewSet):
         return queryset
 
     def get_queryset(self) -> QuerySet:
-        return access.readable(self.optimise(super().get_queryset()), self.request.user)
+        queryset = super().get_queryset()
+        if self.action != "history":  # the history reads the row alone
+            queryset = self.optimise(queryset)
+        return access.readable(queryset, self.request.user)
 
     def perform_create(self, serializer: drf_serializers.BaseSerializer) -> None:
         with transaction.atomic():
@@ -206,12 +360,77 @@ class ResourceViewSet(viewsets.ModelViewSet):
             instance.delete()
 
 
+def version_etag(version: int) -> str:
+    """The strong ETag of a version: `"3"`."""
+    return quote_etag(str(version))
+
+
+def if_match_passes(header: str | None, version: int) -> bool:
+    """If-Match (RFC 9110, strong comparison): absent, `*`, or naming the current version."""
+    if header is None:
+        return True
+    etags = parse_etags(header)
+    return etags == ["*"] or version_etag(version) in etags
+
+
+class VersionedViewSet(ResourceViewSet):
+    """A resource of Versioned records: ETag on the answers about one record, If-Match honoured
+    by PUT, PATCH and DELETE, a stale `version` or a lost race refused (409)."""
+
+    def get_object(self) -> Model:
+        instance = super().get_object()
+        if self.request.method not in SAFE_METHODS and not if_match_passes(
+            self.request.headers.get("If-Match"), instance.version
+        ):
+            raise PreconditionFailed()
+        return instance
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        data = getattr(response, "data", None)
+        if (
+            self.action in ("retrieve", "create", "update", "partial_update")
+            and response.status_code in (200, 201)
+            and isinstance(data, dict)
+            and "version" in data
+        ):
+            response["ETag"] = version_etag(data["version"])
+        return response
+
+    def perform_destroy(self, instance: Model) -> None:
+        with transaction.atomic():
+            # The row is locked until the delete: a save since our read makes this one stale.
+            current = (
+                type(instance)
+                ._base_manager.select_for_update()
+                .filter(pk=instance.pk)
+                .order_by()  # no join for the model's ordering: PostgreSQL locks no outer join
+                .values_list("version", flat=True)
+            )
+            if list(current) != [instance.version]:
+                raise StaleVersion(instance)
+            super().perform_destroy(instance)
+
+
+class WithHistory(viewsets.GenericViewSet):
+    """GET …/<id>/history/: the record's changes, newest first, paginated."""
+
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        instance = self.get_object()
+        records = instance.history.select_related("history_user").order_by(*NEWEST_FIRST)
+        page = self.paginate_queryset(records)
+        older = record_before(instance.history.all(), page[-1]) if page else None
+        entries = history_entries(page, older)
+        return self.get_paginated_response(HistoryEntrySerializer(entries, many=True).data)
+
+
 # ---------------------------------------------------------------------------------------------
 # Zones, industries, categories, enterprises
 
 
 @documented("区域 / Zones", ("区域", "zone"), ("区域", "zones"), serializers.ZoneSerializer)
-class ZoneViewSet(ResourceViewSet):
+class ZoneViewSet(WithHistory, ResourceViewSet):
     queryset = Zone.objects.all()
     serializer_class = serializers.ZoneSerializer
     filterset_class = filters.ZoneFilterSet
@@ -284,7 +503,7 @@ def milestones_with_status() -> QuerySet:
     serializers.ProjectSerializer,
     note=("每个项目带其节点(含状态)和引文。", "Each project comes with its milestones and citations."),
 )
-class ProjectViewSet(ResourceViewSet):
+class ProjectViewSet(WithHistory, VersionedViewSet):
     queryset = Project.objects.all()
     serializer_class = serializers.ProjectSerializer
     filterset_class = filters.ProjectFilterSet
@@ -314,7 +533,7 @@ class ProjectViewSet(ResourceViewSet):
     ("项目节点", "milestones"),
     serializers.MilestoneSerializer,
 )
-class MilestoneViewSet(ResourceViewSet):
+class MilestoneViewSet(WithHistory, VersionedViewSet):
     queryset = Milestone.objects.all()
     serializer_class = serializers.MilestoneSerializer
     filterset_class = filters.MilestoneFilterSet
@@ -343,7 +562,7 @@ class MilestoneViewSet(ResourceViewSet):
         "Each portfolio comes with its projects and planned investment.",
     ),
 )
-class PortfolioViewSet(ResourceViewSet):
+class PortfolioViewSet(WithHistory, VersionedViewSet):
     queryset = Portfolio.objects.all()
     serializer_class = serializers.PortfolioSerializer
     filterset_class = filters.PortfolioFilterSet
@@ -363,7 +582,7 @@ class PortfolioViewSet(ResourceViewSet):
     ("清单项目", "portfolio entries"),
     serializers.PortfolioEntrySerializer,
 )
-class PortfolioEntryViewSet(ResourceViewSet):
+class PortfolioEntryViewSet(WithHistory, VersionedViewSet):
     queryset = PortfolioEntry.objects.all()
     serializer_class = serializers.PortfolioEntrySerializer
     filterset_class = filters.PortfolioEntryFilterSet
@@ -400,8 +619,13 @@ class MetricViewSet(ResourceViewSet):
     ("指标数值", "indicator value"),
     ("指标数值", "indicator values"),
     serializers.IndicatorValueSerializer,
+    note=(
+        "默认只列当前有效的数值,被更正的原数值加 include_restated=1 才列出;按ID总能读到。",
+        "Lists give the current values; values replaced by a restatement only with "
+        "include_restated=1. Any value is found by its id.",
+    ),
 )
-class IndicatorValueViewSet(ResourceViewSet):
+class IndicatorValueViewSet(WithHistory, VersionedViewSet):
     queryset = IndicatorValue.objects.all()
     serializer_class = serializers.IndicatorValueSerializer
     filterset_class = filters.IndicatorValueFilterSet
@@ -417,8 +641,20 @@ class IndicatorValueViewSet(ResourceViewSet):
 
     def optimise(self, queryset: QuerySet) -> QuerySet:
         return queryset.select_related(
-            "zone", "portfolio", "portfolio__zone", "project", "project__zone", "enterprise", "metric"
+            "zone",
+            "portfolio",
+            "portfolio__zone",
+            "project",
+            "project__zone",
+            "enterprise",
+            "metric",
+            "restated_by",
         ).prefetch_related(citations())
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        if self.detail:  # a replaced value stays reachable by its id: `restates` points at it
+            return queryset
+        return super().filter_queryset(queryset)
 
 
 # ---------------------------------------------------------------------------------------------

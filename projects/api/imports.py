@@ -1,0 +1,362 @@
+"""Workbook imports through the API: the same checks and the same all-or-nothing commit as the
+admin's Excel导入 (projects.workbooks.imports).
+
+- POST /api/imports/<kind>/ (multipart, field `file`): `?dry_run=1` answers 200 with every row's
+  findings and writes nothing; without it, any error (or an unconfirmed warning: confirm with
+  `?confirm_warnings=1`) answers 400 with the same body and writes nothing, else 201 with what was
+  written. Every upload is recorded as an ImportBatch (its id is `batch`).
+- GET /api/imports/<kind>/template/ (projects, indicators; `?zone=` pre-fills a zone's rows) and
+  GET /api/zones/<id>/monthly-template/?month=2022-05: the templates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.urls import path
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from projects import access
+from projects.models import ImportBatch, ImportKind, Zone
+from projects.periods import PeriodParseError, parse_year_month
+from projects.workbooks.imports import (
+    ImportRefused,
+    ImportResult,
+    import_batch_check,
+    import_batch_commit,
+    refusal,
+)
+from projects.workbooks.reader import RowFinding
+from projects.workbooks.template import indicators_template, monthly_template, projects_template
+
+from .exceptions import Message, bilingual, invalid
+from .serializers import Described
+from .views import BAD_REQUEST, FORBIDDEN, NOT_FOUND
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD = 20 * 1024 * 1024
+TAG = "数据导入 / Imports"
+TRUE = {"1", "true", "yes", "on"}
+
+HELP = {
+    "file": "Excel 工作簿(.xlsx),可先下载模板填写 / The Excel workbook (.xlsx); start from the template",
+    "detail": "结论(中文 / English) / Outcome, in Chinese and English",
+    "kind": "导入类型:monthly 月报数据、projects 项目、indicators 指标数值 / Import kind",
+    "batch": "导入记录编号(后台“Excel导入”中可查看) / Id of the recorded upload (ImportBatch)",
+    "status": "checked 已检查待导入、invalid 有错误未导入、committed 已导入 / Status of the upload",
+    "rows": "读到的数据行数(空行不计) / Data rows read (blank rows skipped)",
+    "errors": "错误:任何一条都会使导入整体不写入 / Errors: any one stops the whole import",
+    "warnings": "警告:须以 confirm_warnings=1 确认后才能导入 / Warnings: confirm them to import",
+    "summary": (
+        "将写入(试导入)或已写入的条数:created 新增、updated 修改、restated 更正、milestones 节点、"
+        "unchanged 未变 / Rows to be written (dry run) or written: created, updated, restated, "
+        "milestones, unchanged"
+    ),
+    "row": "Excel 中的行号;0 表示整个文件 / Row number as Excel shows it; 0 for the whole file",
+    "column": "列:字母和表头,如“G 本月完成投资” / Column letter and header",
+    "field": "同 column,整个文件的问题为 null / The column again; null for the whole file",
+    "code": "规则编号,同 rule / Rule id, as in rule",
+    "rule": (
+        "规则编号:校验规则(如 investment_decreases)或 parse、no_access、unknown_project 等 / "
+        "Rule id: a validation rule, or parse, no_access, unknown_project …"
+    ),
+    "severity": "error 错误 / warning 警告 / Severity",
+    "message": "中文说明 / Message in Chinese",
+    "message_en": "英文说明 / Message in English",
+}
+
+
+class ImportUploadSerializer(Described, serializers.Serializer):
+    help_texts = HELP
+
+    file = serializers.FileField()
+
+
+class ImportFindingSerializer(Described, serializers.Serializer):
+    help_texts = HELP
+
+    row = serializers.IntegerField()
+    column = serializers.CharField(allow_blank=True)
+    field = serializers.CharField(allow_null=True)
+    code = serializers.CharField()
+    rule = serializers.CharField()
+    severity = serializers.ChoiceField(choices=["error", "warning"])
+    message = serializers.CharField()
+    message_en = serializers.CharField()
+
+
+class ImportResultSerializer(Described, serializers.Serializer):
+    help_texts = HELP
+
+    detail = serializers.CharField(required=False)
+    kind = serializers.ChoiceField(choices=ImportKind.choices)
+    batch = serializers.IntegerField()
+    status = serializers.CharField()
+    rows = serializers.IntegerField()
+    errors = ImportFindingSerializer(many=True)
+    warnings = ImportFindingSerializer(many=True)
+    summary = serializers.DictField(child=serializers.IntegerField())
+
+
+def _finding(finding: RowFinding) -> dict[str, Any]:
+    return {
+        "row": finding.row,
+        "column": finding.column,
+        "field": finding.column or None,
+        "code": finding.rule_id,
+        "rule": finding.rule_id,
+        "severity": finding.severity,
+        "message": finding.message,
+        "message_en": finding.message_en or "See the Chinese message.",
+    }
+
+
+def _body(batch: ImportBatch, result: ImportResult, detail: str | None = None) -> dict[str, Any]:
+    body = {
+        "kind": result.kind,
+        "batch": batch.pk,
+        "status": batch.status,
+        "rows": result.rows,
+        "errors": [_finding(f) for f in result.errors],
+        "warnings": [_finding(f) for f in result.warnings],
+        "summary": result.summary(),
+    }
+    return {"detail": detail, **body} if detail else body
+
+
+def _flag(request: Request, name: str) -> bool:
+    return (request.query_params.get(name) or "").strip().lower() in TRUE
+
+
+def _kind(kind: str) -> str:
+    if kind not in ImportKind.values:
+        raise NotFound(bilingual(f"没有“{kind}”类型的导入", f"There is no import of kind {kind!r}."))
+    return kind
+
+
+def xlsx(content: bytes, file_name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, file_name)
+    return response
+
+
+KIND = OpenApiParameter(
+    "kind",
+    str,
+    OpenApiParameter.PATH,
+    enum=ImportKind.values,
+    description="导入类型:monthly 月报数据、projects 项目、indicators 指标数值 / Import kind",
+)
+XLSX_RESPONSE = {(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="Excel 模板 / The template")}
+
+
+class ImportView(APIView):
+    """Excel导入 / Workbook import"""
+
+    parser_classes = [MultiPartParser, FormParser]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="import_workbook",
+        tags=[TAG],
+        summary="导入Excel工作簿 / Import a workbook",
+        description=(
+            "上传按模板填写的工作簿(multipart 字段 file)。dry_run=1:只检查,"
+            "返回每一行的错误和警告(行、列、规则、说明),不写入任何数据;"
+            "否则有任何错误(或未以 confirm_warnings=1 确认的警告)时返回400且不写入,"
+            "全部通过才一次写入(全部或全不),返回201。月报数据的区域和月份取自模板中隐藏的 _meta 工作表。"
+            "只有区域的编辑可以导入该区域的数据。\n\n"
+            "Upload a workbook filled from the template (multipart field `file`). With dry_run=1 it is only "
+            "checked: every row's errors and warnings (row, column, rule, message) come back and nothing is "
+            "written. Otherwise any error, or a warning not confirmed with confirm_warnings=1, answers 400 "
+            "and writes nothing; a clean file is written all at once (all or nothing) and answers 201. A "
+            "monthly workbook names its zone and month in its hidden _meta sheet. Only editors of a zone "
+            "import its data."
+        ),
+        parameters=[
+            KIND,
+            OpenApiParameter(
+                "dry_run",
+                OpenApiTypes.BOOL,
+                description="1:只检查不写入(试导入) / 1: check only, write nothing (dry run)",
+            ),
+            OpenApiParameter(
+                "confirm_warnings",
+                OpenApiTypes.BOOL,
+                description="1:确认警告并导入 / 1: confirm the warnings and import",
+            ),
+        ],
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={
+            200: OpenApiResponse(ImportResultSerializer, description="试导入的结果 / Result of the dry run"),
+            201: OpenApiResponse(ImportResultSerializer, description="已全部写入 / Everything was written"),
+            400: OpenApiResponse(
+                ImportResultSerializer,
+                description=(
+                    "有错误或未确认的警告,未写入任何数据 / Errors or unconfirmed warnings: nothing written"
+                ),
+            ),
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                ImportResultSerializer,
+                description=(
+                    "检查之后有记录被他人修改,未写入任何数据 / "
+                    "Records changed after the check: nothing written"
+                ),
+            ),
+        },
+    )
+    def post(self, request: Request, kind: str) -> Response:
+        kind = _kind(kind)
+        if (refused := access.write_refusal(request.user, None)) is not None:
+            raise PermissionDenied(refused)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise invalid(
+                "file",
+                Message(
+                    "required",
+                    "请上传 Excel 工作簿(multipart 字段 file)",
+                    "Upload the workbook as the field file.",
+                ),
+            )
+        if upload.size > MAX_UPLOAD:
+            raise invalid(
+                "file",
+                Message("too_large", "文件超过20MB,请分成几个文件导入", "The file exceeds 20 MB: split it."),
+            )
+        confirm = _flag(request, "confirm_warnings")
+        batch, result = import_batch_check(
+            kind=kind,
+            file_name=upload.name,
+            content=upload.read(),
+            user=request.user,
+            confirm_warnings=confirm,
+        )
+        if _flag(request, "dry_run"):
+            return Response(_body(batch, result))
+        if (refused := refusal(result)) is not None:
+            detail = f"{refused.message} / {refused.message_en}"
+            return Response(_body(batch, result, detail), status=status.HTTP_400_BAD_REQUEST)
+        try:
+            result, summary = import_batch_commit(
+                batch, user=request.user, confirm_warnings=confirm, result=result
+            )
+        except ImportRefused as refused:
+            detail = f"{refused.message} / {refused.message_en}"
+            return Response(_body(batch, result, detail), status=status.HTTP_409_CONFLICT)
+        body = _body(batch, result, "已全部导入 / Everything was imported")
+        body["summary"] = summary
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+TEMPLATES = {ImportKind.PROJECTS: projects_template, ImportKind.INDICATORS: indicators_template}
+
+
+def _readable_zone(request: Request, zone_id: str | int) -> Zone:
+    zone = Zone.objects.filter(pk=zone_id).first() if str(zone_id).isdigit() else None
+    if zone is None or not access.can_read(request.user, zone):
+        raise NotFound(bilingual("区域不存在或无权查看", "Zone not found."))
+    return zone
+
+
+class ImportTemplateView(APIView):
+    """导入模板 / Import template"""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="import_template",
+        tags=[TAG],
+        summary="下载导入模板 / Download an import template",
+        description=(
+            "项目(projects)或指标数值(indicators)的 Excel 模板:表头带说明、下拉列表;给出 zone 时预填该区域的"
+            "项目或其已报的指标。月报模板请用 /api/zones/{id}/monthly-template/。\n\n"
+            "The Excel template of projects or indicator values: explained headers, dropdowns; with `zone`, "
+            "the zone's projects (or the indicators it reports) are pre-filled. The monthly template is at "
+            "/api/zones/{id}/monthly-template/."
+        ),
+        parameters=[
+            KIND,
+            OpenApiParameter(
+                "zone", OpenApiTypes.INT, description="预填的区域编号(可选) / Zone id to pre-fill (optional)"
+            ),
+        ],
+        responses={**XLSX_RESPONSE, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, kind: str) -> HttpResponse:
+        kind = _kind(kind)
+        if kind == ImportKind.MONTHLY:
+            raise invalid(
+                None,
+                Message(
+                    "monthly_template",
+                    "月报模板按区域和月份生成:请用 /api/zones/{区域编号}/monthly-template/?month=2022-05",
+                    "The monthly template is per zone and month: "
+                    "use /api/zones/{id}/monthly-template/?month=2022-05.",
+                ),
+            )
+        zone_id = request.query_params.get("zone")
+        zone = _readable_zone(request, zone_id) if zone_id else None
+        label = ImportKind(kind).label
+        return xlsx(TEMPLATES[kind](zone), f"{zone.name if zone else ''}{label}导入模板.xlsx")
+
+
+class MonthlyTemplateView(APIView):
+    """月报模板 / Monthly template"""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="zone_monthly_template",
+        tags=[TAG],
+        summary="下载区域的月报模板 / Download a zone's monthly template",
+        description=(
+            "区域某月的月报 Excel 模板:该区域调度清单中的每个项目一行,已填的数据预填;填好后以 "
+            "POST /api/imports/monthly/ 导入。\n\n"
+            "The zone's monthly workbook for a month: a row per project of its portfolios, with what has "
+            "been entered so far; fill it and import it with POST /api/imports/monthly/."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "zone_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="区域编号 / Zone id"
+            ),
+            OpenApiParameter(
+                "month",
+                str,
+                required=True,
+                description="月份 YYYY-MM,如 2022-05 / Month as YYYY-MM, e.g. 2022-05",
+            ),
+        ],
+        responses={**XLSX_RESPONSE, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, zone_id: int) -> HttpResponse:
+        zone = _readable_zone(request, zone_id)
+        try:
+            year, month = parse_year_month(request.query_params.get("month") or "")
+        except PeriodParseError as error:
+            raise invalid(
+                "month", Message("invalid_month", str(error), "Give the month as YYYY-MM, e.g. 2022-05.")
+            ) from None
+        return xlsx(monthly_template(zone, year, month), f"{zone.name}{year}年{month}月月报.xlsx")
+
+
+# Mounted by projects/api/urls.py, before the router (whose zones/<id>/ would not match anyway).
+urls = [
+    path("imports/<str:kind>/", ImportView.as_view(), name="import-workbook"),
+    path("imports/<str:kind>/template/", ImportTemplateView.as_view(), name="import-template"),
+    path(
+        "zones/<int:zone_id>/monthly-template/", MonthlyTemplateView.as_view(), name="zone-monthly-template"
+    ),
+]
