@@ -582,6 +582,36 @@ def changes_table(changes: Data) -> Table:
     return Table(columns, rows, "数据无变化")
 
 
+def restatement_table(restatements: Sequence[Data]) -> Table:
+    """数据更正: each correction of a figure of a locked month, with the value it replaced."""
+    columns = [
+        Column("项目/指标"),
+        Column("时段", short=True),
+        Column("原值"),
+        Column("更正值"),
+        Column("原值数值", html=False, number_format="0.00##"),
+        Column("更正值数值", html=False, number_format="0.00##"),
+        Column("原因"),
+        Column("更正人", short=True),
+        Column("时间", short=True),
+    ]
+    rows: list[list[Cell]] = [
+        [
+            f"{r['subject']}·{r['metric_name']}",
+            period_text(r.get("period")),
+            r.get("before_display", ""),
+            r.get("after_display", ""),
+            Value(r.get("before"), r.get("before_display", "")),
+            Value(r.get("after"), r.get("after_display", "")),
+            r.get("reason", ""),
+            r.get("by", ""),
+            _datetime_text(r.get("at")),
+        ]
+        for r in restatements
+    ]
+    return Table(columns, rows, "报告期内无数据更正")
+
+
 def _figure_item(figure: Data) -> str:
     return f"{figure['metric_name']}({period_text(figure.get('period'))}{figure.get('kind_label', '')})"
 
@@ -883,6 +913,7 @@ def context(snapshot: Data) -> dict[str, Any]:
         if changes and changes.get("previous") and not changes.get("unchanged")
         else None,
         "sources": sources,
+        "restatements": restatement_table(snapshot.get("restatements", [])),
         "font_family": charts.FONT_FAMILY,
     }
 
@@ -1043,6 +1074,8 @@ def render_xlsx(snapshot: dict) -> bytes:
     write_sheet(workbook, "变化", [changes_table(snapshot.get("changes") or {})])
     write_sheet(workbook, "数据核对", [v.checks for v in views])
     write_sheet(workbook, "数据冲突", [v.conflicts for v in views])
+    if restatements := snapshot.get("restatements"):
+        write_sheet(workbook, "数据更正", [restatement_table(restatements)])
     write_sheet(workbook, "数据来源", [source_table(source_views(snapshot))])
     trend = snapshot.get("trend", [])
     _trend_charts(write_sheet(workbook, "趋势", [trend_table(trend)]), trend)

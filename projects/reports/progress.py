@@ -490,11 +490,11 @@ def _fetch(tree: ZoneTree, roots: set[int], year: int, month: int, *, detail: bo
         .annotate(total=Sum("value"), reporting=Count("project", distinct=True))
     }
 
-    # Every statement of the year (and the year before, for 同比) about the zones and portfolios.
+    # Every current statement (a restated one is replaced) of the year, and the year before for 同比,
+    # about the zones and portfolios.
     values = (
-        IndicatorValue.objects.filter(
-            Q(zone__in=zones) | Q(portfolio__in=portfolio_ids), year__in=[year - 1, year]
-        )
+        IndicatorValue.objects.current()
+        .filter(Q(zone__in=zones) | Q(portfolio__in=portfolio_ids), year__in=[year - 1, year])
         .filter(
             Q(end_month__lte=month)
             | Q(year=year - 1)
@@ -605,15 +605,19 @@ def _statement(row: dict, sources: dict[int, tuple[str, ...]]) -> Statement:
 
 def _project_progress(portfolio_ids: list[int], year: int, month: int) -> Iterable[dict]:
     """Each project on the portfolios with its plan and the latest completed investment it reported."""
-    latest = IndicatorValue.objects.filter(
-        project=OuterRef("project"),
-        metric__code=COMPLETED_INVESTMENT,
-        kind=ValueKind.ACTUAL,
-        year=year,
-        start_month=1,
-        end_month__lte=month,
-        value__isnull=False,
-    ).order_by("-end_month", "-pk")
+    latest = (
+        IndicatorValue.objects.current()
+        .filter(
+            project=OuterRef("project"),
+            metric__code=COMPLETED_INVESTMENT,
+            kind=ValueKind.ACTUAL,
+            year=year,
+            start_month=1,
+            end_month__lte=month,
+            value__isnull=False,
+        )
+        .order_by("-end_month", "-pk")
+    )
     return (
         PortfolioEntry.objects.filter(portfolio__in=portfolio_ids, planned_investment__gt=0)
         .annotate(

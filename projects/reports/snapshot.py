@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from ..models import (
     IndicatorValue,
@@ -42,7 +43,17 @@ SCOPE_LABELS = {ScopeKind.ZONE: "区域", ScopeKind.PORTFOLIO: "调度清单", S
 ZONE_RANKING = "各区域调度清单和指标的平均超序进度(个百分点)"
 CAMPAIGN_RANKING = "各项完成率超出考核要求的平均百分点"
 # What the documents' "what changed" compares; the rest of the snapshot is presentation.
-DATA_KEYS = ("scope", "period", "basis", "reports", "campaign", "trend", "figures", "milestones")
+DATA_KEYS = (
+    "scope",
+    "period",
+    "basis",
+    "reports",
+    "campaign",
+    "trend",
+    "figures",
+    "milestones",
+    "restatements",
+)
 
 
 def build_snapshot(scope, period: ReportPeriod) -> dict:
@@ -76,7 +87,8 @@ def build_snapshot(scope, period: ReportPeriod) -> dict:
         subject_id = scope.zone_id
 
     portfolio_ids = [p.id for report in reports for p in report.portfolios]
-    figures = _figures(zone_ids, portfolio_ids, project_ids, year, month)
+    subjects = _subjects(zone_ids, portfolio_ids, project_ids)
+    figures = _figures(subjects, year, month)
     snapshot = {
         "version": SNAPSHOT_VERSION,
         "title": f"{scope.scope_name} {period.display} 投资项目调度通报",
@@ -96,6 +108,7 @@ def build_snapshot(scope, period: ReportPeriod) -> dict:
         "trend": _trend(reports, year, month),
         "figures": figures,
         "milestones": _milestones(zone_ids, project_ids, reports[0].as_of if reports else period.end),
+        "restatements": _restatements(subjects, year, month),
     }
     if campaign:
         snapshot["ranking"] = [
@@ -186,18 +199,33 @@ def _trend(reports: list[ProgressReport], year: int, month: int) -> list[dict]:
     return trend
 
 
-def _figures(
-    zone_ids: set[int], portfolio_ids: list[int], project_ids: set[int] | None, year: int, month: int
-) -> list[dict]:
-    """Every figure recorded for the scope's zones, portfolios and projects in the report's year,
-    up to its month (targets, plans and forecasts whatever their period)."""
+def _subjects(zone_ids: set[int], portfolio_ids: list[int], project_ids: set[int] | None) -> Q:
+    """The figures of the scope: of its portfolios, and of its zones and their projects (or of the
+    portfolio's projects)."""
     subjects = Q(portfolio__in=portfolio_ids)
     if project_ids is None:
-        subjects |= Q(zone__in=zone_ids) | Q(project__zone__in=zone_ids)
-    else:
-        subjects |= Q(project__in=project_ids)
+        return subjects | Q(zone__in=zone_ids) | Q(project__zone__in=zone_ids)
+    return subjects | Q(project__in=project_ids)
+
+
+def _subject(v: IndicatorValue) -> tuple[str, int, str] | None:
+    """(kind, id, name) of a figure's subject; None for an enterprise's (not in reports)."""
+    if v.zone_id:
+        return "zone", v.zone_id, v.zone.name
+    if v.portfolio_id:
+        return "portfolio", v.portfolio_id, f"{v.portfolio.zone.name}·{v.portfolio.name}"
+    if v.project_id:
+        return "project", v.project_id, v.project.name
+    return None
+
+
+def _figures(subjects: Q, year: int, month: int) -> list[dict]:
+    """Every current figure (restated ones are replaced) recorded for the scope's zones, portfolios
+    and projects in the report's year, up to its month (targets, plans and forecasts whatever their
+    period)."""
     values = list(
-        IndicatorValue.objects.filter(subjects, year=year)
+        IndicatorValue.objects.current()
+        .filter(subjects, year=year)
         .filter(Q(end_month__lte=month) | Q(kind__in=[ValueKind.TARGET, ValueKind.PLAN, ValueKind.FORECAST]))
         .select_related("zone", "portfolio__zone", "project", "metric")
         .order_by("pk")
@@ -213,18 +241,9 @@ def _figures(
 
     figures = []
     for v in values:
-        if v.zone_id:
-            kind, subject_id, subject = "zone", v.zone_id, v.zone.name
-        elif v.portfolio_id:
-            kind, subject_id, subject = (
-                "portfolio",
-                v.portfolio_id,
-                f"{v.portfolio.zone.name}·{v.portfolio.name}",
-            )
-        elif v.project_id:
-            kind, subject_id, subject = "project", v.project_id, v.project.name
-        else:
+        if (found := _subject(v)) is None:
             continue
+        kind, subject_id, subject = found
         period = (v.year, v.start_month, v.end_month)
         months = f"{v.start_month or ''}-{v.end_month}"
         cited = quotes.get(v.pk, [])
@@ -254,6 +273,73 @@ def _figures(
             }
         )
     return figures
+
+
+def _restatements(subjects: Q, year: int, month: int) -> list[dict]:
+    """Corrections (更正) of the scope's figures of the report's year up to its month: the replaced
+    value, the value that replaced it, the reason, and who made it when (from the change history)."""
+    values = list(
+        IndicatorValue.objects.restatements()
+        .filter(subjects, year=year, end_month__lte=month)
+        .select_related("zone", "portfolio__zone", "project", "metric", "restates")
+        .order_by("pk")
+    )
+    made: dict[int, tuple[str, str]] = {}
+    for pk, when, username, last_name, first_name in (
+        IndicatorValue.history.filter(id__in=[v.pk for v in values], history_type="+")
+        .order_by("history_date")
+        .values_list(
+            "id",
+            "history_date",
+            "history_user__username",
+            "history_user__last_name",
+            "history_user__first_name",
+        )
+    ):
+        who = f"{last_name or ''}{first_name or ''}" or username or ""
+        made.setdefault(pk, (who, timezone.localtime(when).isoformat(timespec="seconds")))
+    restatements = []
+    for v in values:
+        if (found := _subject(v)) is None:
+            continue
+        kind, subject_id, subject = found
+        before, metric = v.restates, v.metric
+        by, at = made.get(v.pk, ("", None))
+        restatements.append(
+            {
+                "id": v.pk,
+                "restates": before.pk,
+                "subject": subject,
+                "subject_kind": kind,
+                "subject_id": subject_id,
+                "metric": metric.code,
+                "metric_name": metric.name,
+                "period": {
+                    "year": v.year,
+                    "start_month": v.start_month,
+                    "end_month": v.end_month,
+                    "display": format_period(v.year, v.start_month, v.end_month),
+                },
+                "kind_label": ValueKind(v.kind).label,
+                "before": number(before.value, 4),
+                "before_display": value_display(
+                    before.value,
+                    metric.unit_kind,
+                    metric.unit,
+                    before.scale,
+                    before.currency,
+                    before.qualifier,
+                ),
+                "after": number(v.value, 4),
+                "after_display": value_display(
+                    v.value, metric.unit_kind, metric.unit, v.scale, v.currency, v.qualifier
+                ),
+                "reason": v.restatement_reason,
+                "by": by,
+                "at": at,
+            }
+        )
+    return restatements
 
 
 def _milestones(zone_ids: set[int], project_ids: set[int] | None, as_of: date) -> list[dict]:
