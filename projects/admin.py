@@ -10,22 +10,33 @@ the reason, and nothing of it is written: the admin saves inside one transaction
 runs after the related rows are saved, so many-to-many zones count too.
 """
 
+import re
+
 from django import forms
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR, ActionLocation, IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Count, Model, Q, QuerySet
-from django.http import HttpRequest, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponseForbidden, HttpResponseRedirect
 from django.template import engines
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, reporting
+from .admin_export import export_changelist, xlsx_response
+from .admin_forms import PAGE_FIELDS, REASON_FIELD, VERSION_FIELD, TrackedFormMixin, tracked_form
+from .admin_history import EXPORT_HEADERS, export_rows, history_entries, history_records, tracks_history
 from .forms import CitationForm, IndicatorValueForm, PortfolioEntryForm, ProjectForm, ReportScheduleForm
 from .models import (
+    STALE_MESSAGE,
     Campaign,
     Citation,
     Enterprise,
@@ -45,12 +56,15 @@ from .models import (
     RunStatus,
     ScopeKind,
     SourceDocument,
+    StaleVersion,
+    Versioned,
     Zone,
     ZoneAlias,
     ZoneMembership,
 )
 from .money import format_amount
 from .reports.cadence import DAY_LABELS
+from .rules import RULES, Severity
 
 STATUS_COLOURS = {
     MilestoneStatus.DONE: "#1b7f3b",
@@ -170,8 +184,71 @@ def autocomplete_source(request: HttpRequest) -> tuple[type[Model], str] | None:
     return model, request.GET.get("field_name", "")
 
 
-class ZoneRoleAdmin(admin.ModelAdmin):
-    """A ModelAdmin governed by zone roles (projects.access)."""
+def page_fieldsets(fieldsets, names: list[str]) -> list:
+    """The fieldsets without the page's own fields (reason, confirmation, version) wherever they
+    were, and with `names` of them at the end."""
+
+    def without_page_fields(fields) -> list:
+        kept = []
+        for item in fields:
+            if isinstance(item, list | tuple):
+                if line := [name for name in item if name not in PAGE_FIELDS]:
+                    kept.append(line)
+            elif item not in PAGE_FIELDS:
+                kept.append(item)
+        return kept
+
+    moved = [
+        (title, {**options, "fields": without_page_fields(options["fields"])}) for title, options in fieldsets
+    ]
+    if not names:
+        return moved
+    return [*moved, ("变更说明" if REASON_FIELD in names else None, {"fields": names})]
+
+
+def history_subject(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> Model:
+    """The record whose history is asked for, if the user may read it (a deleted record: its last
+    state); PermissionDenied otherwise."""
+    obj = model_admin.get_object(request, unquote(object_id))  # refuses the rows of other zones
+    if obj is not None:
+        return obj
+    try:
+        latest = history_records(model_admin.model, unquote(object_id)).first()
+    except (ValidationError, ValueError):
+        latest = None
+    if latest is None:
+        raise Http404
+    obj = latest.instance
+    try:
+        refusal = access.read_refusal(request.user, obj)
+    except ObjectDoesNotExist:  # a deleted record whose parent is gone too
+        refusal = None if request.user.is_superuser else DEFAULT_REFUSAL
+    if refusal:
+        raise PermissionDenied(refusal)
+    return obj
+
+
+class ZoneRoleAdmin(SimpleHistoryAdmin):
+    """A ModelAdmin governed by zone roles (projects.access), with what every tracker admin has:
+
+    - forms of projects.admin_forms: a save made on a stale version is refused, rule messages show
+      their ids, warnings are confirmed, the reason of a change goes into the history;
+    - the change history of records whose model keeps one (django-simple-history), readable by
+      those who may read the record, exported to Excel;
+    - the changelist exported to Excel, as filtered, searched and ordered (导出Excel), or only
+      the rows selected (导出所选为Excel).
+    """
+
+    change_list_template = "admin/tracker/change_list.html"
+
+    def __init__(self, model: type[Model], admin_site) -> None:
+        super().__init__(model, admin_site)
+        inline_models = tuple(inline.model for inline in self.inlines)
+        self.form = tracked_form(self.form, model, page_models=inline_models)
+        if tracks_history(model):
+            self.object_history_template = "admin/tracker/object_history.html"
+        else:
+            self.object_history_template = None
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return access.readable(super().get_queryset(request), request.user)
@@ -208,6 +285,12 @@ class ZoneRoleAdmin(admin.ModelAdmin):
 
     def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
         return keep_current_choices(super().get_form(request, obj, change, **kwargs))
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        editable = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+        names = [name for name in PAGE_FIELDS if name in self.form.declared_fields]
+        return page_fieldsets(fieldsets, names if editable else [])
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         kwargs = scoped_formfield_kwargs(self.model, db_field, request, kwargs)
@@ -253,19 +336,30 @@ class ZoneRoleAdmin(admin.ModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except StaleVersion:
+                # Someone saved between this form's version check and its save: all of this save
+                # is rolled back. Shown again, the form finds the newer version and says so.
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleVersion:
+            self.message_user(request, STALE_MESSAGE, messages.ERROR)
+            return HttpResponseRedirect(request.path)
         except PermissionDenied as refusal:
             return refusal_response(request, refusal)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        inline_forms = [
+            f for inline in context.get("inline_admin_formsets", []) for f in inline.formset.forms
+        ]
+        if isinstance(form, TrackedFormMixin) and any(getattr(f, "warnings", None) for f in inline_forms):
+            form.offer_confirmation()  # the page's check box confirms its rows' warnings too
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
             return super().delete_view(request, object_id, extra_context)
-        except PermissionDenied as refusal:
-            return refusal_response(request, refusal)
-
-    def history_view(self, request, object_id, extra_context=None):
-        try:
-            return super().history_view(request, object_id, extra_context)
         except PermissionDenied as refusal:
             return refusal_response(request, refusal)
 
@@ -275,9 +369,115 @@ class ZoneRoleAdmin(admin.ModelAdmin):
         except PermissionDenied as refusal:
             return refusal_response(request, refusal)
 
+    # -- export to Excel ------------------------------------------------------------------------
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        urls = [path("export/", self.admin_site.admin_view(self.export_view), name=f"{prefix}_export")]
+        if not tracks_history(self.model):
+            return urls + admin.ModelAdmin.get_urls(self)
+        urls.append(
+            path(
+                "<path:object_id>/history/export/",
+                self.admin_site.admin_view(self.history_export_view),
+                name=f"{prefix}_history_export",
+            )
+        )
+        return urls + super().get_urls()
+
+    def export_view(self, request: HttpRequest):
+        """The changelist as shown (filters, search, ordering of the query string), all pages."""
+        if not self.has_view_or_change_permission(request):
+            return refusal_response(request, PermissionDenied())
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+            return HttpResponseRedirect(f"{url}?{ERROR_FLAG}=1")
+        return export_changelist(self, request, changelist.queryset)
+
+    @admin.action(description="导出所选为Excel")
+    def export_selected(self, request: HttpRequest, queryset: QuerySet):
+        return export_changelist(self, request, queryset)
+
+    def get_actions(self, request: HttpRequest, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        if (
+            self.actions is None
+            or IS_POPUP_VAR in request.GET
+            or action_location != ActionLocation.CHANGE_LIST
+        ):
+            return actions
+        export = self.get_action("export_selected", action_location)
+        actions.setdefault(export.name, export)
+        return actions
+
+    # -- change history -------------------------------------------------------------------------
+
+    def history_view(self, request, object_id, extra_context=None):
+        try:
+            if not tracks_history(self.model):
+                return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+            history_subject(self, request, object_id)
+            export_url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_history_export", args=[object_id]
+            )
+            return super().history_view(
+                request, object_id, {"export_url": export_url, **(extra_context or {})}
+            )
+        except PermissionDenied as refusal:
+            return refusal_response(request, refusal)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True) -> None:
+        """Each record of the history page gets its entry: who, when, reason, before → after."""
+        records = list(historical_records)
+        older = records[-1].prev_record if records and records[-1].history_type == "~" else None
+        for record, entry in zip(records, history_entries(records, older), strict=True):
+            record.entry = entry
+
+    def history_export_view(self, request: HttpRequest, object_id: str):
+        """The record's whole history as an xlsx: one row per changed field."""
+        try:
+            obj = history_subject(self, request, object_id)
+        except PermissionDenied as refusal:
+            return refusal_response(request, refusal)
+        records = list(history_records(self.model, obj.pk))
+        title = f"{self.opts.verbose_name}变更记录"
+        return xlsx_response(
+            f"{title}-{obj.pk}-{timezone.localdate():%Y%m%d}.xlsx",
+            title,
+            EXPORT_HEADERS,
+            export_rows(history_entries(records)),
+        )
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A past version, to look at. Restoring it is an ordinary edit of the record, with its
+        reason, so that the rules and the version check apply."""
+        try:
+            if request.method == "POST":
+                raise PermissionDenied("历史版本只供查看;如需恢复旧值,请在修改页面重新填写并注明变更原因")
+            history_subject(self, request, object_id)
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except PermissionDenied as refusal:
+            return refusal_response(request, refusal)
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True
+
 
 class ZoneRoleInline(admin.TabularInline):
-    """An inline governed by zone roles: its rows are editable when the parent row is."""
+    """An inline governed by zone roles: its rows are editable when the parent row is. A row of a
+    versioned model carries its version (projects.admin_forms)."""
+
+    def __init__(self, parent_model: type[Model], admin_site) -> None:
+        super().__init__(parent_model, admin_site)
+        self.form = tracked_form(self.form, self.model, inline=True)
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if issubclass(self.model, Versioned) and self.has_change_permission(request, obj):
+            return [*(name for name in fields if name != VERSION_FIELD), VERSION_FIELD]
+        return [name for name in fields if name != VERSION_FIELD]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return access.readable(super().get_queryset(request), request.user)
@@ -416,7 +616,7 @@ class ZoneAliasInline(ZoneRoleInline):
 
 @admin.register(Zone)
 class ZoneAdmin(CitedAdmin):
-    list_display = ["name", "full_name", "kind", "parent", "project_count", "citation_count"]
+    list_display = ["name", "full_name", "kind", "parent", "project_count", "citation_count", "monthly"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
     search_fields = ["name", "full_name", "aliases__alias"]
@@ -429,10 +629,19 @@ class ZoneAdmin(CitedAdmin):
         "parent",
         "area_km2",
         "industries",
+        "entry_deadline_day",
+        "entry_basis",
         "description",
         "citations",
         "citations_display",
     ]
+
+    def get_urls(self):
+        from .admin_entry import monthly_urls  # 月报填报 pages (projects/admin_entry.py)
+        from .admin_imports import monthly_template_urls  # its Excel template (projects/admin_imports.py)
+
+        wrap = self.admin_site.admin_view
+        return [*monthly_urls(wrap), *monthly_template_urls(wrap), *super().get_urls()]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(projects_total=Count("projects", distinct=True))
@@ -440,6 +649,10 @@ class ZoneAdmin(CitedAdmin):
     @admin.display(description="项目数", ordering="projects_total")
     def project_count(self, obj: Zone) -> int:
         return obj.projects_total
+
+    @admin.display(description="月报填报")
+    def monthly(self, obj: Zone) -> str:
+        return format_html('<a href="{}">月报填报</a>', reverse("admin:projects_zone_monthly", args=[obj.pk]))
 
 
 @admin.register(Industry)
@@ -728,7 +941,7 @@ class IndicatorValueAdmin(CitedAdmin):
     autocomplete_fields = ["zone", "portfolio", "project", "enterprise", "metric", "citations"]
     fieldsets = [
         ("对象(四选一)", {"fields": [("zone", "portfolio"), ("project", "enterprise")]}),
-        ("指标与时段", {"fields": ["metric", ("year", "start_month", "end_month"), "kind"]}),
+        ("指标与时段", {"fields": ["metric", ("year", "period"), ("start_month", "end_month"), "kind"]}),
         (
             "数值",
             {
@@ -1062,3 +1275,80 @@ class ReportRunAdmin(ZoneRoleAdmin):
             if access.can_edit(request.user, run, stored=True) and reporting.retry_run(run):
                 retried += 1
         self.message_user(request, f"已重新排队 {retried} 份报告(只有失败且有编辑权限的报告会重新生成)")
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules page (校验规则)
+
+
+PLACEHOLDERS = {
+    "action": "修改/补报",
+    "before": "原值",
+    "date": "日期",
+    "deadline": "截止日期",
+    "expected": "应有单位",
+    "finish": "计划竣工",
+    "given": "所填内容",
+    "metric": "指标",
+    "month": "月",
+    "other": "已报数值",
+    "other_period": "已报时段",
+    "period": "时段",
+    "phase": "期次",
+    "production": "投产日期",
+    "project": "项目",
+    "ratio": "倍数",
+    "start": "开工日期",
+    "subject": "对象",
+    "today": "今天",
+    "total": "总投资",
+    "value": "数值",
+    "what": "修改内容",
+    "year": "年度",
+    "zone": "区域",
+}
+
+
+def message_pattern(template: str) -> str:
+    """A rule's message with its placeholders named in Chinese: “{period}累计…” → “〈时段〉累计…”."""
+    return re.sub(
+        r"\{(\w+)(?::[^}]*)?\}", lambda match: f"〈{PLACEHOLDERS.get(match[1], match[1])}〉", template
+    )
+
+
+def checked_fields(fields: dict[str, str]) -> str:
+    """“项目节点·实际日期” for each model and field a rule's messages belong to."""
+    labels = []
+    for model_name, field_name in fields.items():
+        opts = apps.get_model("projects", model_name)._meta
+        labels.append(f"{opts.verbose_name}·{opts.get_field(field_name).verbose_name}")
+    return "、".join(labels)
+
+
+def rules_page(request: HttpRequest) -> TemplateResponse:
+    """Every validation rule: id, severity, name, what it checks and its message (for all staff)."""
+    rules = [
+        {
+            "id": rule.id,
+            "severity": Severity(rule.severity).label,
+            "is_error": rule.is_error,
+            "title": rule.title,
+            "applies_to": rule.applies_to,
+            "fields": checked_fields(rule.fields),
+            "message": message_pattern(rule.message),
+        }
+        for rule in RULES.values()
+    ]
+    context = {
+        **admin.site.each_context(request),
+        "title": "校验规则",
+        "rules": rules,
+        "error_count": sum(rule["is_error"] for rule in rules),
+        "warning_count": sum(not rule["is_error"] for rule in rules),
+    }
+    return TemplateResponse(request, "admin/tracker/rules.html", context)
+
+
+# 月报填报 (the monthly entry screen) and 重新开放填报 (the admin of EntryReopening);
+# Excel导入 (the admin of ImportBatch: upload, dry run, commit).
+from . import admin_entry, admin_imports  # noqa: E402, F401

@@ -11,7 +11,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from projects.models import Project, ReportFile, ReportRun, RunStatus
+from projects.models import (
+    EntryReopening,
+    ImportBatch,
+    Milestone,
+    Project,
+    ReportFile,
+    ReportRun,
+    RunStatus,
+)
 from tests.factories import (
     CampaignFactory,
     CitationFactory,
@@ -68,6 +76,16 @@ def populate(n: int) -> None:
             status=RunStatus.DONE,
         )
         ReportFile.objects.create(run=run, format="html", content=b"<html></html>", size=13, sha256="0" * 64)
+        ImportBatch.objects.create(
+            kind="monthly",
+            zone=zone,
+            file_name=f"{zone.name}月报.xlsx",
+            content=b"PK",
+            status="invalid",
+            error_count=1,
+            findings=[{"row": 3, "column": "G", "rule": "parse", "severity": "error", "message": "无数字"}],
+        )
+        EntryReopening.objects.create(zone=zone, year=2022, month=5, until=date(2022, 6, 25), reason="补报")
 
 
 def changelist_queries(client, model_name: str) -> tuple[int, int]:
@@ -182,7 +200,8 @@ def test_staff_get_a_chinese_error_for_a_milestone_date_in_the_future(staff_clie
         {"project": project.pk, "kind": "start", "actual_date": "2999-01-01", "actual_precision": "day"},
     )
     assert response.status_code == 200
-    assert "实际日期不能晚于今天" in response.content.decode()
+    assert "实际日期2999年1月1日晚于今天" in response.content.decode()
+    assert not Milestone.objects.exists()
 
 
 def test_citation_offsets_are_found_from_the_quote(staff_client):

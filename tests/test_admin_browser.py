@@ -1,58 +1,23 @@
 """Staff work in a real browser: Debian's headless Chromium, driven by Playwright, against the
 admin served by a live server. Covers what needs JavaScript: autocomplete and inline rows."""
 
-import os
-import shutil
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connections
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect
 
 from projects.models import Milestone, Project
+from tests.browser import choose_autocomplete, log_in
 from tests.factories import MilestoneFactory, ZoneFactory
-
-CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
-def page(live_server, django_user_model):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself
-    # are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+def page(browser_page, django_user_model):
+    """The browser, logged in as a superuser."""
     django_user_model.objects.create_superuser("clerk", password="clerk-password-1")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server.url, locale="en-US")
-        page = context.new_page()
-        page.goto("/admin/login/")
-        page.fill("#id_username", "clerk")
-        page.fill("#id_password", "clerk-password-1")
-        page.click("input[type=submit]")
-        expect(page.locator("#site-name")).to_contain_text("开发区招商引资项目调度台账")
-        yield page
-        browser.close()
-        # Django's connections are local to the asyncio context, and Playwright runs an event
-        # loop: ORM calls made here had their own connection, which must not outlive the test.
-        connections.close_all()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-def choose_autocomplete(page: Page, field: str, typed: str, option: str) -> None:
-    page.click(f"#id_{field} + .select2 .select2-selection")
-    page.fill(".select2-container--open .select2-search__field", typed)
-    page.click(f".select2-results__option:has-text('{option}')")
+    log_in(browser_page, "clerk", "clerk-password-1")
+    return browser_page
 
 
 def test_clerk_registers_a_project_with_a_milestone_in_the_browser(page, transactional_db):

@@ -199,7 +199,8 @@ def test_refused_inline_change_writes_nothing(client, own_project):
     prefix = next(
         key[: -len("-id")] for key, value in data.items() if key.endswith("-id") and value == str(entry.pk)
     )
-    data.update({"description": "改了简介", f"{prefix}-planned_investment": "5"})
+    # with the reason a plan changed after its year began needs (rule target_change_without_reason)
+    data.update({"description": "改了简介", f"{prefix}-planned_investment": "5", "change_reason": "调整计划"})
     response = client.post(change_url(own_project), data)
     assert response.status_code == 403
     assert "您对“上饶市”只有只读权限 / You have read-only access to zone 上饶市" in response.content.decode()
