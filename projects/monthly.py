@@ -45,11 +45,11 @@ from .money import CENT, MAX_AMOUNT, AmountScale, Currency
 from .periods import DatePrecision, format_date, format_period, is_period_start
 from .windows import entry_deadline, is_locked, window_label
 
-COMPLETED_INVESTMENT = "completed_investment"
 DEFAULT_SCALE = AmountScale.WAN
 # The milestones a month's entry asks about: reached or not yet.
 MONTHLY_MILESTONES = (MilestoneKind.START, MilestoneKind.PRODUCTION, MilestoneKind.COMPLETION)
-ERROR, WARNING = "error", "warning"
+# Severities as the rule registry names them.
+ERROR, WARNING = str(rules.Severity.ERROR), str(rules.Severity.WARNING)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -573,7 +573,7 @@ def check_month(
     projects = {entry[0].project_id: entry[0].project for entry in data.entries.values()}
     if outside:  # not on the zone's portfolios: unknown, or another zone's
         projects.update(Project.objects.in_bulk(outside))
-    work = _Check(plan, data, projects, Metric.objects.filter(code=COMPLETED_INVESTMENT).first())
+    work = _Check(plan, data, projects, Metric.objects.filter(code=rules.COMPLETED_INVESTMENT).first())
     seen_projects: set[int] = set()
     for index, line in enumerate(lines):
         work.line(index, line, seen_projects)
