@@ -76,3 +76,12 @@ def browser_page(chromium, live_server, settings):
     settings.CSRF_COOKIE_AGE = None
     with open_page(chromium, live_server.url) as page:
         yield page
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> list[str]:
+    """The five seed articles, as the repository keeps them."""
+    from pathlib import Path
+
+    seeds = Path(__file__).parent.parent / "seeds"
+    return [path.read_text(encoding="utf-8") for path in sorted(seeds.glob("*.txt"))]

@@ -1,0 +1,21 @@
+"""Facts from prose: the figures, periods, dates, projects and milestones a Chinese economic
+text states, each with the exact words and the sentence it stands in. See `extract`."""
+
+from .candidates import FIGURE_KINDS, TIME_KINDS, Candidate, CandidateKind, DateRef, Measure, PeriodRef
+from .extract import MAX_TEXT_LENGTH, extract, sentences, unread_numbers
+from .lexicon import Lexicon
+
+__all__ = [
+    "FIGURE_KINDS",
+    "MAX_TEXT_LENGTH",
+    "TIME_KINDS",
+    "Candidate",
+    "CandidateKind",
+    "DateRef",
+    "Lexicon",
+    "Measure",
+    "PeriodRef",
+    "extract",
+    "sentences",
+    "unread_numbers",
+]
