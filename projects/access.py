@@ -17,6 +17,11 @@ Rows without a zone (a project or enterprise whose source names no zone, a campa
 zones) are readable by every authenticated user and editable by superusers only.
 Reference data: sources and citations are written by any user with an editor role somewhere
 and deleted by superusers; metrics, industries and project categories by superusers only.
+Source documents may have a zone (a text a zone's office entered for extraction): such a document
+is that zone's data, read by the zone's members (and those of zones above it) and written by its
+editors; a document without a zone stays reference data. Its citations and extracted facts follow
+it (a citation quotes the text). Documents and citations are deleted by superusers only, with or
+without a zone.
 Anonymous users read everything when settings.API_READ_PUBLIC is on, nothing otherwise.
 
 The user's zones are computed once (one query: the zone tree with the user's roles) and kept on
@@ -36,6 +41,7 @@ from .models import (
     Campaign,
     Citation,
     Enterprise,
+    ExtractedFact,
     IndicatorValue,
     Industry,
     Metric,
@@ -89,7 +95,7 @@ ZONE_PATHS: dict[type[Model], tuple[ZonePath, ...]] = {
 }
 
 # Reference data has no zone: (who writes it, English name for messages).
-EDITORS_WRITE = {SourceDocument: "source documents", Citation: "citations"}
+EDITORS_WRITE = {SourceDocument: "source documents", Citation: "citations", ExtractedFact: "extracted facts"}
 SUPERUSERS_WRITE = {
     Metric: "metrics",
     Industry: "industries",
@@ -97,6 +103,14 @@ SUPERUSERS_WRITE = {
     ZoneMembership: "zone roles",
 }
 REFERENCE_MODELS = (*EDITORS_WRITE, Metric, Industry, ProjectCategory)
+
+# Source documents that have a zone are its data, and their citations and extracted facts with
+# them; those without one are reference data (the lookup to the zone).
+DOCUMENT_ZONES: dict[type[Model], str] = {
+    SourceDocument: "zone",
+    Citation: "document__zone",
+    ExtractedFact: "document__zone",
+}
 
 # The field that puts a row in a zone, where it may be left empty (only superusers may).
 ZONE_FIELDS: dict[type[Model], str] = {Project: "zone", Enterprise: "zone"}
@@ -244,11 +258,32 @@ def _scoped(queryset: QuerySet, zone_ids: frozenset[int], *, zoneless: bool) -> 
     raise TypeError(f"projects.access does not know whose data {model.__name__} is")
 
 
+def _documents(queryset: QuerySet, user, *, editable: bool) -> QuerySet:
+    """Source documents (or their citations or facts): those without a zone, as reference data,
+    and those of the user's zones, readable ones or (editable=True) editable ones."""
+    lookup = DOCUMENT_ZONES[queryset.model]
+    zoneless = Q(**{f"{lookup}__isnull": True})
+    if user.is_authenticated and user.is_superuser:
+        return queryset
+    if not user.is_authenticated:
+        if editable:
+            return queryset.none()
+        return queryset if settings.API_READ_PUBLIC else queryset.filter(zoneless)
+    access = zone_access(user)
+    condition = Q(**{f"{lookup}__in": sorted(access.editable if editable else access.readable)})
+    if access.is_editor or not editable:
+        condition |= zoneless
+    return queryset.filter(condition)
+
+
 def readable(queryset: QuerySet, user) -> QuerySet:
     """The rows of `queryset` the user may read: those of their zones and sub-zones (either role)
-    and rows without a zone. Reference data (metrics, sources, citations, industries, project
-    categories) is returned unchanged."""
+    and rows without a zone. Reference data (metrics, industries, project categories) is returned
+    unchanged; source documents, their citations and extracted facts are read by all without a
+    zone and like other zone rows with one."""
     model = queryset.model
+    if model in DOCUMENT_ZONES:
+        return _documents(queryset, user, editable=False)
     if model in REFERENCE_MODELS:
         return queryset
     if not user.is_authenticated:
@@ -266,6 +301,8 @@ def editable(queryset: QuerySet, user) -> QuerySet:
     model = queryset.model
     if user.is_authenticated and user.is_superuser:
         return queryset
+    if model in DOCUMENT_ZONES:
+        return _documents(queryset, user, editable=True)
     if model in EDITORS_WRITE:
         return queryset if is_editor(user) else queryset.none()
     if model in SUPERUSERS_WRITE or not user.is_authenticated:
@@ -311,9 +348,12 @@ def zones_of(instance: Model) -> set[int | None]:
 
     A zone belongs to itself and, for its place in the tree, to its parent (None at the top).
     A campaign belongs to all its zones (read after its zones are saved). Reference data has no
-    zone: an empty set.
+    zone, nor a source document without one (or its citations and facts): an empty set.
     """
     model = type(instance)
+    if model in DOCUMENT_ZONES:
+        zone_id = _follow(instance, DOCUMENT_ZONES[model])
+        return set() if zone_id is None else {zone_id}
     if model is Zone:
         return {instance.parent_id} if instance.pk is None else {instance.pk, instance.parent_id}
     if model is Campaign:
@@ -406,6 +446,13 @@ def edit_refusal(
     if stored and not delete:
         before = zones_of(instance)
     model = type(instance)
+    if model in DOCUMENT_ZONES and not delete:
+        zones = zones_of(instance) | (before or set())
+        for zone_id in sorted(zone for zone in zones if zone is not None):
+            if not _zone_editable(user, zone_id):
+                return _zone_refusal(user, zone_id)
+        if zones:
+            return None
     if model in EDITORS_WRITE or model in SUPERUSERS_WRITE:
         return _reference_refusal(user, model, delete=delete)
     if model is Zone:
@@ -446,6 +493,12 @@ def check_can_delete(user, instance: Model) -> None:
 def can_read(user, instance: Model) -> bool:
     """The user may read `instance` (the row-level form of `readable`)."""
     model = type(instance)
+    if model in DOCUMENT_ZONES and not (user.is_authenticated and user.is_superuser):
+        zones = zones_of(instance)  # none: reference data, read by all
+        if zones and not user.is_authenticated:
+            return bool(settings.API_READ_PUBLIC)
+        if zones:
+            return zones <= zone_access(user).readable
     if model in REFERENCE_MODELS or (user.is_authenticated and user.is_superuser):
         return True
     if not user.is_authenticated:

@@ -14,6 +14,7 @@ from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .extraction.candidates import TIME_KINDS, CandidateKind
 from .money import AmountScale, Currency, Qualifier, format_amount, from_base, plain, qualify
 from .periods import (
     DatePrecision,
@@ -140,6 +141,31 @@ class SourceDocument(models.Model):
     file_path = models.CharField("文件路径", max_length=300, blank=True)
     text = models.TextField("全文")
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    zone = models.ForeignKey(
+        "Zone",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name="所属区域",
+        help_text="文中数字默认归属的区域;录入的文本只有该区域的编辑人员可见",
+    )
+    subject_year = models.PositiveSmallIntegerField(
+        "所述年份",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1978), MaxValueValidator(2100)],
+        help_text="文中未写年份的时段和日期按此年份理解",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
+    created_at = models.DateTimeField("录入时间", null=True, blank=True, editable=False)
 
     objects = SourceDocumentManager()
 
@@ -1724,6 +1750,98 @@ class ReportFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} · {self.get_format_display()}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Facts extracted from text, waiting for review
+
+
+class FactStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    ACCEPTED = "accepted", "已采纳"
+    REJECTED = "rejected", "已驳回"
+
+
+class ExtractedFactQuerySet(models.QuerySet["ExtractedFact"]):
+    def pending(self) -> ExtractedFactQuerySet:
+        return self.filter(status=FactStatus.PENDING)
+
+    def recordable(self) -> ExtractedFactQuerySet:
+        """Facts that can become a record (periods and dates only qualify the others)."""
+        return self.exclude(kind__in=sorted(TIME_KINDS))
+
+
+class ExtractedFact(models.Model):
+    """A fact the extractor read from a source document. Nothing is recorded until staff accept
+    it; accepting creates (or links) the project, milestone or indicator value, cited to the
+    sentence the fact stands in."""
+
+    document = models.ForeignKey(
+        SourceDocument, models.CASCADE, related_name="extracted_facts", verbose_name="来源文档"
+    )
+    kind = models.CharField("类型", max_length=12, choices=CandidateKind.choices)
+    quote = models.TextField("原文")
+    start = models.PositiveIntegerField("起始位置")
+    end = models.PositiveIntegerField("结束位置")
+    sentence_start = models.PositiveIntegerField("所在句起始位置")
+    sentence_end = models.PositiveIntegerField("所在句结束位置")
+    reading = models.JSONField(
+        "识别结果", default=dict, help_text="提取程序的读数:数值、单位、主体、指标、时段等"
+    )
+    status = models.CharField("状态", max_length=8, choices=FactStatus.choices, default=FactStatus.PENDING)
+    project = models.ForeignKey(
+        "Project", models.SET_NULL, null=True, blank=True, related_name="extracted_facts", verbose_name="项目"
+    )
+    milestone = models.ForeignKey(
+        "Milestone",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="extracted_facts",
+        verbose_name="节点",
+    )
+    indicator_value = models.ForeignKey(
+        "IndicatorValue",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="extracted_facts",
+        verbose_name="指标数值",
+    )
+    note = models.TextField("审核说明", blank=True, help_text="驳回原因,或对识别结果所作的更正")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审核人",
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+
+    objects = ExtractedFactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "待审核事实"
+        verbose_name_plural = "待审核事实"
+        ordering = ["document", "start", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "kind", "start", "end"], name="extracted_fact_unique_span"
+            ),
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="extracted_fact_not_empty"),
+            models.CheckConstraint(
+                condition=Q(sentence_start__lte=models.F("start")) & Q(sentence_end__gte=models.F("end")),
+                name="extracted_fact_in_its_sentence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quote}"
+
+    @property
+    def sentence(self) -> str:
+        return self.document.text[self.sentence_start : self.sentence_end]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -215,6 +215,21 @@ CONSTRAINTS: dict[str, ConstraintMessage] = {
         "该文档的这一位置已有引文",
         "This document already has a citation at this position.",
     ),
+    "extracted_fact_unique_span": _constraint(
+        "start",
+        "unique",
+        "该文档的这一位置已有同类候选事实",
+        "This document already has a candidate fact of this kind at this position.",
+    ),
+    "extracted_fact_not_empty": _constraint(
+        "end", "invalid", "结束位置须大于起始位置", "The end must be after the start."
+    ),
+    "extracted_fact_in_its_sentence": _constraint(
+        "sentence_start",
+        "invalid",
+        "候选事实须在其所在句之内",
+        "A candidate fact must lie within its sentence.",
+    ),
     "citation_not_empty": _constraint(
         "end", "invalid", "结束位置须大于起始位置", "The end must be after the start."
     ),
