@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from . import imports, report_runs, views
+from .extract import ExtractView
 from .reports import CampaignReportView, ProgressReportView
 
 router = DefaultRouter()
@@ -25,6 +26,7 @@ router.register("report-runs", report_runs.ReportRunViewSet)
 urlpatterns = [
     path("reports/progress/", ProgressReportView.as_view(), name="progress-report"),
     path("campaigns/<int:pk>/report/", CampaignReportView.as_view(), name="campaign-report"),
+    path("extract/", ExtractView.as_view(), name="extract"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *imports.urls,  # Excel imports and templates (projects/api/imports.py)
