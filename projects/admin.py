@@ -10,6 +10,7 @@ the reason, and nothing of it is written: the admin saves inside one transaction
 runs after the related rows are saved, so many-to-many zones count too.
 """
 
+import functools
 import re
 
 from django import forms
@@ -22,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Count, Model, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponseForbidden, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.template import engines
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -65,6 +66,7 @@ from .models import (
 from .money import format_amount
 from .reports.cadence import DAY_LABELS
 from .rules import RULES, Severity
+from .text_entry import fact_counts
 
 STATUS_COLOURS = {
     MilestoneStatus.DONE: "#1b7f3b",
@@ -123,6 +125,22 @@ def refusal_response(request: HttpRequest, refusal: PermissionDenied) -> HttpRes
     message = str(refusal) or DEFAULT_REFUSAL
     context = {**admin.site.each_context(request), "title": "无权操作", "message": message}
     return HttpResponseForbidden(engines["django"].from_string(REFUSAL_PAGE).render(context, request))
+
+
+def refusing(view):
+    """A view of the tracker's own admin pages: the admin's 403 page, in its layout, for a
+    refused request (not a member, or PermissionDenied raised inside)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not sees_tracker(request):
+            return refusal_response(request, PermissionDenied())
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as refusal:
+            return refusal_response(request, refusal)
+
+    return wrapped
 
 
 def sees_tracker(request: HttpRequest) -> bool:
@@ -549,18 +567,37 @@ class CitationInline(ZoneRoleInline):
 
 @admin.register(SourceDocument)
 class SourceDocumentAdmin(ZoneRoleAdmin):
-    list_display = ["key", "title", "publisher", "published", "citations_count"]
+    # 从文本提取 (the button of the list) and the review of a document's facts: projects/admin_text.py
+    change_list_template = "admin/projects/text_entry/sourcedocument_change_list.html"
+    change_form_template = "admin/projects/text_entry/sourcedocument_change_form.html"
+    list_display = ["key", "title", "zone", "publisher", "published", "citations_count", "facts"]
+    list_select_related = ["zone"]
     search_fields = ["key", "title", "publisher", "text"]
-    readonly_fields = ["sha256"]
+    readonly_fields = ["sha256", "created_by", "created_at"]
     inlines = [CitationInline]
     fieldsets = [
         (None, {"fields": ["key", "title", "publisher", "author", "file_path", "sha256"]}),
+        ("区域与年份", {"fields": ["zone", "subject_year", "created_by", "created_at"]}),
         ("发布日期", {"fields": ["published_on", "published_precision", "published_note"]}),
         ("全文", {"fields": ["text"]}),
     ]
 
+    def get_urls(self):
+        from .admin_text import text_entry_urls
+
+        return [*text_entry_urls(self.admin_site.admin_view), *super().get_urls()]
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).defer("text").annotate(citations_total=Count("citations"))
+        queryset = super().get_queryset(request).defer("text")
+        return queryset.annotate(citations_total=Count("citations"), **fact_counts())
+
+    @admin.display(description="提取的事实")
+    def facts(self, obj: SourceDocument) -> str:
+        if not obj.facts_total:
+            return "—"
+        url = reverse("admin:projects_sourcedocument_review", args=[obj.pk])
+        label = f"待审核{obj.facts_pending}条" if obj.facts_pending else "审核完毕"
+        return format_html('<a href="{}" class="review-link">{}</a>', url, label)
 
     @admin.display(description="发布日期", ordering="published_on")
     def published(self, obj: SourceDocument) -> str:
@@ -1350,5 +1387,5 @@ def rules_page(request: HttpRequest) -> TemplateResponse:
 
 
 # 月报填报 (the monthly entry screen) and 重新开放填报 (the admin of EntryReopening);
-# Excel导入 (the admin of ImportBatch: upload, dry run, commit).
-from . import admin_entry, admin_imports  # noqa: E402, F401
+# Excel导入 (the admin of ImportBatch: upload, dry run, commit); 从文本提取 (entry from text).
+from . import admin_entry, admin_imports, admin_text  # noqa: E402, F401

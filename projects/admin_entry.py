@@ -15,7 +15,6 @@ zone (the city's office reopens a county's month). The reopening is recorded wit
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -32,7 +31,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from . import access
-from .admin import refusal_response, sees_tracker
+from .admin import refusal_response, refusing, sees_tracker
 from .forms import FuzzyDateField
 from .models import STALE_MESSAGE, EntryBasis, EntryReopening, MilestoneKind, Project, StaleVersion, Zone
 from .money import AmountParseError, AmountScale, Currency, format_amount, from_base, parse_amount
@@ -100,21 +99,6 @@ def _zone_for(request: HttpRequest, zone_id: int) -> Zone:
     return zone
 
 
-def _refusing(view):
-    """The admin's 403 page, in its layout, for a refused request."""
-
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not sees_tracker(request):
-            return refusal_response(request, PermissionDenied())
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as refusal:
-            return refusal_response(request, refusal)
-
-    return wrapped
-
-
 # ---------------------------------------------------------------------------------------------
 # Months and their windows
 
@@ -162,7 +146,7 @@ def _context(request: HttpRequest, title: str, **extra) -> dict:
     return {**admin.site.each_context(request), "title": title, "opts": Zone._meta, **extra}
 
 
-@_refusing
+@refusing
 def zones_view(request: HttpRequest) -> HttpResponse:
     """The zones whose monthly figures the user reports or reads; one editable zone: straight to it."""
     zones = access.readable(Zone.objects.all(), request.user).order_by("name")
@@ -175,7 +159,7 @@ def zones_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_refusing
+@refusing
 def month_view(request: HttpRequest, zone_id: int) -> HttpResponse:
     """Pick the month: a year-month input (default the month reported now) and the last 12 months."""
     zone = _zone_for(request, zone_id)
@@ -482,7 +466,7 @@ def _check_and_save(
         return [*findings, CellFinding(line, "project", "stale", "error", STALE_MESSAGE)], None
 
 
-@_refusing
+@refusing
 def sheet_view(request: HttpRequest, zone_id: int, year: int, month: int) -> HttpResponse:
     zone = _zone_for(request, zone_id)
     if not (1 <= month <= 12 and 1949 <= year <= 2200):

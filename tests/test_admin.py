@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from projects.models import (
     EntryReopening,
+    ExtractedFact,
     ImportBatch,
     Milestone,
     Project,
@@ -86,6 +87,17 @@ def populate(n: int) -> None:
             findings=[{"row": 3, "column": "G", "rule": "parse", "severity": "error", "message": "无数字"}],
         )
         EntryReopening.objects.create(zone=zone, year=2022, month=5, until=date(2022, 6, 25), reason="补报")
+        document = citation.document
+        ExtractedFact.objects.create(
+            document=document,
+            kind="amount",
+            quote=document.text[:2],
+            start=0,
+            end=2,
+            sentence_start=0,
+            sentence_end=len(document.text),
+            reading={"kind": "amount", "quote": document.text[:2]},
+        )
 
 
 def changelist_queries(client, model_name: str) -> tuple[int, int]:
@@ -110,8 +122,9 @@ def test_changelist_query_count_does_not_grow_with_rows(staff_client, model_name
 def test_add_and_change_pages_answer(staff_client, model_name):
     populate(1)
     model = next(m for m in admin.site._registry if m._meta.model_name == model_name)
-    # Report runs are made by the scheduler or the API, never added by hand.
-    expected = 403 if model_name == "reportrun" else 200
+    # Report runs are made by the scheduler or the API, extracted facts by the extractor, never
+    # added by hand.
+    expected = 403 if model_name in ("reportrun", "extractedfact") else 200
     assert staff_client.get(reverse(f"admin:projects_{model_name}_add")).status_code == expected
     obj = model.objects.first()
     assert staff_client.get(reverse(f"admin:projects_{model_name}_change", args=[obj.pk])).status_code == 200

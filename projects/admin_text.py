@@ -1,0 +1,772 @@
+"""从文本提取 in the admin: staff paste a text (or upload a .txt / .docx file), review the facts
+the extractor found in it, correct and accept them into records or reject them.
+
+Pages (under the source document admin, /admin/projects/sourcedocument/…):
+- extract/        the form: title, zone, year, publisher, date, and the text or a file; the
+                  text becomes a source document with its facts (text_entry.document_extract);
+- <id>/review/    the whole text with every candidate marked, then the recordable facts grouped
+                  by sentence, filtered by status and kind. A pending fact shows the reading in
+                  words and its fields prefilled, to correct; 采纳 records it (text_entry.
+                  fact_accept), 驳回 sets it aside with a reason; several at once with the check
+                  boxes. A refused acceptance keeps what was typed and says why at its row.
+And the read-only list of extracted facts (待审核事实).
+
+Who sees and does what is projects.access's: a document of a zone is read by the zone's members
+and reviewed by its editors; what an accepted fact records needs edit rights where it is recorded.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from . import access
+from .admin import DEFAULT_REFUSAL, ZoneRoleAdmin, refusing
+from .extraction import MAX_TEXT_LENGTH, CandidateKind, unread_numbers
+from .forms import FuzzyDateField
+from .models import (
+    ExtractedFact,
+    FactStatus,
+    Metric,
+    MilestoneKind,
+    Project,
+    SourceDocument,
+    Stage,
+    ValueKind,
+    Zone,
+)
+from .money import AmountParseError, AmountScale, Currency, ParsedAmount, parse_amount, parse_number
+from .periods import PeriodParseError, parse_period
+from .text_entry import (
+    FIGURES,
+    MAX_UPLOAD,
+    MILESTONE_VALUE_KINDS,
+    RECORDED_MEASURES,
+    Draft,
+    Lookups,
+    document_extract,
+    document_facts_extract,
+    fact_accept,
+    fact_draft,
+    fact_reject,
+    fact_reopen,
+    reading_words,
+    shown,
+    text_of_upload,
+    warnings_only,
+)
+
+STATUS_FILTERS = {"pending": "待审核", "accepted": "已采纳", "rejected": "已驳回", "all": "全部"}
+STATUS_COLOURS = {FactStatus.PENDING: "#8a6d00", FactStatus.ACCEPTED: "#1b7f3b", FactStatus.REJECTED: "#777"}
+CHOOSE = ("", "—请选择—")
+
+
+def _context(request: HttpRequest, title: str, **extra) -> dict:
+    return {**admin.site.each_context(request), "title": title, "opts": SourceDocument._meta, **extra}
+
+
+def record_url(record: Model) -> str:
+    return reverse(f"admin:projects_{record._meta.model_name}_change", args=[record.pk])
+
+
+def review_url(document: SourceDocument) -> str:
+    return reverse("admin:projects_sourcedocument_review", args=[document.pk])
+
+
+# ---------------------------------------------------------------------------------------------
+# 从文本提取
+
+
+class ExtractForm(forms.Form):
+    title = forms.CharField(label="标题", max_length=300)
+    zone = forms.ModelChoiceField(
+        label="所属区域",
+        queryset=Zone.objects.none(),
+        required=False,
+        empty_label="(不指定,作为公共资料)",
+        help_text="文中数字默认归属的区域;选择后该文本只有这一区域(及其上级区域)的人员可见。留空则作为公共资料",
+    )
+    subject_year = forms.IntegerField(
+        label="所述年份",
+        min_value=1978,
+        max_value=2100,
+        required=False,
+        help_text="文中“今年”“1-5月”等未写年份的时段和日期按此年份理解;留空则按发布日期的年份",
+    )
+    publisher = forms.CharField(label="发布者", max_length=200, required=False)
+    published = FuzzyDateField(label="发布日期", required=False, help_text="可写作2022年6月8日、2022年6月")
+    text = forms.CharField(
+        label="正文",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 16, "cols": 100}),
+        help_text=f"粘贴新闻报道、讲话或工作报告的全文,不超过{MAX_TEXT_LENGTH}字",
+    )
+    upload = forms.FileField(
+        label="上传文件",
+        required=False,
+        help_text=".txt 文本文件(UTF-8 或 GB18030 编码)或 .docx Word 文档,不超过2MB;与正文二选一",
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        zones = access.editable(Zone.objects.all(), user).order_by("name")
+        self.fields["zone"].queryset = zones
+        if not self.is_bound:
+            roots = access.zone_access(user).editor_roots
+            if len(roots) == 1 and not user.is_superuser:
+                self.initial["zone"] = next(iter(roots))
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload and upload.size > MAX_UPLOAD:
+            raise forms.ValidationError("文件超过2MB,请分成几个文件录入")
+        return upload
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        text, upload = cleaned.get("text") or "", cleaned.get("upload")
+        if "upload" in self.errors:
+            return cleaned
+        if text.strip() and upload:
+            raise forms.ValidationError("请只粘贴正文或只上传文件,不要同时提供")
+        if not text.strip() and not upload:
+            raise forms.ValidationError("请粘贴正文或上传文件")
+        if not cleaned.get("subject_year") and not cleaned.get("published"):
+            # A wrong year would date every 1-5月 of the text wrongly: never assume this year's.
+            self.add_error("subject_year", "请填写文中所述年份(“今年”“1-5月”指哪一年),或填写发布日期")
+            return cleaned
+        cleaned["file_name"] = ""
+        if upload:
+            try:
+                cleaned["text"] = text_of_upload(name=upload.name, content=upload.read())
+            except ValidationError as error:
+                self.add_error("upload", error)
+                return cleaned
+            cleaned["file_name"] = upload.name
+        if len(cleaned["text"]) > MAX_TEXT_LENGTH:
+            self.add_error(
+                "upload" if upload else "text",
+                f"正文共{len(cleaned['text'])}字,超过{MAX_TEXT_LENGTH}字的上限,请分成几篇录入",
+            )
+        return cleaned
+
+
+@refusing
+def extract_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if refusal := access.write_refusal(user, SourceDocument):
+        raise PermissionDenied(refusal)
+    form = ExtractForm(request.POST or None, request.FILES or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        published = data.get("published") or (None, "")
+        try:
+            document, created = document_extract(
+                title=data["title"],
+                text=data["text"],
+                user=user,
+                zone=data.get("zone"),
+                subject_year=data.get("subject_year"),
+                publisher=data.get("publisher") or "",
+                published_on=published[0],
+                published_precision=published[1],
+                file_name=data["file_name"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if created:
+                facts = list(document.extracted_facts.values_list("kind", flat=True))
+                recordable = sum(kind not in (CandidateKind.PERIOD, CandidateKind.DATE) for kind in facts)
+                messages.success(
+                    request,
+                    f"识别出{recordable}条候选事实(另有{len(facts) - recordable}处时段、日期),请逐条审核",
+                )
+                return HttpResponseRedirect(review_url(document))
+            if access.can_read(user, document):
+                messages.warning(request, f"相同的文本已经录入过(“{document}”),以下是它的审核页面")
+                return HttpResponseRedirect(review_url(document))
+            form.add_error(None, "相同的文本已由其他区域录入,您没有查看权限;如需使用请联系管理员")
+    return TemplateResponse(
+        request, "admin/projects/text_entry/extract.html", _context(request, "从文本提取", form=form)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The review page's row forms
+
+
+@dataclass
+class Choices:
+    """The options of the review page's dropdowns, loaded once for all its rows."""
+
+    zones: dict[int, Zone]
+    metrics: dict[int, Metric]
+    projects: dict[int, Project]
+
+    @staticmethod
+    def options(rows: dict[int, Model], extra: Model | None = None) -> list[tuple[Any, str]]:
+        found = dict(rows)
+        if extra is not None:
+            found.setdefault(extra.pk, extra)
+        return [CHOOSE, *((pk, str(row)) for pk, row in found.items())]
+
+
+class FactForm(forms.Form):
+    """One pending fact's fields, prefilled from its draft (text_entry.fact_draft); `corrections()`
+    gives what fact_accept takes. Prefixed by the fact, so that every row has its own names."""
+
+    use_required_attribute = False  # 驳回 posts the row without filling it in
+    confirm = forms.BooleanField(label="确认警告后采纳", required=False)
+
+    def __init__(self, *args, fact: ExtractedFact, draft: Draft, choices: Choices, superuser: bool, **kwargs):
+        super().__init__(*args, prefix=f"f{fact.pk}", **kwargs)
+        self.fact, self.draft, self.choices = fact, draft, choices
+        values, missing = draft.values, draft.missing
+        document = fact.document
+
+        def required(name: str, label: str) -> dict:
+            return {"error_messages": {"required": missing.get(name) or f"请填写{label}"}}
+
+        def select(name: str, label: str, rows: dict[int, Model], **kwargs) -> forms.TypedChoiceField:
+            current = values.get(name)
+            return forms.TypedChoiceField(
+                label=label,
+                choices=Choices.options(rows, current),
+                coerce=int,
+                empty_value=None,
+                **{"required": True, **required(name, label), **kwargs},
+            )
+
+        initial: dict[str, Any] = {}
+        if fact.kind in FIGURES:
+            self.fields["zone"] = select("zone", "区域", choices.zones)
+            self.fields["metric"] = select("metric", "指标", choices.metrics)
+            self.fields["period"] = forms.CharField(label="时段", max_length=40, **required("period", "时段"))
+            self.fields["value_kind"] = forms.ChoiceField(label="数值类型", choices=ValueKind.choices)
+            self.fields["value"] = forms.CharField(label="数值", max_length=50, **required("value", "数值"))
+            self.fields["measure"] = forms.ChoiceField(
+                label="性质", choices=[CHOOSE, *RECORDED_MEASURES.items()], **required("measure", "性质")
+            )
+            initial["period"] = str(values["period"]) if values["period"] else ""
+            initial["value"] = shown("value", values["value"]) if values["value"] is not None else ""
+            initial.update(value_kind=values["value_kind"], measure=values["measure"])
+        elif fact.kind == CandidateKind.PROJECT:
+            self.fields["name"] = forms.CharField(label="名称", max_length=200)
+            self.fields["zone"] = select("zone", "区域", choices.zones, required=not superuser)
+            self.fields["investment"] = forms.CharField(label="总投资", max_length=50, required=False)
+            self.fields["capacity"] = forms.CharField(label="产能", max_length=300, required=False)
+            self.fields["stage"] = forms.ChoiceField(
+                label="阶段", choices=[CHOOSE, *Stage.choices], required=False
+            )
+            initial.update(name=values["name"], capacity=values["capacity"], stage=values["stage"])
+            initial["investment"] = str(values["investment"]) if values["investment"] else ""
+        else:
+            self.fields["project"] = select("project", "项目", choices.projects)
+            self.fields["event"] = forms.ChoiceField(label="节点", choices=MilestoneKind.choices)
+            self.fields["date"] = FuzzyDateField(
+                label="日期", default_year=document.subject_year, help_text="", **required("date", "日期")
+            )
+            self.fields["value_kind"] = forms.ChoiceField(
+                label="计划/实际", choices=list(MILESTONE_VALUE_KINDS.items())
+            )
+            initial.update(event=values["event"], date=values["date"], value_kind=values["value_kind"])
+        for name in ("zone", "metric", "project"):
+            if name in self.fields and values.get(name) is not None:
+                initial[name] = values[name].pk
+        self.initial = initial
+        for name, hint in missing.items():  # what the reader could not tell, said before it is asked
+            if name in self.fields:
+                self.fields[name].help_text = hint
+        self.fields["confirm"] = self.fields.pop("confirm")  # last
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        subject_year = self.fact.document.subject_year
+        if text := (cleaned.get("period") or "").strip():
+            try:
+                cleaned["period"] = parse_period(text, subject_year)
+            except PeriodParseError as error:
+                self.add_error("period", str(error))
+        if text := (cleaned.get("value") or "").strip():
+            cleaned["value"] = self._value(text, cleaned.get("measure"))
+        if text := (cleaned.get("investment") or "").strip():
+            default = self.draft.values.get("investment")
+            try:
+                cleaned["investment"] = parse_amount(
+                    text, default.scale if default else AmountScale.YI, default.currency if default else None
+                )
+            except AmountParseError as error:
+                self.add_error("investment", str(error))
+        else:
+            cleaned["investment"] = None
+        return cleaned
+
+    def _value(self, text: str, measure: str | None) -> ParsedAmount | object:
+        if measure == "level" and self.fact.kind == CandidateKind.AMOUNT:
+            default = self.draft.values.get("value")
+            scale, currency = (
+                (default.scale, default.currency) if isinstance(default, ParsedAmount) else (None, None)
+            )
+            try:
+                return parse_amount(text, scale or AmountScale.YI, currency or Currency.CNY)
+            except AmountParseError as error:
+                self.add_error("value", str(error))
+                return None
+        unit = self.fact.reading.get("unit") or ""
+        number = parse_number(text.removesuffix(unit) if unit else text)
+        if number is None:
+            self.add_error("value", "请填写数字,如12.5;金额写明单位,如157.56亿元")
+        return number
+
+    def corrections(self) -> dict[str, Any]:
+        """The typed values of the row, for fact_accept."""
+        data = self.cleaned_data
+        lookup = {
+            "zone": self.choices.zones,
+            "metric": self.choices.metrics,
+            "project": self.choices.projects,
+        }
+        found = {}
+        for name in self.fields:
+            if name == "confirm":
+                continue
+            value = data.get(name)
+            if name in lookup:
+                current = self.draft.values.get(name)
+                value = current if current is not None and current.pk == value else lookup[name].get(value)
+            elif name in ("capacity", "name"):
+                value = (value or "").strip()
+            found[name] = value
+        return found
+
+
+# ---------------------------------------------------------------------------------------------
+# The review page
+
+
+def _marked(
+    text: str,
+    begin: int,
+    end: int,
+    facts: list[ExtractedFact],
+    link: Callable[[ExtractedFact], str | None],
+    words,
+    unread: list[tuple[int, int]] = (),
+) -> SafeString:
+    """text[begin:end] with a <mark> per stretch covered by facts: the innermost fact's (kind,
+    status, link to its row), titled with the readings of all that cover it; the `unread`
+    numbers (no fact covers them) greyed, so that a miss is seen."""
+    inside = [f for f in facts if f.start < end and f.end > begin]
+    unread = [(start, stop) for start, stop in unread if start < end and stop > begin]
+    points = sorted(
+        {begin, end, *(max(f.start, begin) for f in inside), *(min(f.end, end) for f in inside)}
+        | {point for span in unread for point in span}
+    )
+    parts: list[SafeString] = []
+    for start, stop in itertools.pairwise(points):
+        piece = text[start:stop]
+        covering = [f for f in inside if f.start <= start and f.end >= stop]
+        if not covering:
+            if any(first <= start and stop <= last for first, last in unread):
+                parts.append(format_html('<span class="unread" title="未识别的数字">{}</span>', piece))
+            else:
+                parts.append(escape(piece))
+            continue
+        inner = min(covering, key=lambda f: (f.end - f.start, f.pk))
+        title = "\n".join(f"{f.get_kind_display()}:{words(f)}" for f in covering)
+        href = link(inner)
+        content = format_html('<a href="{}">{}</a>', href, piece) if href else escape(piece)
+        parts.append(
+            format_html(
+                '<mark class="fact kind-{} status-{}" data-fact="{}" title="{}">{}</mark>',
+                inner.kind,
+                inner.status,
+                inner.pk,
+                title,
+                content,
+            )
+        )
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+@dataclass
+class Row:
+    fact: ExtractedFact
+    words: str
+    form: FactForm | None = None
+    errors: list[str] = field(default_factory=list)
+    offer_confirm: bool = False
+    record: Model | None = None
+    record_url: str = ""
+
+    @property
+    def record_kind(self) -> str:
+        return str(self.record._meta.verbose_name) if self.record is not None else ""
+
+    @property
+    def status_colour(self) -> str:
+        return STATUS_COLOURS[FactStatus(self.fact.status)]
+
+
+@dataclass
+class Group:
+    sentence: SafeString
+    rows: list[Row]
+
+
+class ReviewPage:
+    """A document's facts as the review page shows them, and what its buttons do."""
+
+    def __init__(self, request: HttpRequest, document: SourceDocument) -> None:
+        self.request, self.document, self.user = request, document, request.user
+        self.editable = access.can_edit(self.user, document, stored=True)
+        facts = list(
+            document.extracted_facts.select_related(
+                "project",
+                "milestone__project",
+                "indicator_value__metric",
+                "indicator_value__zone",
+                "reviewed_by",
+            ).order_by("start", "kind", "pk")
+        )
+        for fact in facts:
+            fact.document = document
+        self.facts = facts
+        self.by_pk = {fact.pk: fact for fact in facts}
+        self.recordable = [f for f in facts if f.kind not in (CandidateKind.PERIOD, CandidateKind.DATE)]
+        self.recordable_pks = {f.pk for f in self.recordable}
+        self.status = request.GET.get("status", "pending")
+        self.status = self.status if self.status in STATUS_FILTERS else "pending"
+        self.kind = request.GET.get("kind", "")
+        self.kind = self.kind if self.kind in {f.kind for f in self.recordable} else ""
+        self.shown_facts = [
+            f
+            for f in self.recordable
+            if (self.status == "all" or f.status == self.status) and (not self.kind or f.kind == self.kind)
+        ]
+        self.shown_pks = {f.pk for f in self.shown_facts}
+        self.words = {f.pk: reading_words(f.reading) for f in facts}
+        self.bound: dict[int, FactForm] = {}
+        self.row_errors: dict[int, list[str]] = {}
+        self.confirm_offered: set[int] = set()
+        self._lookups: Lookups | None = None
+        self._choices: Choices | None = None
+
+    # -- what the rows need, loaded once ------------------------------------------------------
+
+    @property
+    def lookups(self) -> Lookups:
+        if self._lookups is None:
+            pending = [f for f in self.recordable if f.status == FactStatus.PENDING]
+            self._lookups = Lookups(self.document, pending)
+        return self._lookups
+
+    @property
+    def choices(self) -> Choices:
+        if self._choices is None:
+            zones = access.editable(Zone.objects.all(), self.user).order_by("name")
+            projects = Project.objects.none()
+            if any(f.kind == CandidateKind.MILESTONE for f in self.shown_facts):
+                projects = access.editable(Project.objects.all(), self.user).select_related("zone")
+                if self.document.zone_id:
+                    projects = projects.in_zone(self.document.zone_id)
+            self._choices = Choices(
+                zones={zone.pk: zone for zone in zones},
+                metrics={metric.pk: metric for metric in self.lookups.metrics.values()},
+                projects={project.pk: project for project in projects.order_by("name")},
+            )
+        return self._choices
+
+    def form(self, fact: ExtractedFact, data=None) -> FactForm:
+        return FactForm(
+            data,
+            fact=fact,
+            draft=fact_draft(fact, self.lookups),
+            choices=self.choices,
+            superuser=self.user.is_superuser,
+        )
+
+    # -- the buttons ---------------------------------------------------------------------------
+
+    def post(self) -> HttpResponse | None:
+        """Do what was asked; a redirect when done, None to show the page again (a refused row)."""
+        if not self.editable:
+            raise PermissionDenied(
+                access.edit_refusal(self.user, self.document, stored=True) or DEFAULT_REFUSAL
+            )
+        post = self.request.POST
+        done = self.request.get_full_path()
+        if pk := self._posted_fact("accept"):
+            fact = self.by_pk[pk]
+            form = self.form(fact, post)
+            if not form.is_valid():
+                self.bound[pk] = form
+                messages.error(self.request, f"未采纳{self._name(fact)}:请按该条下方的提示修改")
+                return None
+            if self._accept(fact, form.corrections(), form.cleaned_data.get("confirm", False)):
+                return HttpResponseRedirect(done)
+            self.bound[pk] = form
+            return None
+        if "extract" in post:
+            added = document_facts_extract(document=self.document, user=self.user)
+            message = f"识别出{added}条新的候选事实" if added else "没有识别出新的候选事实"
+            messages.success(self.request, message)
+        elif pk := self._posted_fact("reject"):
+            self._reject(self.by_pk[pk], post.get(f"f{pk}-reason", ""))
+        elif pk := self._posted_fact("reopen"):
+            self._reopen(self.by_pk[pk])
+        elif "bulk_accept" in post or "bulk_reject" in post:
+            chosen = [self.by_pk[pk] for pk in self._selected()]
+            if not chosen:
+                messages.warning(self.request, "请先勾选要处理的事实")
+            for fact in chosen:
+                if "bulk_accept" in post:
+                    self._accept(fact, {}, False)
+                else:
+                    self._reject(fact, post.get("bulk_reason", ""))
+        return HttpResponseRedirect(done)
+
+    def _posted_fact(self, button: str) -> int | None:
+        value = self.request.POST.get(button, "")
+        if not value:
+            return None
+        if not value.isdigit() or int(value) not in self.recordable_pks:
+            raise PermissionDenied("表单数据不完整,请重新打开本页")
+        return int(value)
+
+    def _selected(self) -> list[int]:
+        chosen = []
+        for value in self.request.POST.getlist("selected"):
+            if value.isdigit() and int(value) in self.recordable_pks:
+                chosen.append(int(value))
+        return chosen
+
+    def _name(self, fact: ExtractedFact) -> str:
+        return f"“{fact.quote}”({self.words[fact.pk]})"
+
+    def _accept(self, fact: ExtractedFact, corrections: dict[str, Any], confirm: bool) -> bool:
+        try:
+            record = fact_accept(fact=fact, user=self.user, corrections=corrections, confirm_warnings=confirm)
+        except ValidationError as error:
+            self._refused(fact, list(error.messages), warnings_only(error))
+            return False
+        except PermissionDenied as refusal:
+            self._refused(fact, [str(refusal) or DEFAULT_REFUSAL], False)
+            return False
+        messages.success(
+            self.request,
+            format_html(
+                '已采纳{}:登记为{}<a href="{}">{}</a>',
+                self._name(fact),
+                record._meta.verbose_name,
+                record_url(record),
+                record,
+            ),
+        )
+        return True
+
+    def _refused(self, fact: ExtractedFact, reasons: list[str], offer_confirm: bool) -> None:
+        self.row_errors[fact.pk] = reasons
+        if offer_confirm:
+            self.confirm_offered.add(fact.pk)
+        messages.error(self.request, f"未采纳{self._name(fact)}:{';'.join(reasons)}")
+
+    def _reject(self, fact: ExtractedFact, reason: str) -> None:
+        try:
+            fact_reject(fact=fact, user=self.user, reason=reason)
+        except (ValidationError, PermissionDenied) as error:
+            text = ";".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            messages.error(self.request, f"未驳回{self._name(fact)}:{text}")
+        else:
+            messages.success(self.request, f"已驳回{self._name(fact)}")
+
+    def _reopen(self, fact: ExtractedFact) -> None:
+        try:
+            fact_reopen(fact=fact, user=self.user)
+        except ValidationError as error:
+            messages.error(self.request, ";".join(error.messages))
+        else:
+            messages.success(self.request, f"已将{self._name(fact)}退回待审核")
+
+    # -- the page ------------------------------------------------------------------------------
+
+    def _link(self, fact: ExtractedFact) -> str | None:
+        if fact.kind in (CandidateKind.PERIOD, CandidateKind.DATE):
+            return None
+        if fact.pk in self.shown_pks:
+            return f"#fact-{fact.pk}"
+        return f"?status=all#fact-{fact.pk}"
+
+    def _row(self, fact: ExtractedFact) -> Row:
+        row = Row(fact, self.words[fact.pk], errors=self.row_errors.get(fact.pk, []))
+        if fact.status == FactStatus.PENDING and self.editable:
+            row.form = self.bound.get(fact.pk) or self.form(fact)
+            row.offer_confirm = fact.pk in self.confirm_offered
+        record = fact.project or fact.milestone or fact.indicator_value
+        if record is not None:
+            row.record, row.record_url = record, record_url(record)
+        return row
+
+    def groups(self) -> list[Group]:
+        groups: list[Group] = []
+        for span, facts in itertools.groupby(
+            self.shown_facts, key=lambda f: (f.sentence_start, f.sentence_end)
+        ):
+            facts = list(facts)
+            sentence = _marked(self.document.text, *span, facts, self._link, lambda f: self.words[f.pk])
+            groups.append(Group(sentence, [self._row(fact) for fact in facts]))
+        return groups
+
+    def render(self) -> HttpResponse:
+        counts = {status: 0 for status in STATUS_FILTERS}
+        for fact in self.recordable:
+            counts[fact.status] += 1
+            counts["all"] += 1
+        kinds = {f.kind: f.get_kind_display() for f in self.recordable}
+        text = _marked(
+            self.document.text,
+            0,
+            len(self.document.text),
+            self.facts,
+            self._link,
+            lambda f: self.words[f.pk],
+            unread_numbers(self.document.text, [(f.start, f.end) for f in self.facts]),
+        )
+        groups = self.groups()
+        return TemplateResponse(
+            self.request,
+            "admin/projects/text_entry/review.html",
+            _context(
+                self.request,
+                f"审核提取的事实:{self.document.title}",
+                document=self.document,
+                editable=self.editable,
+                text=text,
+                groups=groups,
+                counts=counts,
+                status=self.status,
+                kind=self.kind,
+                status_filters=[(key, label, counts[key]) for key, label in STATUS_FILTERS.items()],
+                kind_filters=sorted(kinds.items()),
+                pending_shown=any(row.form is not None for group in groups for row in group.rows),
+            ),
+        )
+
+
+@refusing
+def review_view(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = get_object_or_404(SourceDocument.objects.select_related("zone"), pk=document_id)
+    if not access.can_read(request.user, document):
+        raise PermissionDenied(access.read_refusal(request.user, document))
+    page = ReviewPage(request, document)
+    if request.method == "POST" and (response := page.post()) is not None:
+        return response
+    return page.render()
+
+
+def text_entry_urls(wrap) -> list[URLPattern]:
+    """The pages of 从文本提取, for SourceDocumentAdmin.get_urls (`wrap` is admin_site.admin_view)."""
+    return [
+        path("extract/", wrap(extract_view), name="projects_sourcedocument_extract"),
+        path("<int:document_id>/review/", wrap(review_view), name="projects_sourcedocument_review"),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# 待审核事实: the list of all extracted facts, read only
+
+
+@admin.register(ExtractedFact)
+class ExtractedFactAdmin(ZoneRoleAdmin):
+    """Facts are reviewed on their document's review page; here they are listed and filtered."""
+
+    list_display = [
+        "quote",
+        "kind",
+        "status_badge",
+        "reading",
+        "record_link",
+        "document",
+        "reviewed",
+        "review",
+    ]
+    list_filter = ["status", "kind", ("document", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = [
+        "document",
+        "project",
+        "milestone__project",
+        "reviewed_by",
+        *(
+            f"indicator_value__{name}"
+            for name in ("metric", "zone", "portfolio__zone", "project", "enterprise")
+        ),
+    ]
+    search_fields = ["quote", "document__title", "document__key", "note"]
+    fields = ["document", "kind", "quote", "start", "end", "reading_display", "status", "record_link", "note",
+              "reviewed_by", "reviewed_at", "review"]  # fmt: skip
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The documents' texts are long and not shown; the changelist keeps a query that already
+        # selects related rows as it is, so all of them are selected here.
+        return super().get_queryset(request).select_related(*self.list_select_related).defer("document__text")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="状态", ordering="status")
+    def status_badge(self, fact: ExtractedFact) -> str:
+        return format_html(
+            '<strong class="fact-status status-{}" style="color:{}">{}</strong>',
+            fact.status,
+            STATUS_COLOURS[FactStatus(fact.status)],
+            fact.get_status_display(),
+        )
+
+    @admin.display(description="识别结果")
+    def reading(self, fact: ExtractedFact) -> str:
+        return reading_words(fact.reading)
+
+    @admin.display(description="识别结果")
+    def reading_display(self, fact: ExtractedFact) -> str:
+        return reading_words(fact.reading)
+
+    @admin.display(description="登记的记录")
+    def record_link(self, fact: ExtractedFact) -> str:
+        record = fact.project or fact.milestone or fact.indicator_value
+        if record is None:
+            return "—"
+        return format_html('<a href="{}">{}</a>', record_url(record), record)
+
+    @admin.display(description="审核", ordering="reviewed_at")
+    def reviewed(self, fact: ExtractedFact) -> str:
+        if fact.reviewed_at is None:
+            return "—"
+        return f"{fact.reviewed_by or ''} {timezone.localtime(fact.reviewed_at):%Y-%m-%d %H:%M}"
+
+    @admin.display(description="审核页面")
+    def review(self, fact: ExtractedFact) -> str:
+        url = review_url(fact.document)
+        return format_html('<a href="{}?status=all#fact-{}">打开</a>', url, fact.pk)
