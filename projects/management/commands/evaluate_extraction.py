@@ -19,10 +19,12 @@ from projects.extraction.evaluation import (
     KIND_ORDER,
     AnnotatedText,
     AnnotationError,
+    article_timing,
     evaluate,
     load_annotated,
     load_fixture,
     render,
+    render_timing,
 )
 from projects.text_entry import lexicon_from_db
 
@@ -101,6 +103,11 @@ class Command(BaseCommand):
 
         self.stdout.write(f"词表:{lexicon_note}")
         self.stdout.write(render(report, show_errors=show_errors, group=group), ending="")
+        if texts:
+            self.stdout.write(
+                render_timing(article_timing([t.text for t in texts], partial(extract, lexicon=lexicon))),
+                ending="",
+            )
         if json_path:
             data = {"lexicon": lexicon_note, **report.to_dict()}
             Path(json_path).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
