@@ -134,22 +134,30 @@ def _docx_text(content: bytes) -> str:
 # Extraction
 
 
-def lexicon_from_db() -> Lexicon:
+def lexicon_from_db(user=None) -> Lexicon:
     """The extractor's vocabulary from the catalogue: metrics, zones under every name they go by,
-    the projects and enterprises on record. Five queries, whatever their number."""
+    the projects and enterprises on record; with `user`, only the zones, projects and
+    enterprises they may read (an alias must not name a zone they cannot see). Five queries,
+    whatever their number (and the user's zones, once per request)."""
+    zones_of_user = Zone.objects.order_by()
+    projects = Project.objects.order_by()
+    firms = Enterprise.objects.order_by()
+    if user is not None:
+        zones_of_user = access.readable(zones_of_user, user)
+        projects, firms = access.readable(projects, user), access.readable(firms, user)
     zones = []
-    for name, full_name in Zone.objects.order_by().values_list("name", "full_name"):
+    for name, full_name in zones_of_user.values_list("name", "full_name"):
         zones.append((name, name))
         if full_name:
             zones.append((full_name, name))
-    zones += ZoneAlias.objects.order_by().values_list("alias", "zone__name")
+    zones += ZoneAlias.objects.order_by().filter(zone__in=zones_of_user).values_list("alias", "zone__name")
     enterprises = []
-    for name, short_name in Enterprise.objects.order_by().values_list("name", "short_name"):
+    for name, short_name in firms.values_list("name", "short_name"):
         enterprises += [name, short_name] if short_name else [name]
     return Lexicon.build(
         metrics=Metric.objects.order_by().values_list("code", "name"),
         zones=zones,
-        projects=Project.objects.order_by().values_list("name", flat=True),
+        projects=projects.values_list("name", flat=True),
         enterprises=enterprises,
     )
 
@@ -223,7 +231,7 @@ def document_extract(
     document.full_clean()
     with transaction.atomic():
         document.save()
-        _facts_create(document)
+        _facts_create(document, user)
     return document, True
 
 
@@ -234,14 +242,15 @@ def document_facts_extract(*, document: SourceDocument, user) -> int:
     access.check_can_edit(user, document)
     with transaction.atomic():
         SourceDocument.objects.select_for_update().filter(pk=document.pk).first()
-        return _facts_create(document)
+        return _facts_create(document, user)
 
 
-def _facts_create(document: SourceDocument) -> int:
-    """One fact waiting for review per candidate of the document's text that it does not have."""
+def _facts_create(document: SourceDocument, user) -> int:
+    """One fact waiting for review per candidate of the document's text that it does not have,
+    read with the names `user` may see."""
     year = document.subject_year or (document.published_on.year if document.published_on else None)
     zone = document.zone.name if document.zone_id else ""
-    candidates = extract(document.text, year=year, lexicon=lexicon_from_db(), zone=zone)
+    candidates = extract(document.text, year=year, lexicon=lexicon_from_db(user), zone=zone)
     seen = set(document.extracted_facts.values_list("kind", "start", "end")) if document.pk else set()
     facts = []
     for candidate in candidates:

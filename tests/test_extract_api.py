@@ -269,3 +269,20 @@ def test_the_answer_is_as_documented(seeded, schema, api_client):
     OAS30Validator({**error["schema"], "components": schema["components"]}).validate(
         post(api_client, {"text": ""}).json()
     )
+
+
+def test_an_alias_of_a_zone_the_user_cannot_read_names_no_subject(db):
+    own = ZoneFactory(name="本县")
+    hidden = ZoneFactory(name="邻县开发区")
+    hidden.aliases.create(alias="东湖片")
+    user = UserFactory()
+    ZoneMembershipFactory(user=user, zone=own, role=ZoneRole.VIEWER)
+    client = APIClient()
+    client.force_authenticate(user)
+    text = "东湖片实现营业收入10亿元。"
+    response = post(client, {"text": text, "year": 2023})
+    (amount,) = [c for c in response.json()["candidates"] if c["kind"] == "amount"]
+    assert amount["subject"] == ""
+    # The same text read with the whole catalogue names the zone behind the alias.
+    (seen,) = [c for c in extract(text, year=2023, lexicon=lexicon_from_db()) if c.kind == "amount"]
+    assert seen.subject == "邻县开发区"

@@ -317,7 +317,7 @@ class ExtractView(APIView):
         candidates = extract(
             params.validated_data["text"],
             year=params.validated_data.get("year"),
-            lexicon=lexicon_from_db(),
+            lexicon=lexicon_from_db(request.user),
             zone=zone.name if zone is not None else "",
         )
         return Response({"candidates": [c.to_dict() for c in candidates], "count": len(candidates)})
