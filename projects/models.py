@@ -148,7 +148,7 @@ class SourceDocument(models.Model):
         blank=True,
         related_name="documents",
         verbose_name="所属区域",
-        help_text="文中数字默认归属的区域;录入的文本只有该区域的编辑人员可见",
+        help_text="文中数字默认归属的区域;指定后,该文本只有这一区域及其上级区域的人员可见,只有其编辑人员可修改",
     )
     subject_year = models.PositiveSmallIntegerField(
         "所述年份",
