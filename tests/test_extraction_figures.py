@@ -152,3 +152,8 @@ def test_numbers_no_candidate_covers_are_listed_for_the_clerk():
     text = "引进“5020”项目9个,列全省第一,G60走廊。"
     covered = [(c.start, c.end) for c in extract(text)]
     assert [text[start:end] for start, end in unread_numbers(text, covered)] == ["5020", "60"]
+
+
+def test_a_full_width_comma_separates_clauses_not_thousands():
+    text = "同比增长5，300家企业落户,完成1,234万元"
+    assert [text[f.start : f.end] for f in scan_figures(text)] == ["300家", "1,234万元"]

@@ -19,9 +19,7 @@ from .candidates import CandidateKind
 
 # Full-width digits, signs and letters become ASCII one character for one, so offsets hold.
 # The full-width comma is left alone: it separates clauses, not thousands.
-WIDTH = str.maketrans(
-    {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F) if chr(code) not in ",,"}
-)
+WIDTH = str.maketrans({chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F) if code != 0xFF0C})
 
 CHINESE_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"
 CHINESE_NUMERAL = f"[{CHINESE_DIGITS}十百千万亿拾佰仟点]+"
