@@ -33,6 +33,7 @@ import yaml
 from ..money import AmountScale, Currency, from_base, plain, unit_label
 from .candidates import FIGURE_KINDS, TIME_KINDS, Candidate, CandidateKind
 from .extract import extract, sentences
+from .figures import CURRENCIES, SCALES, WIDTH
 
 Extractor = Callable[..., list[Candidate]]
 
@@ -45,20 +46,9 @@ FIXTURE_NOTE = (
 
 # The unit's scale prefix, longest first: amounts take any of them, counts and quantities only
 # 万/亿 (千瓦, 千米 and 百分点 are units of their own).
-_AMOUNT_PREFIXES = (
-    ("万亿", 10**12),
-    ("千万", 10**7),
-    ("百万", 10**6),
-    ("亿", 10**8),
-    ("万", 10**4),
-    ("千", 10**3),
-)
-_COUNT_PREFIXES = (("万亿", 10**12), ("亿", 10**8), ("万", 10**4))
-_CURRENCIES = {"元": "CNY", "人民币": "CNY", "美元": "USD", "港元": "HKD", "欧元": "EUR", "日元": "JPY"}
-# Full-width digits and signs as ASCII; the full-width comma stays: it separates clauses.
-_FULL_WIDTH = str.maketrans(
-    {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F) if code != 0xFF0C}
-)
+_AMOUNT_PREFIXES = tuple(sorted(SCALES.items(), key=lambda item: len(item[0]), reverse=True))
+_COUNT_PREFIXES = tuple((prefix, SCALES[prefix]) for prefix in ("万亿", "亿", "万"))
+_CURRENCIES = {**CURRENCIES, "人民币": "CNY"}
 # A number in digits, with thousands separators (52,000) but not across a clause comma (12,15个).
 _ARABIC = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?![0-9])|[0-9]+(?:\.[0-9]+)?")
 
@@ -250,7 +240,7 @@ def _written(sentence: str, gold: Gold) -> int:
     """How many times `sentence` writes the gold's number in Arabic digits (1.2万 for 12000 too)."""
     if gold.value is None:
         return 0
-    written = _ARABIC.findall(sentence.translate(_FULL_WIDTH))
+    written = _ARABIC.findall(sentence.translate(WIDTH))
     numbers = Counter(plain(Decimal(n.replace(",", ""))) for n in written)
     forms = {plain(gold.value), plain(gold.value / 10**4), plain(gold.value / 10**8)}
     return sum(numbers[form] for form in forms)
@@ -351,7 +341,7 @@ def canonical(kind: str, value: Decimal | None, unit: str) -> tuple[Decimal | No
     cls = kind_class(kind)
     if cls == CandidateKind.AMOUNT:
         scale, currency = _split_prefix(unit, _AMOUNT_PREFIXES)
-        if currency in ("万亿", "亿", "千万", "百万", "万", "千"):  # 10亿 written without 元
+        if currency in SCALES:  # 10亿 written without 元
             scale, currency = dict(_AMOUNT_PREFIXES)[currency], ""
         unit = _CURRENCIES.get(currency or "元", currency)
     elif cls in (CandidateKind.COUNT, CandidateKind.QUANTITY):

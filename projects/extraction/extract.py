@@ -298,6 +298,7 @@ class _Reader:
                 )
         same_sentence = previous is not None and previous.sentence_start == sentence[0]
         value_kind = _value_kind(text, sentence[0], figure.start)
+        subject = self._subject_zone(figure.start)
         if same_sentence and measure != Measure.LEVEL and not _TARGET_WORDS.search(lead):
             value_kind = previous.value_kind
         return Candidate(
@@ -314,8 +315,8 @@ class _Reader:
             currency=figure.currency,
             qualifier=figure.qualifier,
             measure=measure,
-            subject=self._subject_zone(figure.start),
-            subject_kind="zone" if self._subject_zone(figure.start) else "",
+            subject=subject,
+            subject_kind="zone" if subject else "",
             metric=metric,
             metric_code=code,
             value_kind=value_kind,
@@ -410,8 +411,8 @@ class _Reader:
             end=end,
             sentence_start=sentence[0],
             sentence_end=sentence[1],
-            subject=self._subject_zone(start),
-            subject_kind="zone" if self._subject_zone(start) else "",
+            subject=(subject := self._subject_zone(start)),
+            subject_kind="zone" if subject else "",
             name=name,
             capacity=capacity.group() if capacity else "",
             stage=stage,
