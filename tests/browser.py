@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from django.core import serializers
 from django.core.management import call_command
 from django.core.management.color import no_style
+from django.core.servers.basehttp import WSGIServer
 from django.db import connection, connections, transaction
 from django.db.models import Model
 from django.db.models.signals import post_save
@@ -31,6 +32,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SITE_NAME = "开发区招商引资项目调度台账"
+
+
+class SerialWSGIServer(WSGIServer):
+    """The live server for an in-memory SQLite test database: one request at a time.
+
+    pytest-django hands the live server's threads the test's single in-memory SQLite connection;
+    Django's threaded server would then use it from two threads when Chromium sends two requests at
+    once (sqlite3.InterfaceError: bad parameter or other API misuse). Served in the server's own
+    thread instead, requests wait their turn; Django answers `Connection: close` from a server
+    without threads, so the browser does not hold a kept-alive socket that blocks the next one."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
 
 
 @contextmanager

@@ -56,6 +56,22 @@ def superuser_api(django_user_model):
     return client
 
 
+@pytest.fixture(scope="session", autouse=True)
+def serial_live_server_on_in_memory_sqlite():
+    """On SQLite, the live server answers one request at a time (see tests/browser.py)."""
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    from tests.browser import SerialWSGIServer
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LiveServerThread, "server_class", SerialWSGIServer)
+        yield
+
+
 @pytest.fixture(scope="module")
 def chromium():
     """Headless Chromium, shared by the browser tests of a module (see tests/browser.py)."""
