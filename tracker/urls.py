@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from projects.admin import rules_page
-from projects.views import report_run_page
+from projects.views import health, report_run_page
 
 admin.site.site_header = "开发区招商引资项目调度台账"
 admin.site.site_title = "项目调度台账"
@@ -16,4 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("projects.api.urls")),
     path("reports/runs/<int:pk>/", report_run_page, name="report-run-page"),
+    path("healthz", health, name="health"),
 ]
