@@ -9,6 +9,25 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def plain_http_without_throttling():
+    """Tests run with DEBUG off, the production defaults, but speak plain HTTP to the test client and
+    the live server (whose middleware is loaded once per session): no redirect to HTTPS. API
+    throttling would count one user's requests across tests, user ids repeating from test to test:
+    off, and the cache is this process's memory, never a Redis that REDIS_URL may name.
+    tests/test_deploy_settings.py and tests/test_api_throttling.py turn them back on."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    unlimited = {"user": None, "write": None, "anon": None}
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+        REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": unlimited},
+    ):
+        yield
+
+
 @pytest.fixture
 def seeded(db):
     """The database with the seed fixture loaded, as `make run` loads it."""

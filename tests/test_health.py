@@ -12,13 +12,14 @@ ASK = """
 import json
 from django.test import Client
 response = Client(HTTP_HOST="localhost").get("/healthz")
+login = Client(HTTP_HOST="localhost").get("/admin/login/")
 print(json.dumps({"status": response.status_code, "retry": response.get("Retry-After"),
-                  "body": json.loads(response.content)}))
+                  "body": json.loads(response.content), "login": login.status_code}))
 """
 
 
-def ask_in_a_process(database_url: str) -> dict:
-    env = {**os.environ, "DEBUG": "true", "SECRET_KEY": "x", "DATABASE_URL": database_url}
+def ask_in_a_process(database_url: str, **environment: str) -> dict:
+    env = {**os.environ, "DEBUG": "true", "SECRET_KEY": "x", "DATABASE_URL": database_url, **environment}
     done = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", ASK],
         cwd=ROOT,
@@ -54,4 +55,15 @@ def test_unavailable_when_the_database_cannot_be_reached(tmp_path):
 
 def test_healthy_on_a_reachable_database_in_a_process(tmp_path):
     answer = ask_in_a_process(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
-    assert answer == {"status": 200, "retry": None, "body": {"status": "ok", "database": "ok"}}
+    assert answer == {
+        "status": 200,
+        "retry": None,
+        "body": {"status": "ok", "database": "ok"},
+        "login": 200,
+    }
+
+
+def test_answers_plain_http_in_production_where_pages_redirect_to_https(tmp_path):
+    production = {"DEBUG": "false", "SECRET_KEY": "a-production-like-key-" * 3, "ALLOWED_HOSTS": "localhost"}
+    answer = ask_in_a_process(f"sqlite:///{tmp_path / 'empty.sqlite3'}", **production)
+    assert (answer["status"], answer["login"]) == (200, 301)

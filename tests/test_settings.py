@@ -66,7 +66,7 @@ def test_every_setting_read_from_the_environment_is_in_env_example():
     settings_source = (ROOT / "tracker" / "settings.py").read_text()
     example = (ROOT / ".env.example").read_text()
 
-    names = set(re.findall(r'env(?:bool|list)?\("([A-Z_]+)"', settings_source))
+    names = set(re.findall(r'env(?:bool|list|rate)?\("([A-Z_]+)"', settings_source))
     names |= set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', settings_source))
     assert names, "no settings found: the pattern is wrong"
     missing = {name for name in names if f"{name}=" not in example}

@@ -1,10 +1,12 @@
 """Settings of the tracker, read from the environment (see .env.example)."""
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,6 +22,16 @@ def envbool(name: str, default: str = "False") -> bool:
 
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def envrate(name: str, default: str) -> str | None:
+    """An API throttle rate such as "600/minute" (DRF's format); "none" or empty: no limit."""
+    value = os.environ.get(name, default).strip()
+    if value.lower() in {"", "none"}:
+        return None
+    if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 600/minute (or none)")
+    return value
 
 
 DEBUG = envbool("DEBUG")
@@ -54,6 +66,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (SECURE_CSP below).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # A lost database connection (PostgreSQL restarting) is a 503 with Retry-After, not a 500.
+    "projects.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -78,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -111,7 +128,8 @@ USE_TZ = True
 LOGIN_URL = "admin:login"
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic puts the files nginx serves at /static/ (deploy/nginx.conf).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 
 # The seed documents' facts: `python manage.py loaddata seeds` finds fixtures/seeds.yaml here.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
@@ -139,6 +157,20 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "projects.api.exceptions.exception_handler",
+    # Per-user limits, counted in the shared cache (CACHES below); see projects/api/throttling.py.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "projects.api.throttling.AnonRateThrottle",
+        "projects.api.throttling.UserRateThrottle",
+        "projects.api.throttling.WriteRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": envrate("API_THROTTLE_USER", "600/minute"),
+        "write": envrate("API_THROTTLE_WRITE", "300/minute"),
+        "anon": envrate("API_THROTTLE_ANON", "120/minute"),
+    },
+    # Anonymous clients are told apart by address: the last X-Forwarded-For entry, the one nginx
+    # saw (0: REMOTE_ADDR, when clients reach gunicorn directly).
+    "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "1")),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -165,6 +197,7 @@ SPECTACULAR_SETTINGS = {
         "AmountScaleEnum": "projects.money.AmountScale",
         "CurrencyEnum": "projects.money.Currency",
         "QualifierEnum": "projects.money.Qualifier",
+        "ReportFormatEnum": "projects.models.ReportFormat",
     },
 }
 
@@ -208,9 +241,54 @@ if _email_backend == _smtp:
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "True")
-    CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "True")
+# Unhandled errors are e-mailed to ADMINS (Django's mail_admins, with DEBUG off).
+ADMINS = envlist("ADMINS")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# Security. Production runs behind nginx, which terminates TLS and sets X-Forwarded-Proto
+# (deploy/nginx.conf); Django trusts that header to know a request came over HTTPS.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
+# /healthz answers load balancers and monitors that ask over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", str(not DEBUG))
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", str(not DEBUG))
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", str(not DEBUG))
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", str(not DEBUG))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Scripts only from the tracker itself (the admin, and the Swagger UI of drf-spectacular-sidecar
+# with its start script as a file: SpectacularSwaggerSplitView), or inline with the request's nonce.
+# Styles may be inline: report pages are stored HTML files with a <style> block, and status
+# colours are style attributes. Swagger UI's icons are data: images.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# The cache holds the API throttling counts (and nothing that must survive): Redis, shared by
+# every app process on every machine, when REDIS_URL is set; otherwise this process's memory,
+# enough for development and one process (`check --deploy` warns: projects/security.py).
+_redis_url = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        if _redis_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Error reports (the e-mail to ADMINS) hide passwords inside URLs, and POST parameters and local
+# variables named like a secret, besides what Django hides by itself.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "projects.security.SecretsReporterFilter"
 
 LOGGING = {
     "version": 1,

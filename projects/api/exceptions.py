@@ -13,7 +13,8 @@ serializers and filters of this package validate twice when, and only when, the 
 the project's own messages choose their language with `bilingual()`, and the model's Chinese
 validation messages get their English from MODEL_MESSAGES. Model validation and database
 integrity errors become 400s, a delete refused because other rows still refer to the row a 409;
-other errors keep DRF's shape, with DRF's default messages given in both languages.
+other errors keep DRF's shape, with DRF's default messages given in both languages. A request over
+its rate (projects/api/throttling.py) is a 429 with Retry-After and `"code": "throttled"`.
 
 A finding of the validation rules (projects/rules.py) is an ordinary error of the list whose
 `code` is the rule's id, with one more key, `"severity"`: "error" blocks the write, "warning"
@@ -541,6 +542,13 @@ def error_body(exc: exceptions.APIException) -> dict[str, Any]:
     return {"detail": INVALID_REQUEST, "errors": body}
 
 
+def throttled_message(wait: int | None) -> str:
+    """A 429's detail: too many requests, and when to try again (the seconds of Retry-After)."""
+    if wait is None:
+        return "请求过于频繁,请稍后再试 / Too many requests; try again later"
+    return f"请求过于频繁,请 {wait} 秒后再试 / Too many requests; try again in {wait} seconds"
+
+
 def _default_detail_in_english(exc: exceptions.APIException) -> str | None:
     """DRF's own message of `exc` (its default, or the paginator's "Invalid page.") in English,
     when `exc` carries it in Chinese."""
@@ -582,6 +590,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response.data = error_body(exc)
     elif isinstance(exc, StaleVersionConflict | PreconditionFailed):
         response.data = {"detail": str(exc.detail), "code": exc.default_code}
+    elif isinstance(exc, exceptions.Throttled):  # DRF's text has the wait inside; Retry-After is set
+        response.data = {"detail": throttled_message(exc.wait), "code": "throttled"}
     elif isinstance(response.data, dict) and "detail" in response.data:
         english = _default_detail_in_english(exc)
         if english is not None:

@@ -1,0 +1,78 @@
+"""What keeps secrets out of error reports, and the deployment checks of the tracker's own settings.
+
+Django's SafeExceptionReporterFilter hides settings, request headers and cookies whose *name* says
+KEY, TOKEN, PASS, SECRET, AUTH …; POST parameters and local variables only where a view or function
+is decorated with sensitive_post_parameters / sensitive_variables. An error report (the e-mail to
+ADMINS, the debug page) would still show a password inside a URL (DATABASE_URL and REDIS_URL, which
+a development server copies into request.META, or a cache's LOCATION), a password or token posted to
+a view nobody decorated, and a token held in a local variable such as DRF's
+`authenticate_credentials(key)`. `SecretsReporterFilter` hides those too (settings
+DEFAULT_EXCEPTION_REPORTER_FILTER); tests/test_secrets_not_logged.py proves it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+from django.views.debug import SafeExceptionReporterFilter
+
+# scheme://user:password@host → scheme://user:********@host
+URL_CREDENTIALS = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*):(?P<password>[^@/\s]+)@", re.I)
+
+# A cache kept in one process cannot count one user's requests across several app processes.
+PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+
+
+def hide_url_password(text: str, substitute: str = "********") -> str:
+    return URL_CREDENTIALS.sub(lambda match: f"{match['head']}:{substitute}@", text)
+
+
+class SecretsReporterFilter(SafeExceptionReporterFilter):
+    """Django's filter, and also: passwords in URLs, and POST parameters and local variables named
+    like a secret (password, token, key, secret …) wherever they are."""
+
+    def cleanse_setting(self, key: Any, value: Any) -> Any:
+        cleansed = super().cleanse_setting(key, value)
+        if isinstance(cleansed, str):
+            return hide_url_password(cleansed, self.cleansed_substitute)
+        return cleansed
+
+    def get_post_parameters(self, request):
+        parameters = super().get_post_parameters(request)
+        if request is None or not self.is_active(request):
+            return parameters
+        named_secret = [name for name in parameters if self.hidden_settings.search(name)]
+        return self._cleanse_multivaluedict(parameters, named_secret) if named_secret else parameters
+
+    def get_traceback_frame_variables(self, request, tb_frame):
+        variables = super().get_traceback_frame_variables(request, tb_frame)
+        if not self.is_active(request):
+            return variables
+        return [(name, self._cleanse_variable(name, value)) for name, value in variables]
+
+    def _cleanse_variable(self, name: str, value: Any) -> Any:
+        if isinstance(value, str) and value == self.cleansed_substitute:  # hidden already
+            return value
+        return self.cleanse_setting(name, value)
+
+
+@register(Tags.security, deploy=True)
+def check_throttle_cache(app_configs, **kwargs) -> list[Warning]:
+    """API throttling counts requests in the default cache: per process, a user gets the rate once
+    per app process, and the counts vanish on restart."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend not in PER_PROCESS_CACHES:
+        return []
+    return [
+        Warning(
+            "API 限流计数保存在单个进程的缓存中:多个应用进程或多台服务器时,每个进程各算各的,限流不起作用。",
+            hint="设置 REDIS_URL(例如 redis://127.0.0.1:6379/0),让所有应用进程共用同一个 Redis 缓存。",
+            id="projects.W001",
+        )
+    ]
