@@ -76,6 +76,37 @@ def test_unknown_zone_in_a_filter_is_a_400_not_an_empty_list(api_client, url, zo
     assert zone in errors["zone"]["message_en"]
 
 
+@pytest.mark.parametrize("zone", ["³", "²⁵", "99999999999999999999999"])
+def test_a_zone_of_odd_digits_or_too_large_an_id_is_unknown_not_a_500(api_client, zone):
+    errors = errors_of(api_client.post("/api/enterprises/", {"zone": zone, "name": "企业"}, format="json"))
+    assert errors["zone"]["code"] == "unknown_zone"
+    assert zone in errors["zone"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/api/milestones/", "actual_year"),
+        ("/api/milestones/", "planned_year"),
+        ("/api/sources/", "published_year"),
+        ("/api/portfolios/", "year"),
+    ],
+)
+@pytest.mark.parametrize("year", [0, 10000, 1356877783884556])
+def test_a_year_out_of_the_calendar_in_a_filter_is_a_400_not_a_500(api_client, url, parameter, year):
+    errors = errors_of(api_client.get(url, {parameter: year}))
+    assert errors[parameter]["code"] == ("min_value" if year < 1 else "max_value")
+
+
+def test_an_address_no_route_takes_is_a_json_404(api_client):
+    for url in ("/api/projects/1.5/", "/api/zones/abc/history/", "/api/no-such-resource/"):
+        response = api_client.get(url)
+        assert response.status_code == 404, url
+        assert response.json() == {"detail": "未找到。 / Not found."}, url
+    # Without the trailing slash, the address with it is still where the client is sent.
+    assert api_client.get("/api/projects").status_code == 301
+
+
 def test_unparsable_period_in_a_filter(api_client):
     errors = errors_of(api_client.get("/api/indicator-values/", {"period": "第五季度", "year": 2022}))
     assert errors["period"]["code"] == "invalid_period"

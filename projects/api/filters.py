@@ -55,7 +55,7 @@ class LookupFailed(ValueError):
 def lookup_zone(value: object) -> Zone:
     """The zone with this id, or with this name, full name or alias."""
     text = str(value).strip()
-    if text.isdigit():
+    if text.isdecimal():  # not isdigit(): "³" is a digit that int() refuses
         zone = Zone.objects.filter(pk=int(text)).first()
         if zone is None:
             raise LookupFailed(
@@ -159,7 +159,15 @@ class NamedFilter(django_filters.CharFilter):
 
 
 class YearFilter(django_filters.NumberFilter):
+    """A calendar year, 1-9999: a date's year lookup cannot be built for year 0 or 10000 (a 400,
+    not a server error)."""
+
     field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(*args, **kwargs)
 
 
 class PeriodFilter(django_filters.CharFilter):
@@ -223,7 +231,9 @@ class ZoneFilterSet(django_filters.FilterSet):
         help_text="上级区域ID或名称,列出其全部下级区域 / Parent zone id or name: every zone below it",
     )
     kind = django_filters.MultipleChoiceFilter(
-        choices=ZoneKind.choices, help_text=_choices_help("区域类型", "Kind of zone", ZoneKind.choices)
+        choices=ZoneKind.choices,
+        distinct=False,
+        help_text=_choices_help("区域类型", "Kind of zone", ZoneKind.choices),
     )
 
     class Meta:
@@ -247,8 +257,11 @@ class EnterpriseFilterSet(django_filters.FilterSet):
 
 class ProjectFilterSet(django_filters.FilterSet):
     zone = ZoneFilter(help_text=ZONE_HELP)
+    # A choice of a row's own column joins nothing: no DISTINCT (django-filter's default for
+    # multiple choices), which would make PostgreSQL sort whole rows for the page and its count.
     stage = django_filters.MultipleChoiceFilter(
         choices=Stage.choices,
+        distinct=False,
         help_text=_choices_help("项目阶段(可多选)", "Stage (repeatable)", Stage.choices),
     )
     industry = NamedFilter(
@@ -304,11 +317,13 @@ class MilestoneFilterSet(django_filters.FilterSet):
     )
     kind = django_filters.MultipleChoiceFilter(
         choices=MilestoneKind.choices,
+        distinct=False,
         help_text=_choices_help("节点类型", "Milestone kind", MilestoneKind.choices),
     )
     status = django_filters.MultipleChoiceFilter(
         field_name="status_code",
         choices=MilestoneStatus.choices,
+        distinct=False,
         help_text=_choices_help("节点状态(按今天计算)", "Status as of today", MilestoneStatus.choices),
     )
     planned_year = YearFilter(
@@ -387,6 +402,7 @@ class IndicatorValueFilterSet(django_filters.FilterSet):
     )
     kind = django_filters.MultipleChoiceFilter(
         choices=ValueKind.choices,
+        distinct=False,
         help_text=_choices_help("数值类型(可多选)", "Kind of figure (repeatable)", ValueKind.choices),
     )
     end_month = django_filters.NumberFilter(help_text="截止月(1-12) / Last month of the period (1-12)")

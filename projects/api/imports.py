@@ -157,6 +157,13 @@ KIND = OpenApiParameter(
     enum=ImportKind.values,
     description="导入类型:monthly 月报数据、projects 项目、indicators 指标数值 / Import kind",
 )
+
+
+def component(name: str) -> dict[str, str]:
+    """A reference to a schema component, for answers that may take one of two shapes."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
 XLSX_RESPONSE = {(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="Excel 模板 / The template")}
 
 
@@ -201,9 +208,11 @@ class ImportView(APIView):
             200: OpenApiResponse(ImportResultSerializer, description="试导入的结果 / Result of the dry run"),
             201: OpenApiResponse(ImportResultSerializer, description="已全部写入 / Everything was written"),
             400: OpenApiResponse(
-                ImportResultSerializer,
+                # The workbook's findings, or (no file, a file too large) an ordinary bad request.
+                {"anyOf": [component("ImportResult"), component("ValidationError")]},
                 description=(
-                    "有错误或未确认的警告,未写入任何数据 / Errors or unconfirmed warnings: nothing written"
+                    "有错误或未确认的警告,未写入任何数据;或请求本身有误(未上传文件、文件过大) / Errors or "
+                    "unconfirmed warnings: nothing written; or a bad request (no file, a file too large)"
                 ),
             ),
             403: FORBIDDEN,

@@ -52,6 +52,7 @@ from .views import (
     BAD_REQUEST,
     FORBIDDEN,
     ID,
+    NO_SUCH_PAGE,
     NOT_FOUND,
     ResourceViewSet,
     VersionedViewSet,
@@ -355,7 +356,12 @@ FORMAT = OpenApiParameter(
             "当前用户可查看的报告(定期生成和按需生成),最新的在前。 / The report runs the user may read, "
             "scheduled and on demand, newest first."
         ),
-        responses={200: ReportRunSerializer(many=True), 400: BAD_REQUEST, 403: FORBIDDEN},
+        responses={
+            200: ReportRunSerializer(many=True),
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NO_SUCH_PAGE,
+        },
     ),
     retrieve=extend_schema(
         tags=["定期报告 / Scheduled reports"],

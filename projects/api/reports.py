@@ -19,6 +19,7 @@ from ..periods import PeriodParseError, parse_year_month
 from ..reports.measures import Basis
 from ..reports.progress import ReportError, campaign_report, progress_report, resolve_zone
 from ..reports.render import campaign_json, report_json
+from .views import BAD_REQUEST, FORBIDDEN, NOT_FOUND
 
 AS_OF = OpenApiParameter(
     "as_of",
@@ -97,7 +98,7 @@ class ProgressReportView(APIView):
             ),
             BASIS,
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
         examples=[
             OpenApiExample(
                 "赣县区 2022-05", value={"zone": {"name": "赣县区"}, "time_progress": {"value": 41.67}}
@@ -139,7 +140,7 @@ class CampaignReportView(APIView):
             AS_OF,
             BASIS,
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def get(self, request: Request, pk: int) -> Response:
         campaign = get_object_or_404(Campaign.objects.all(), pk=pk)

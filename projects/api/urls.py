@@ -1,5 +1,5 @@
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from . import imports, report_runs, views
@@ -28,7 +28,12 @@ urlpatterns = [
     path("campaigns/<int:pk>/report/", CampaignReportView.as_view(), name="campaign-report"),
     path("extract/", ExtractView.as_view(), name="extract"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start script as a file: the Content-Security-Policy allows
+    # no inline script without a nonce (settings SECURE_CSP).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     *imports.urls,  # Excel imports and templates (projects/api/imports.py)
     path("", include(router.urls)),
+    # Last: any other address ending in a slash is a JSON 404 (one without the slash is still
+    # redirected to the slashed address first, when that one exists).
+    re_path(r"^(?P<path>.*/)$", views.unknown_address),
 ]

@@ -24,8 +24,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers as drf_serializers
 from rest_framework import viewsets
-from rest_framework.decorators import action
-from rest_framework.permissions import SAFE_METHODS
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -128,6 +129,9 @@ FORBIDDEN = OpenApiResponse(
     DetailSerializer, description="未登录或无权限 / Not authenticated, or not permitted"
 )
 NOT_FOUND = OpenApiResponse(DetailSerializer, description="不存在或无权查看 / Not found, or not readable")
+NO_SUCH_PAGE = OpenApiResponse(
+    DetailSerializer, description="页码超出范围或不是正整数 / No such page: past the last, or not a number"
+)
 CONFLICT = OpenApiResponse(
     ConflictSerializer, description="仍被其他记录引用,不能删除 / Still referred to by other rows"
 )
@@ -258,7 +262,7 @@ def documented(
                 f"分页列出当前用户可查看的{zh_many},可筛选、搜索、排序。{note[0]} / Paginated list of the "
                 f"{en_many} the user may read; filter, search and order with the parameters. {note[1]}"
             ),
-            responses={200: serializer(many=True), 400: BAD_REQUEST, 403: FORBIDDEN},
+            responses={200: serializer(many=True), 400: BAD_REQUEST, 403: FORBIDDEN, 404: NO_SUCH_PAGE},
         ),
         retrieve=extend_schema(
             **common,
@@ -714,3 +718,16 @@ class CitationViewSet(ResourceViewSet):
 
     def optimise(self, queryset: QuerySet) -> QuerySet:
         return queryset.select_related("document").defer("document__text")
+
+
+# ---------------------------------------------------------------------------------------------
+# Addresses the API does not have
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@permission_classes([AllowAny])
+def unknown_address(request: Request, path: str) -> Response:
+    """An address under /api/ that no route takes (`/api/projects/abc/`): a 404 in the API's
+    bilingual JSON, not Django's HTML page."""
+    raise NotFound()
