@@ -10,6 +10,7 @@ the reason, and nothing of it is written: the admin saves inside one transaction
 runs after the related rows are saved, so many-to-many zones count too.
 """
 
+import copy
 import functools
 import re
 
@@ -19,15 +20,17 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR, ActionLocation, IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ERROR_FLAG
+from django.contrib.admin.widgets import AutocompleteMixin, RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Model, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.template import engines
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -35,6 +38,7 @@ from . import access, reporting
 from .admin_export import export_changelist, xlsx_response
 from .admin_forms import PAGE_FIELDS, REASON_FIELD, VERSION_FIELD, TrackedFormMixin, tracked_form
 from .admin_history import EXPORT_HEADERS, export_rows, history_entries, history_records, tracks_history
+from .admin_paging import LargeTableAdmin
 from .forms import CitationForm, IndicatorValueForm, PortfolioEntryForm, ProjectForm, ReportScheduleForm
 from .models import (
     STALE_MESSAGE,
@@ -148,13 +152,66 @@ def sees_tracker(request: HttpRequest) -> bool:
     return user.is_active and (user.is_superuser or access.is_member(user))
 
 
+def choice_rows(model: type[Model]) -> QuerySet:
+    """The rows a dropdown offers, with what their labels read: a citation is labelled with its
+    document's key (one query for all, not one per chosen citation)."""
+    if model is Citation:
+        return Citation.objects.select_related("document").defer("document__text")
+    if model is Portfolio:
+        return Portfolio.objects.select_related("zone")
+    return model._default_manager.all()
+
+
+class PreloadedRows:
+    """Stands in for the queryset of an autocomplete widget's choices (AutocompleteMixin.optgroups
+    asks it for the chosen rows) with rows fetched once for every row of an inline."""
+
+    def __init__(self, rows: list[Model]) -> None:
+        self.rows = rows
+
+    def using(self, alias: str) -> "PreloadedRows":
+        return self
+
+    def filter(self, **lookup) -> list[Model]:
+        ((key, values),) = lookup.items()
+        attname = key.removesuffix("__in")
+        return [row for row in self.rows if str(getattr(row, attname)) in values]
+
+
+def preload_autocomplete_choices(row_forms: list[forms.BaseForm]) -> None:
+    """The chosen rows of the autocomplete dropdowns of an inline's rows, in one query a field:
+    Django's autocomplete widget would fetch its chosen row once for each row of the inline.
+    For unbound rows only: what each shows is then its row's present value, which its dropdown
+    offers whatever the user may pick (keep_current_choices)."""
+    if not row_forms:
+        return
+    for name, field in row_forms[0].fields.items():
+        widget = field.widget.widget if isinstance(field.widget, RelatedFieldWidgetWrapper) else field.widget
+        if not isinstance(widget, AutocompleteMixin) or getattr(field, "queryset", None) is None:
+            continue
+        chosen = set()
+        for form in row_forms:
+            value = form[name].value()
+            values = value if isinstance(value, list | tuple) else [value]
+            chosen.update(v for v in values if v not in field.empty_values)
+        key = field.to_field_name or "pk"
+        rows = PreloadedRows(list(choice_rows(field.queryset.model).filter(**{f"{key}__in": chosen})))
+        for form in row_forms:
+            form_widget = form.fields[name].widget
+            form_widget = getattr(form_widget, "widget", form_widget)
+            form_widget.choices = copy.copy(form_widget.choices)
+            form_widget.choices.queryset = rows
+
+
 def scoped_formfield_kwargs(model: type[Model], db_field, request: HttpRequest, kwargs: dict) -> dict:
     """Dropdowns of zones, projects, portfolios … offer only rows the user may edit (or read,
     for a mere reference); a row's own zone is required of non-superusers."""
     related = db_field.related_model
     if related in access.ZONE_PATHS and "queryset" not in kwargs:
-        choices = related._default_manager.all()
+        choices = choice_rows(related)
         kwargs["queryset"] = access.field_choices(choices, request.user, model, db_field.name)
+    elif related is Citation and "queryset" not in kwargs:
+        kwargs["queryset"] = choice_rows(Citation)
     if access.ZONE_FIELDS.get(model) == db_field.name and not request.user.is_superuser:
         kwargs["required"] = True
         kwargs["error_messages"] = {"required": ZONE_REQUIRED}
@@ -182,9 +239,7 @@ def keep_current_choices(form_class: type[forms.BaseForm]) -> type[forms.BaseFor
                     current = Q(pk=getattr(self.instance, model_field.attname))
                 else:
                     continue
-                field.queryset = queryset.model._default_manager.filter(
-                    Q(pk__in=queryset.values("pk")) | current
-                )
+                field.queryset = choice_rows(queryset.model).filter(Q(pk__in=queryset.values("pk")) | current)
 
     KeepCurrentChoices.__name__ = form_class.__name__
     return KeepCurrentChoices
@@ -497,8 +552,12 @@ class ZoneRoleInline(admin.TabularInline):
             return [*(name for name in fields if name != VERSION_FIELD), VERSION_FIELD]
         return [name for name in fields if name != VERSION_FIELD]
 
+    # What each row's label (shown above its fields) reads, fetched with the rows: not a query a row.
+    row_select_related: tuple[str, ...] = ()
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return access.readable(super().get_queryset(request), request.user)
+        queryset = access.readable(super().get_queryset(request), request.user)
+        return queryset.select_related(*self.row_select_related) if self.row_select_related else queryset
 
     def parent_editable(self, request: HttpRequest, obj) -> bool:
         if obj is None:
@@ -520,7 +579,17 @@ class ZoneRoleInline(admin.TabularInline):
     def get_formset(self, request: HttpRequest, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.form = keep_current_choices(formset.form)
-        return formset
+
+        class ChoicesOnce(formset):
+            @cached_property
+            def forms(self):
+                made = super().forms
+                if not self.is_bound:
+                    preload_autocomplete_choices(made)
+                return made
+
+        ChoicesOnce.__name__ = formset.__name__
+        return ChoicesOnce
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         kwargs = scoped_formfield_kwargs(self.model, db_field, request, kwargs)
@@ -543,6 +612,13 @@ class CitedAdmin(ZoneRoleAdmin):
             .order_by(*self.model._meta.ordering, "pk")
         )
 
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # A read-only page lists the citations by their labels, which name their documents.
+            prefetch_related_objects([obj], Prefetch("citations", queryset=choice_rows(Citation)))
+        return obj
+
     @admin.display(description="引文原文")
     def citations_display(self, obj) -> str:
         return citations_block(obj)
@@ -563,6 +639,10 @@ class CitationInline(ZoneRoleInline):
     readonly_fields = ["end"]
     extra = 0
     show_change_link = True
+    row_select_related = ("document",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).defer("document__text")
 
 
 @admin.register(SourceDocument)
@@ -734,6 +814,7 @@ class MilestoneInline(ZoneRoleInline):
     readonly_fields = ["status_display"]
     extra = 0
     show_change_link = True
+    row_select_related = ("project",)
 
     @admin.display(description="状态")
     def status_display(self, obj: Milestone) -> str:
@@ -761,6 +842,7 @@ class IndicatorInline(ZoneRoleInline):
     autocomplete_fields = ["metric"]
     extra = 0
     show_change_link = True
+    row_select_related = ("zone", "portfolio__zone", "project", "enterprise", "metric")
 
 
 class ProjectIndicatorInline(IndicatorInline):
@@ -774,6 +856,7 @@ class ProjectPortfolioInline(ZoneRoleInline):
     fields = ["portfolio", "planned_investment", "planned_investment_scale"]
     autocomplete_fields = ["portfolio"]
     extra = 0
+    row_select_related = ("portfolio__zone", "project")
     verbose_name_plural = "所在调度清单"
 
 
@@ -793,7 +876,7 @@ class LateMilestoneFilter(admin.SimpleListFilter):
 
 
 @admin.register(Project)
-class ProjectAdmin(CitedAdmin):
+class ProjectAdmin(LargeTableAdmin, CitedAdmin):
     form = ProjectForm
     list_display = ["name", "zone", "enterprise", "stage", "investment", "late_count", "citation_count"]
     list_filter = [
@@ -861,7 +944,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(CitedAdmin):
+class MilestoneAdmin(LargeTableAdmin, CitedAdmin):
     list_display = ["project", "zone", "kind", "status", "planned", "actual", "phase"]
     list_filter = [StatusFilter, "kind", ("project__zone", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["project", "project__zone"]
@@ -908,6 +991,7 @@ class PortfolioEntryInline(ZoneRoleInline):
     fields = ["project", "planned_investment", "planned_investment_scale"]
     autocomplete_fields = ["project"]
     extra = 0
+    row_select_related = ("portfolio__zone", "project")
 
 
 class PortfolioIndicatorInline(IndicatorInline):
@@ -933,7 +1017,7 @@ class PortfolioAdmin(CitedAdmin):
 
 
 @admin.register(PortfolioEntry)
-class PortfolioEntryAdmin(CitedAdmin):
+class PortfolioEntryAdmin(LargeTableAdmin, CitedAdmin):
     form = PortfolioEntryForm
     list_display = ["project", "portfolio", "plan", "citation_count"]
     list_select_related = ["project", "portfolio", "portfolio__zone"]
@@ -953,7 +1037,7 @@ class MetricAdmin(ZoneRoleAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(CitedAdmin):
+class IndicatorValueAdmin(LargeTableAdmin, CitedAdmin):
     form = IndicatorValueForm
     list_display = [
         "subject_display",
@@ -1141,7 +1225,9 @@ class ReportRunInline(admin.TabularInline):
     verbose_name_plural = "已生成的报告"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return access.readable(super().get_queryset(request), request.user).listing()
+        # The rows' labels name their scope (ReportScope.scope_name).
+        queryset = access.readable(super().get_queryset(request), request.user).listing()
+        return queryset.select_related("zone", "portfolio__zone", "campaign")
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
