@@ -1278,6 +1278,8 @@ class IndicatorValue(Versioned, Cited):
             models.Index(
                 fields=["portfolio", "metric", "year", "end_month"], name="indicator_portf_period_idx"
             ),
+            # A project's monthly figures (millions at province scale): reports, the monthly sheet.
+            models.Index(fields=["project", "metric", "year", "end_month"], name="indicator_proj_period_idx"),
         ]
 
     def __str__(self) -> str:

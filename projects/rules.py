@@ -227,9 +227,14 @@ def _investment_decreases(values: list[Model], context: Context) -> Iterator:
 
     keys = {(_subject_key(v), v.year, v.currency) for v in values}
     replaced = {v.pk for v in values if v.pk} | {v.restates_id for v in values if v.restates_id}
-    subjects = Q()
+    # One condition per subject kind and year, not one per figure: a workbook of 100,000 figures
+    # would otherwise build (quadratically) and send a query of 100,000 OR terms.
+    ids: dict[tuple[str, int], set[int]] = defaultdict(set)
     for (subject, subject_id), year, _currency in keys:
-        subjects |= Q(**{f"{subject}_id": subject_id, "year": year})
+        ids[(subject, year)].add(subject_id)
+    subjects = Q()
+    for (subject, year), subject_ids in ids.items():
+        subjects |= Q(**{f"{subject}_id__in": sorted(subject_ids), "year": year})
     stored = (
         IndicatorValue.objects.current()
         .filter(
@@ -398,10 +403,13 @@ def _outlier(values: list[Model], context: Context) -> Iterator:
         return
     from .models import IndicatorValue
 
-    subjects = Q()
+    ids: dict[tuple[str, int, str], set[int]] = defaultdict(set)
     for v in values:
         subject, subject_id = _subject_key(v)
-        subjects |= Q(**{f"{subject}_id": subject_id, "metric_id": v.metric_id, "kind": v.kind})
+        ids[(subject, v.metric_id, v.kind)].add(subject_id)
+    subjects = Q()
+    for (subject, metric_id, kind), subject_ids in ids.items():  # one condition per kind of figure
+        subjects |= Q(**{f"{subject}_id__in": sorted(subject_ids), "metric_id": metric_id, "kind": kind})
     exclude = {v.pk for v in values if v.pk} | {v.restates_id for v in values if v.restates_id}
     history: dict[tuple, list[Decimal]] = defaultdict(list)
     rows = (

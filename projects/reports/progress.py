@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
@@ -449,6 +450,15 @@ class _Data:
     due: list[dict]
     campaigns: list[tuple[Campaign, list[int]]]
 
+    @cached_property
+    def codes(self) -> dict[tuple[str, int], list[str]]:
+        """The metric codes stated about each subject, in the order of `statements`: looked up
+        per zone and portfolio, where scanning every statement would grow with zones squared."""
+        found: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for subject, pk, code in self.statements:
+            found[(subject, pk)].append(code)
+        return found
+
 
 def _scope(tree: ZoneTree, roots: Iterable[int]) -> set[int]:
     return {pk for root in roots for pk in tree.subtree(root)}
@@ -492,33 +502,43 @@ def _fetch(tree: ZoneTree, roots: set[int], year: int, month: int, *, detail: bo
 
     # Every current statement (a restated one is replaced) of the year, and the year before for 同比,
     # about the zones and portfolios.
-    values = (
+    # The zones' and the portfolios' statements are two index scans joined by UNION ALL (a value
+    # has one subject); an OR of the two would read the whole table, millions of project figures.
+    about = (
         IndicatorValue.objects.current()
-        .filter(Q(zone__in=zones) | Q(portfolio__in=portfolio_ids), year__in=[year - 1, year])
+        .filter(year__in=[year - 1, year])
         .filter(
             Q(end_month__lte=month)
             | Q(year=year - 1)
             | Q(kind__in=[ValueKind.TARGET, ValueKind.PLAN, ValueKind.FORECAST])
         )
-        .values(
-            "pk",
-            "zone_id",
-            "portfolio_id",
-            "metric__code",
-            "year",
-            "start_month",
-            "end_month",
-            "kind",
-            "value",
-            "scale",
-            "currency",
-            "qualifier",
-            "yoy_growth",
-        )
+        .order_by()
+    )
+    fields = (
+        "pk",
+        "zone_id",
+        "portfolio_id",
+        "metric__code",
+        "year",
+        "start_month",
+        "end_month",
+        "kind",
+        "value",
+        "scale",
+        "currency",
+        "qualifier",
+        "yoy_growth",
+    )
+    values = list(
+        about.filter(zone__in=zones)
+        .values(*fields)
+        .union(about.filter(portfolio__in=portfolio_ids).values(*fields), all=True)
         .order_by("pk")
     )
-    values = list(values)
-    sources = _sources([v["pk"] for v in values])
+    sources = _sources(
+        Q(indicatorvalue__zone__in=zones) | Q(indicatorvalue__portfolio__in=portfolio_ids),
+        Q(indicatorvalue__year__in=[year - 1, year]),
+    )
     statements: dict[tuple[str, int, str], list[Statement]] = defaultdict(list)
     for v in values:
         subject = ("zone", v["zone_id"]) if v["zone_id"] else ("portfolio", v["portfolio_id"])
@@ -575,12 +595,14 @@ def _ancestors(tree: ZoneTree, pk: int) -> set[int]:
     return found
 
 
-def _sources(value_ids: list[int]) -> dict[int, tuple[str, ...]]:
-    """The source documents cited by each indicator value, in one query."""
+def _sources(*conditions: Q) -> dict[int, tuple[str, ...]]:
+    """The source documents cited by each indicator value the conditions select, in one query.
+    Selected from the citations' side: few values are cited, and a list of every value's id
+    (tens of thousands at province scale) would cost more to send than the answer."""
     through = IndicatorValue.citations.through
     found: dict[int, list[str]] = defaultdict(list)
     for value_id, key in (
-        through.objects.filter(indicatorvalue_id__in=value_ids)
+        through.objects.filter(*conditions)
         .order_by("citation__document__key")
         .values_list("indicatorvalue_id", "citation__document__key")
     ):
@@ -828,7 +850,7 @@ def _indicators(
     zone_name: str, zone: int, data: _Data, year: int, month: int, basis: Basis
 ) -> list[IndicatorProgress]:
     found = []
-    codes = sorted(code for (subject, pk, code) in data.statements if subject == "zone" and pk == zone)
+    codes = sorted(data.codes.get(("zone", zone), []))
     for code in codes:
         metric = data.metrics[code]
         statements = data.statements[("zone", zone, code)]
@@ -1079,9 +1101,8 @@ def _conflicts(
     ]
     conflicts = []
     for subject, pk, label in subjects:
-        for (kind_, key_pk, code), statements in data.statements.items():
-            if (kind_, key_pk) != (subject, pk):
-                continue
+        for code in data.codes.get((subject, pk), []):
+            statements = data.statements[(subject, pk, code)]
             groups: dict[tuple, list[Statement]] = defaultdict(list)
             for s in statements:
                 groups[(s.period, s.kind)].append(s)
