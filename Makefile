@@ -32,6 +32,12 @@ help:
 	@echo "              installs Debian's chromium for the browser tests when it is missing)"
 	@echo "make report-deps — CJK fonts and Pango for the PDF reports (run and test need them)"
 	@echo "make lint   — ruff check and format check"
+	@echo "make deploy-demo — two app servers behind nginx, two workers, two schedulers, backup and"
+	@echo "              restore on one machine's PostgreSQL, checked (deploy/demo.py)"
+	@echo "make loadtest — locust against gunicorn for LOAD_DURATION (3m) with LOAD_USERS (24) users on"
+	@echo "              PostgreSQL; LOAD_RESTART_DB=1 restarts the database mid-run (loadtest/run.py)"
+	@echo "make bench  — each operation on the synthetic province against its PostgreSQL floor;"
+	@echo "              prints the table, writes bench/results.json (BENCH_DATABASE_URL, BENCH_REPEAT)"
 	@echo "make clean  — remove the virtual environment and the SQLite database"
 
 # Prints the first interpreter that is Python >= 3.12.
@@ -100,6 +106,59 @@ lint: venv
 
 migrations-check: venv
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+# The production shape of deploy/ on one machine against the machine's PostgreSQL (PGHOST, PGPORT,
+# PGUSER): two gunicorn app servers behind nginx, two task workers, two schedulers, a backup and
+# its restore, all checked (deploy/demo.py). Installs Debian's nginx when it is missing.
+.PHONY: deploy-demo
+deploy-demo: venv report-deps
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+		echo "Installing Debian's nginx for the deployment demo"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=; elif command -v sudo >/dev/null; then sudo=sudo; \
+		else echo "nginx is missing; installing it needs root: apt-get install nginx" >&2; exit 1; fi; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq nginx >/dev/null; \
+	fi
+	$(PY) deploy/demo.py $(DEPLOY_DEMO_ARGS)
+
+# Locust against gunicorn on loopback: users of several zones reading and writing through the API,
+# then every acknowledged write counted in the database (loadtest/run.py). A new database on the
+# PostgreSQL of LOADTEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432), dropped at the
+# end; LOAD_RESTART_DB=1 runs on a private cluster instead and restarts it in the middle of the run.
+LOAD_DURATION ?= 3m
+LOAD_USERS ?= 24
+LOAD_RESTART_DB ?= 0
+.PHONY: loadtest
+loadtest: venv
+	LOAD_DURATION=$(LOAD_DURATION) LOAD_USERS=$(LOAD_USERS) LOAD_RESTART_DB=$(LOAD_RESTART_DB) \
+		$(PY) loadtest/run.py $(LOADTEST_ARGS)
+
+# Each operation at province scale against its PostgreSQL floor, timed in the same run (bench/run.py):
+# prints the table and writes bench/results.json. Starts the machine's PostgreSQL when it does not
+# answer, creates BENCH_DATABASE_URL's database when missing, and generates the synthetic province
+# only when the database does not hold that exact set already. A missed target is in the table and
+# the JSON, not a failure: the exit status says whether the benchmark ran.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench
+BENCH_REPEAT ?= 7
+BENCH_ZONES ?= 200
+BENCH_PROJECTS ?= 50000
+BENCH_MONTHS ?= 36
+BENCH_IMPORT_ROWS ?= 100000
+.PHONY: bench
+bench: venv report-deps
+	@if ! pg_isready -q -d "$(BENCH_DATABASE_URL)" 2>/dev/null; then \
+		echo "PostgreSQL is not answering for $(BENCH_DATABASE_URL); starting it"; \
+		if [ -d /etc/postgresql ] && command -v pg_ctlcluster >/dev/null; then \
+			pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | sort -V | tail -n 1)" main start || true; \
+		fi; \
+		for _ in $$(seq 1 30); do pg_isready -q -d "$(BENCH_DATABASE_URL)" && break; sleep 1; done; \
+	fi
+	@db="$${BENCH_DATABASE_URL##*/}"; db="$${db%%\?*}"; server="$${BENCH_DATABASE_URL%/*}"; \
+	if ! psql "$$server/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$$db'" | grep -q 1; then \
+		echo "Creating the database $$db"; psql "$$server/postgres" -qc "CREATE DATABASE \"$$db\""; \
+	fi
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REPEAT=$(BENCH_REPEAT) BENCH_ZONES=$(BENCH_ZONES) \
+		BENCH_PROJECTS=$(BENCH_PROJECTS) BENCH_MONTHS=$(BENCH_MONTHS) BENCH_IMPORT_ROWS=$(BENCH_IMPORT_ROWS) \
+		$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 *.egg-info
