@@ -98,6 +98,8 @@ class Demo:
             "TASK_BACKEND": "database",
             "STATIC_ROOT": str(self.static),
             "CONN_MAX_AGE": "60",
+            # API throttling counts in the machine's Redis, shared by both app servers.
+            "REDIS_URL": os.environ.get("DEMO_REDIS_URL", "redis://127.0.0.1:6379/3"),
             "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
             "LOG_LEVEL": "WARNING",
         }
@@ -352,6 +354,11 @@ http {{
         self.check(
             statuses == {200: reads} and len(counts) == 1,
             f"API 读取 {reads} 次:{dict(statuses)},每次 count={counts}",
+        )
+        health = [self.get("/healthz") for _ in range(4)]
+        self.check(
+            [h.status_code for h in health] == [200] * 4 and health[0].json()["database"] == "ok",
+            "健康检查 /healthz 经 nginx:4 × 200,数据库可达",
         )
         refused = self.get("/api/projects/")
         self.check(refused.status_code in (401, 403), f"无令牌的 API 读取被拒绝:{refused.status_code}")
