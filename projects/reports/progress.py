@@ -57,6 +57,9 @@ from .measures import (
 )
 
 DUE_WITHIN = timedelta(days=30)
+# A report lists at most this many lagging projects and milestones due, the most important first,
+# and says how many there are in all: a province's report would otherwise list tens of thousands.
+REPORT_LIST_LIMIT = 200
 DOUBLE_HALF = "双过半"
 
 # The portfolio totals a report needs, by the metric code a source's statement of them is filed under.
@@ -293,6 +296,10 @@ class ProgressReport:
     lagging_projects: list[LaggingProject]
     milestones_due: list[DueMilestone]
     conflicts: list[Conflict]
+    # How many there are in all; the lists above hold at most REPORT_LIST_LIMIT of them.
+    lagging_total: int = 0
+    late_milestones_total: int = 0
+    milestones_due_total: int = 0
 
     @property
     def year(self) -> int:
@@ -357,10 +364,13 @@ def month_end(year: int, month: int) -> date:
     return period_end(date(year, month, 1), "month")
 
 
-def progress_report(zone: Zone, year: int, month: int, basis: Basis = Basis.MONTH) -> ProgressReport:
-    """The progress report of `zone` and its sub-zones as of the end of `month` of `year`."""
+def progress_report(
+    zone: Zone, year: int, month: int, basis: Basis = Basis.MONTH, projects: set[int] | None = None
+) -> ProgressReport:
+    """The progress report of `zone` and its sub-zones as of the end of `month` of `year`;
+    with `projects`, its lagging projects and milestones due are of those projects only."""
     tree = ZoneTree.load()
-    data = _fetch(tree, {zone.pk}, year, month, detail=True)
+    data = _fetch(tree, {zone.pk}, year, month, detail=True, projects=projects)
     return _assemble(tree, zone.pk, data, year, month, Basis(basis))
 
 
@@ -377,10 +387,29 @@ def campaign_report(
     tree = ZoneTree.load()
     roots = [z.pk for z in campaign.zones.all()]
     data = _fetch(tree, set(roots), year, month, detail=False)
+    # Each portfolio and each zone's indicators are measured once, then gathered into every root
+    # whose tree holds them: building each root's report would measure a zone once per ancestor
+    # (a province's tree holds every zone), and compute conflicts and checkpoints no standing shows.
+    checkpoint, share = campaign.checkpoint, campaign.required_share
+    portfolio_items = {
+        p["pk"]: _checkpoint_items(
+            [_portfolio(p, data, year, month, basis)], [], checkpoint, share, year, month
+        )
+        for p in data.portfolios
+    }
+    indicator_items = {
+        zone: _checkpoint_items(
+            [], _indicators(tree.names[zone], zone, data, year, month, basis), checkpoint, share, year, month
+        )
+        for zone in _scope(tree, roots)
+    }
     standings = []
     for root in roots:
-        report = _assemble(tree, root, data, year, month, basis, campaigns=[])
-        items = _checkpoint_items(report, campaign.checkpoint, campaign.required_share, year, month)
+        zones = tree.subtree(root)
+        inside = set(zones)
+        # In the order of the root's report: its portfolios as fetched, then its zones' indicators.
+        items = [item for p in data.portfolios if p["zone_id"] in inside for item in portfolio_items[p["pk"]]]
+        items += [item for zone in zones for item in indicator_items[zone]]
         measured = [i for i in items if i.verdict.gap_pct is not None]
         mean_gap = sum(i.verdict.gap_pct for i in measured) / len(measured) if measured else None
         standings.append(
@@ -464,7 +493,9 @@ def _scope(tree: ZoneTree, roots: Iterable[int]) -> set[int]:
     return {pk for root in roots for pk in tree.subtree(root)}
 
 
-def _fetch(tree: ZoneTree, roots: set[int], year: int, month: int, *, detail: bool) -> _Data:
+def _fetch(
+    tree: ZoneTree, roots: set[int], year: int, month: int, *, detail: bool, projects: set[int] | None = None
+) -> _Data:
     zones = _scope(tree, roots)
     as_of = month_end(year, month)
     portfolios = list(
@@ -546,10 +577,12 @@ def _fetch(tree: ZoneTree, roots: set[int], year: int, month: int, *, detail: bo
     codes = {v["metric__code"] for v in values}
     metrics = {m.code: m for m in Metric.objects.filter(code__in=codes)}
 
-    projects, late, due = [], [], []
+    project_ids, projects, late, due = projects, [], [], []
     if detail:
-        projects = list(_project_progress(portfolio_ids, year, month))
-        milestones = Milestone.objects.filter(project__zone__in=zones).values(
+        of_projects = Q() if project_ids is None else Q(project__in=project_ids)
+        projects = list(_project_progress(portfolio_ids, year, month).filter(of_projects))
+        milestones = Milestone.objects.filter(of_projects, project__zone__in=zones).values(
+            "pk",
             "project_id",
             "project__name",
             "project__zone__name",
@@ -558,7 +591,11 @@ def _fetch(tree: ZoneTree, roots: set[int], year: int, month: int, *, detail: bo
             "planned_date",
             "planned_precision",
         )
-        late = list(milestones.filter(late_condition(as_of)).order_by("project__name", "planned_date"))
+        late = list(
+            milestones.filter(late_condition(as_of)).order_by(
+                "project__name", "project_id", "planned_date", "pk"
+            )
+        )
         # Planned in a period that ends within 30 days: a quarter planned for Q2 is due by 30 June.
         window = milestones.filter(
             actual_date__isnull=True,
@@ -568,9 +605,11 @@ def _fetch(tree: ZoneTree, roots: set[int], year: int, month: int, *, detail: bo
         ).exclude(late_condition(as_of))
         due = [
             m
-            for m in window.order_by("planned_date", "project__name")
+            for m in window.order_by("planned_date", "project__name", "pk")
             if as_of < period_end(m["planned_date"], m["planned_precision"]) <= as_of + DUE_WITHIN
         ]
+        # Soonest due first: the day the planned period ends, then the planned date.
+        due.sort(key=lambda m: period_end(m["planned_date"], m["planned_precision"]))
 
     campaigns = []
     if detail:
@@ -682,6 +721,8 @@ def _assemble(
         for zone in zones
         for indicator in _indicators(tree.names[zone], zone, data, year, month, basis)
     ]
+    lagging = _lagging(data, year, month, basis)
+    limit = REPORT_LIST_LIMIT
     report = ProgressReport(
         zone_id=root,
         zone=tree.names[root],
@@ -692,7 +733,7 @@ def _assemble(
         portfolios=portfolios,
         indicators=indicators,
         checkpoints=[],
-        lagging_projects=_lagging(data, year, month, basis),
+        lagging_projects=lagging[:limit],
         milestones_due=[
             DueMilestone(
                 project_id=m["project_id"],
@@ -704,9 +745,12 @@ def _assemble(
                 planned_precision=m["planned_precision"],
                 due_by=period_end(m["planned_date"], m["planned_precision"]),
             )
-            for m in data.due
+            for m in data.due[:limit]
         ],
         conflicts=_conflicts(tree, data, zones, portfolios, year),
+        lagging_total=len(lagging),
+        late_milestones_total=len(data.late),
+        milestones_due_total=len(data.due),
     )
     report.checkpoints = _checkpoints(report, data.campaigns if campaigns is None else campaigns, year, month)
     return report
@@ -942,13 +986,18 @@ def _status(verdict: CheckpointVerdict, data_month: int | None, checkpoint_month
 
 
 def _checkpoint_items(
-    report: ProgressReport, checkpoint: date, required: Decimal | None, year: int, month: int
+    portfolios: Iterable[PortfolioProgress],
+    indicators: Iterable[IndicatorProgress],
+    checkpoint: date,
+    required: Decimal | None,
+    year: int,
+    month: int,
 ) -> list[CheckpointItem]:
     """Each portfolio and indicator with a target, measured against the checkpoint's requirement:
     a share of the annual target (双过半: 50%), or, without a share (一季度开门红), the whole of the
     target set for the checkpoint's own period."""
     items = []
-    for p in report.portfolios:
+    for p in portfolios:
         planned = p.figures[PLANNED_INVESTMENT].value
         if planned is None or required is None:
             continue  # a portfolio has only an annual plan: nothing to hold a Q1 target against
@@ -965,7 +1014,7 @@ def _checkpoint_items(
                 checkpoint,
             )
         )
-    for i in report.indicators:
+    for i in indicators:
         if not i.flow:
             continue
         actual = i.actual.value if i.actual else None
@@ -1046,7 +1095,9 @@ def _checkpoints(
             campaign_id=None,
             date=date(year, 6, 30),
             required_pct=Decimal(50),
-            items=_checkpoint_items(report, date(year, 6, 30), Decimal(50), year, month),
+            items=_checkpoint_items(
+                report.portfolios, report.indicators, date(year, 6, 30), Decimal(50), year, month
+            ),
         )
     ]
     for campaign, _zones in campaigns:
@@ -1056,7 +1107,14 @@ def _checkpoints(
                 campaign_id=campaign.pk,
                 date=campaign.checkpoint,
                 required_pct=campaign.required_share,
-                items=_checkpoint_items(report, campaign.checkpoint, campaign.required_share, year, month),
+                items=_checkpoint_items(
+                    report.portfolios,
+                    report.indicators,
+                    campaign.checkpoint,
+                    campaign.required_share,
+                    year,
+                    month,
+                ),
             )
         )
     return checkpoints
@@ -1089,7 +1147,17 @@ def _lagging(data: _Data, year: int, month: int, basis: Basis) -> list[LaggingPr
         project.data_period = period
         project.completion = pct
         project.ahead = ahead
-    return sorted(projects.values(), key=lambda p: (p.ahead if p.ahead is not None else Decimal(0), p.name))
+    # Furthest behind plan first (a project only late on milestones counts as on plan), then the
+    # longest overdue milestone first, then by name.
+    return sorted(
+        projects.values(),
+        key=lambda p: (
+            p.ahead if p.ahead is not None else Decimal(0),
+            min((m.planned for m in p.late_milestones), default=date.max),
+            p.name,
+            p.id,
+        ),
+    )
 
 
 def _conflicts(
