@@ -348,7 +348,7 @@ def email_body(run: ReportRun) -> str:
                 continue
             verdict = schedule_verdict(p["ahead_of_schedule"])
             lines.append(f"{p['zone']}·{p['name']}:完成率{p['completion']}%,{verdict}")
-        lagging = len(report["lagging_projects"])
+        lagging = report.get("lagging_projects_total", len(report["lagging_projects"]))
         if lagging:
             lines.append(f"{report['zone']['name']}:滞后项目{lagging}个")
     lines += [

@@ -17,7 +17,13 @@ from .. import access
 from ..models import Campaign, Zone
 from ..periods import PeriodParseError, parse_year_month
 from ..reports.measures import Basis
-from ..reports.progress import ReportError, campaign_report, progress_report, resolve_zone
+from ..reports.progress import (
+    REPORT_LIST_LIMIT,
+    ReportError,
+    campaign_report,
+    progress_report,
+    resolve_zone,
+)
 from ..reports.render import campaign_json, report_json
 from .views import BAD_REQUEST, FORBIDDEN, NOT_FOUND
 
@@ -79,12 +85,16 @@ class ProgressReportView(APIView):
         description=(
             "区域及其下级区域截至某月末的进度:时间进度、各调度清单与指标的完成率和超序进度、"
             "开工率、来源所述与核算对照、双过半等考核节点、滞后项目、未来30天到期节点、所需月均进度、"
-            "年末预计、数据冲突。百分比为百分数(70.12 即 70.12%),金额以元为单位。\n\n"
+            "年末预计、数据冲突。百分比为百分数(70.12 即 70.12%),金额以元为单位。"
+            f"滞后项目和到期节点各至多列出 {REPORT_LIST_LIMIT} 个(最滞后、最早到期的在前),"
+            "总数见 lagging_projects_total、milestones_due_total(逾期节点总数见 late_milestones_total)。\n\n"
             "A zone's progress with its sub-zones as of the end of a month: time progress, completion "
             "and ahead/behind schedule of each portfolio and indicator, start rate, stated-versus-computed "
             "figures, checkpoint verdicts (双过半 …), lagging projects, milestones due in 30 days, required "
             "monthly run-rate, year-end projection and conflicts. Percentages are in percent; amounts "
-            "in yuan."
+            f"in yuan. Lagging projects and milestones due list at most {REPORT_LIST_LIMIT} rows each (the "
+            "furthest behind and soonest due first); lagging_projects_total, milestones_due_total and "
+            "late_milestones_total count them all."
         ),
         parameters=[
             OpenApiParameter(

@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..models import ReportFormat, ValueKind
 from . import charts
-from .render import amount_display
+from .render import amount_display, left_out
 
 YI = 100_000_000
 MISSING = "—"
@@ -80,6 +80,7 @@ class Table:
     rows: list[list[Cell]] = field(default_factory=list)
     empty: str = "无"  # said instead of an empty table
     placeholder: list[Cell] | None = None  # the workbook's row for an empty table (a checkpoint)
+    note: str = ""  # said under the table: how many rows a long list left out
 
     @property
     def html_headers(self) -> list[str]:
@@ -396,7 +397,8 @@ def lagging_table(report: Data) -> Table:
         ]
         for p in report.get("lagging_projects", [])
     ]
-    return Table(columns, rows, "无滞后项目")
+    note = left_out(len(rows), report.get("lagging_projects_total"), "个项目")
+    return Table(columns, rows, "无滞后项目", note=note)
 
 
 def due_table(report: Data) -> Table:
@@ -411,7 +413,8 @@ def due_table(report: Data) -> Table:
         [m["project"], m["zone"], f"{m['phase']}{m['kind_label']}", m["planned"], m["due_by"]]
         for m in report.get("milestones_due", [])
     ]
-    return Table(columns, rows, "近期无到期节点")
+    note = left_out(len(rows), report.get("milestones_due_total"), "个节点")
+    return Table(columns, rows, "近期无到期节点", note=note)
 
 
 def check_table(report: Data) -> Table:
@@ -968,6 +971,8 @@ def write_sheet(workbook: Workbook, title: str, tables: Sequence[Table]) -> Work
                     widths[i] = max(widths[i], _display_width(cell))
                     if _display_width(cell) > MAX_WIDTH:
                         target.alignment = WRAP
+        if table.note:
+            sheet.append([table.note])
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), MAX_WIDTH + 2)
     sheet.freeze_panes = "A2"

@@ -297,6 +297,10 @@ def report_json(report: ProgressReport) -> dict:
             }
             for m in report.milestones_due
         ],
+        # The lists above hold at most REPORT_LIST_LIMIT rows; these count every one.
+        "lagging_projects_total": report.lagging_total,
+        "late_milestones_total": report.late_milestones_total,
+        "milestones_due_total": report.milestones_due_total,
         "conflicts": [_conflict(c) for c in report.conflicts],
     }
 
@@ -346,6 +350,14 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
 
 def _p(value: float | int | None, suffix: str = "%") -> str:
     return "—" if value is None else f"{value:.2f}{suffix}"
+
+
+def left_out(shown: int, total: int | None, unit: str) -> str:
+    """What a capped list says under it; nothing when it lists every row (a snapshot made before
+    lists were capped has no total: its lists are complete)."""
+    if total is None or total <= shown:
+        return ""
+    return f"另有 {total - shown} {unit}未列出(共 {total} 个),详见各区域报告"
 
 
 def report_text(report: ProgressReport) -> str:
@@ -439,6 +451,8 @@ def report_text(report: ProgressReport) -> str:
             for p in data["lagging_projects"]
         ]
         out.append(table(["项目", "区域", "原因", "逾期节点", "超序进度"], rows))
+        if note := left_out(len(rows), report.lagging_total, "个项目"):
+            out.append(note)
     else:
         out.append("(无)")
 
@@ -449,6 +463,8 @@ def report_text(report: ProgressReport) -> str:
             for m in data["milestones_due"]
         ]
         out.append(table(["项目", "节点", "计划", "最迟"], rows))
+        if note := left_out(len(rows), report.milestones_due_total, "个节点"):
+            out.append(note)
     else:
         out.append("(无)")
 

@@ -76,7 +76,11 @@ def build_snapshot(scope, period: ReportPeriod) -> dict:
             PortfolioEntry.objects.filter(portfolio=portfolio).values_list("project", flat=True)
         )
         reports = [
-            _only_portfolio(progress_report(portfolio.zone, year, month, basis), portfolio, project_ids)
+            _only_portfolio(
+                progress_report(portfolio.zone, year, month, basis, projects=project_ids),
+                portfolio,
+                project_ids,
+            )
         ]
         zone_ids = set()
         subject_id = portfolio.pk
