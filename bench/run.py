@@ -105,12 +105,13 @@ def manage(*args: str, env: dict | None = None, quiet: bool = False) -> None:
     )
 
 
-def ensure_dataset(url: str, sizes: Sizes) -> None:
-    """Migrate, and generate the synthetic set unless the database already holds exactly it."""
+def ensure_dataset(url: str, sizes: Sizes, env: dict | None = None) -> None:
+    """Migrate, and generate the synthetic set unless the database already holds exactly it
+    (`env`: the environment of the manage.py commands, for a database other than the bench's)."""
     import psycopg
 
     wanted = " ".join(sizes.args())
-    manage("migrate", "--no-input", "-v0")
+    manage("migrate", "--no-input", "-v0", env=env)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (args text NOT NULL)")
         held = conn.execute(f"SELECT args FROM {MARKER_TABLE}").fetchone()
@@ -124,7 +125,7 @@ def ensure_dataset(url: str, sizes: Sizes) -> None:
             "请删除该数据库(dropdb)或用 BENCH_DATABASE_URL 指定一个空库"
         )
     log(f"生成合成数据:generate_synthetic {wanted}")
-    manage("generate_synthetic", *sizes.args())
+    manage("generate_synthetic", *sizes.args(), env=env, quiet=env is not None)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"DELETE FROM {MARKER_TABLE}")
         conn.execute(f"INSERT INTO {MARKER_TABLE} VALUES (%s)", [wanted])
@@ -145,6 +146,7 @@ class Context:
     memory_formats: list[str] = dataclasses.field(default_factory=lambda: ["html", "xlsx", "pdf"])
     year: int = 0
     month: int = 0
+    url: str = ""  # the bench database's
 
     def load(self) -> None:
         from projects.models import IndicatorValue
@@ -337,60 +339,147 @@ def full_scans(captured: list[dict]) -> list[str]:
     return [sql[:200] for sql, plan in plans(captured) if "Seq Scan on projects_project " in plan + " "]
 
 
-def bench_admin_changelist(ctx: Context) -> dict:
-    from django.db import connection
+SMALL = Sizes(zones=2, projects=50, months=12, seed=1)  # the same changelist at 50 rows
+SCANNED = ("projects_project", "projects_milestone")
+
+
+def small_database(url: str) -> str:
+    """`<bench database>_small`, created, migrated and holding SMALL (reused when present)."""
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    small = f"{base}/{name}_small"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [f"{name}_small"]).fetchone():
+            log(f"  admin_changelist: 创建小数据库 {name}_small")
+            conn.execute(f'CREATE DATABASE "{name}_small"')
+    ensure_dataset(small, SMALL, env={**os.environ, "DATABASE_URL": small})
+    return small
+
+
+def admin_urls() -> dict[str, str]:
+    """The project changelist unfiltered, and filtered to the zone whose project count is nearest 50."""
     from django.db.models import Count
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
-    from bench import floors
-    from projects.models import Project, Zone
+    from projects.models import Zone
 
-    client = Client()
-    client.force_login(bench_user())
-    # A zone with about 50 projects: the same changelist at the size of a small register.
-    small = (
+    zone = (
         Zone.objects.annotate(n=Count("projects"))
         .filter(n__gte=1)
         .order_by(models_abs_distance(50), "pk")
-        .values_list("pk", "n")
+        .values_list("pk", flat=True)
         .first()
     )
-    urls = {
-        "all": "/admin/projects/project/",
-        "small": f"/admin/projects/project/?zone__id__exact={small[0]}",
-    }
+    return {"all": "/admin/projects/project/", "zone": f"/admin/projects/project/?zone__id__exact={zone}"}
 
-    def get(url: str) -> Callable[[], None]:
-        def run() -> None:
-            response = client.get(url, secure=True)
-            if response.status_code != 200:
-                raise RuntimeError(f"{url}: HTTP {response.status_code}")
 
-        return run
+def admin_client():
+    from django.test import Client
 
-    captured = {}
-    for key, url in urls.items():
+    client = Client()
+    client.force_login(bench_user())
+    return client
+
+
+def get_page(client, url: str) -> Callable[[], None]:
+    def run() -> None:
+        response = client.get(url, secure=True)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url}: HTTP {response.status_code}")
+
+    return run
+
+
+def admin_queries() -> dict[str, dict]:
+    """Each changelist of admin_urls() with the queries it runs (after one warm-up request)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from projects.models import Project
+
+    client = admin_client()
+    found = {"rows": Project.objects.count()}
+    for key, url in admin_urls().items():
+        get_page(client, url)()
         with CaptureQueriesContext(connection) as queries:
-            get(url)()
-        captured[key] = queries.captured_queries
-    scans = full_count_scans(captured["all"])
-    median, floor = interleaved(
-        "admin_changelist", ctx.repeat, get(urls["all"]), floor_query(floors.ADMIN_PAGE, {})
+            get_page(client, url)()
+        found[key] = {"url": url, "queries": queries.captured_queries}
+    return found
+
+
+def small_admin_queries(url: str) -> dict:
+    """admin_queries() on the small database, in a process of its own (its own connection)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--database-url", small_database(url), "--admin-queries"],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        check=True,
+        capture_output=True,
+        text=True,
     )
-    same = len(captured["all"]) == len(captured["small"])
+    return json.loads(done.stdout)
+
+
+def aggregated_scans(captured: list[dict]) -> list[str]:
+    """The captured queries whose plan reads a whole large table (projects, milestones) under an
+    Aggregate: a GROUP BY or a count over every row (a scan under a Limit stops early, and is not)."""
+    from django.db import connection
+
+    def scans(node: dict, aggregated: bool) -> bool:
+        if node["Node Type"] == "Limit":
+            return False
+        if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in SCANNED and aggregated:
+            return True
+        aggregated = aggregated or node["Node Type"] in ("Aggregate", "Group", "WindowAgg")
+        return any(scans(child, aggregated) for child in node.get("Plans", []))
+
+    found = []
+    for query in captured:
+        sql = query["sql"]
+        if not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        if scans(plan[0]["Plan"], False):
+            found.append(sql[:200])
+    return found
+
+
+def bench_admin_changelist(ctx: Context) -> dict:
+    """GET /admin/projects/project/ at 50,000 rows: the same query count as at 50 rows (the small
+    database), unfiltered and filtered to a zone, and no whole-table scan under an aggregate."""
+    from bench import floors
+
+    large = admin_queries()
+    small = small_admin_queries(ctx.url)
+    counts = {key: len(large[key]["queries"]) for key in ("all", "zone")}
+    small_counts = {key: len(small[key]["queries"]) for key in ("all", "zone")}
+    captured = large["all"]["queries"] + large["zone"]["queries"]
+    aggregated = aggregated_scans(captured)
+    client = admin_client()
+    page = get_page(client, large["all"]["url"])
+    median, floor = interleaved("admin_changelist", ctx.repeat, page, floor_query(floors.ADMIN_PAGE, {}))
+    same = counts == small_counts
     return result(
         "admin_changelist",
         median,
         floor,
-        "无全表计数;查询数与50行时相同 / no full count scan, same query count as at 50 rows",
-        same and not scans,
-        rows=Project.objects.count(),
-        queries=len(captured["all"]),
-        queries_small=len(captured["small"]),
-        small_rows=small[1],
-        full_count_scans=scans,
-        full_scans=full_scans(captured["all"]),
+        "查询数与50行时相同,聚合中无大表全表扫描 / same query count as at 50 rows, no whole-table scan"
+        " under an aggregate",
+        same and not aggregated,
+        rows=large["rows"],
+        queries=counts["all"],
+        queries_small=small_counts["all"],
+        small_rows=small["rows"],
+        queries_zone=counts["zone"],
+        queries_zone_small=small_counts["zone"],
+        zone_url=large["zone"]["url"],
+        aggregate_scans=aggregated,
+        full_count_scans=full_count_scans(captured),
+        full_scans=full_scans(large["all"]["queries"]),
     )
 
 
@@ -806,6 +895,8 @@ def main(argv: list[str] | None = None) -> int:
         "--use-existing", action="store_true", help="不生成合成数据,直接用数据库中已有的数据(如种子数据)"
     )
     parser.add_argument("--checks-out", default="", help="把下限与 Django 代码的核对结果写入这个 JSON 文件")
+    # Only the admin changelist's queries, as JSON (small_admin_queries runs it on the small database).
+    parser.add_argument("--admin-queries", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not args.database_url.startswith("postgres"):
         raise SystemExit("基准测试只在 PostgreSQL 上运行:BENCH_DATABASE_URL 须为 postgres://…")
@@ -815,6 +906,12 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"未知的操作:{', '.join(sorted(unknown))};可选:{', '.join(OPERATIONS)}")
 
     configure(args.database_url)
+    if args.admin_queries:
+        import django
+
+        django.setup()
+        print(json.dumps(admin_queries()))
+        return 0
     if args.use_existing:
         manage("migrate", "--no-input", "-v0")
     else:
@@ -829,6 +926,7 @@ def main(argv: list[str] | None = None) -> int:
         args.pass_formats.split(","),
         args.pass_repeat,
         args.memory_formats.split(","),
+        url=args.database_url,
     )
     ctx.load()
     log("核对各下限查询与 Django 代码返回的数字是否相同")

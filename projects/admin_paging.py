@@ -57,7 +57,9 @@ class LargeTablePaginator(Paginator):
         if not isinstance(queryset, QuerySet):
             return super().count
         estimate = estimated_rows(queryset) if is_unfiltered(queryset) else None
-        counted = queryset.order_by()[: self.bound + 1].count()
+        # Counted without the changelist's annotations (citation counts, late milestones …) and
+        # ordering: only the rows' keys, up to the bound, are read.
+        counted = queryset.order_by().values("pk")[: self.bound + 1].count()
         if counted <= self.bound:
             self.exact = True
             return counted

@@ -7,8 +7,10 @@ sizes, and no query counts the rows without a LIMIT.
 """
 
 import re
+from datetime import date
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,6 +18,7 @@ from django.urls import reverse
 from projects.admin_paging import LargeTablePaginator
 from projects.models import ZoneRole
 from tests.factories import (
+    CitationFactory,
     IndicatorValueFactory,
     MilestoneFactory,
     PortfolioEntryFactory,
@@ -156,3 +159,51 @@ def test_a_filtered_list_beyond_the_bound_is_not_estimated(staff_client):
     assert cl.result_count == BOUND
     assert not any("pg_class" in sql for sql in queries)
     assert f"{BOUND:,} 条以上" in response.text
+
+
+# The page's counts are correlated subqueries (computed for the page's rows), the count query
+# reads keys only, and the zone filter lists the readable zones, not DISTINCT over the projects.
+
+
+def page_query(statements: list[str]) -> str:
+    return next(sql for sql in statements if sql.startswith('SELECT "projects_project"."id"'))
+
+
+@time_machine.travel(date(2023, 6, 1))
+def test_project_counts_are_subqueries_and_still_sort_and_filter(staff_client, monkeypatch):
+    monkeypatch.setattr("projects.admin.ProjectAdmin.list_per_page", 100)
+    zone = ZoneFactory()
+    ProjectFactory(zone=zone, name="甲", citations=[CitationFactory(), CitationFactory()])
+    late = ProjectFactory(zone=zone, name="乙")
+    MilestoneFactory(project=late, kind="trial", planned_date=date(2023, 3, 1))
+    MilestoneFactory(project=late, kind="production", planned_date=date(2023, 1, 1))
+    MilestoneFactory(project=late, kind="start", planned_date=date(2024, 1, 1))  # not late
+    ProjectFactory(zone=zone, name="丙")
+    response, queries = get_changelist(staff_client, "project")
+    rows = {p.name: (p.late_milestones, p.citation_count) for p in response.context["cl"].result_list}
+    assert rows == {"甲": (0, 2), "乙": (2, 0), "丙": (0, 0)}
+    assert 'GROUP BY "projects_project"."id"' not in page_query(queries)  # not grouped over the joins
+    count = next(sql for sql in queries if sql.startswith("SELECT COUNT("))
+    assert "projects_milestone" not in count and "citations" not in count
+
+    columns = list(response.context["cl"].list_display)
+    for field, first in (("late_count", "乙"), ("citation_count", "甲")):
+        ordered, _ = get_changelist(staff_client, "project", {"o": f"-{columns.index(field)}"})
+        assert ordered.context["cl"].result_list[0].name == first, field
+    for value, names in (("yes", ["乙"]), ("no", ["丙", "甲"])):
+        filtered, _ = get_changelist(staff_client, "project", {"late": value})
+        assert sorted(p.name for p in filtered.context["cl"].result_list) == names, value
+
+
+def test_zone_filter_lists_the_readable_zones_without_reading_the_projects(editor_client):
+    from projects.models import Zone
+
+    city = Zone.objects.get(name="某市")
+    district = ZoneFactory(name="某区", parent=city)
+    ZoneFactory(name="无项目的区", parent=city)
+    ZoneFactory(name="别市")  # not the editor's
+    grow(district, 2)
+    response, queries = get_changelist(editor_client, "project")
+    zone_filter = next(f for f in response.context["cl"].filter_specs if f.field_path == "zone")
+    assert sorted(name for _pk, name in zone_filter.lookup_choices) == ["无项目的区", "某区", "某市"]
+    assert not any("DISTINCT" in sql for sql in queries)

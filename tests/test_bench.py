@@ -36,6 +36,7 @@ def bench_database():
     yield f"{SERVER}/{name}"
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}_small" WITH (FORCE)')  # admin_changelist's
 
 
 def bench(url: str, out: Path, *args: str) -> subprocess.CompletedProcess:
