@@ -310,8 +310,9 @@ def bench_project_api(ctx: Context) -> dict:
     return result("project_list_api", median, floor, "≤ 3×", median <= 3 * floor, url=url, queries=count)
 
 
-def plans(captured: list[dict]) -> list[tuple[str, str]]:
-    """Each captured SELECT with its EXPLAIN (estimated) plan."""
+def plans(captured: list[dict], options: str = "") -> list[tuple[str, list[tuple]]]:
+    """Each captured SELECT with the rows of its EXPLAIN (estimated plan; `options` such as
+    "(FORMAT JSON)")."""
     from django.db import connection
 
     found = []
@@ -320,23 +321,27 @@ def plans(captured: list[dict]) -> list[tuple[str, str]]:
         if not sql.lstrip().upper().startswith("SELECT"):
             continue
         with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN " + sql)
-            found.append((sql, "\n".join(row[0] for row in cursor.fetchall())))
+            cursor.execute(f"EXPLAIN {options} {sql}")
+            found.append((sql, cursor.fetchall()))
     return found
+
+
+def plan_texts(captured: list[dict]) -> list[tuple[str, str]]:
+    return [(sql, "\n".join(row[0] for row in rows)) for sql, rows in plans(captured)]
 
 
 def full_count_scans(captured: list[dict]) -> list[str]:
     """The captured queries that count the projects by reading the whole table."""
     return [
         sql[:200]
-        for sql, plan in plans(captured)
+        for sql, plan in plan_texts(captured)
         if sql.lstrip().upper().startswith("SELECT COUNT(") and "Seq Scan on projects_project" in plan
     ]
 
 
 def full_scans(captured: list[dict]) -> list[str]:
     """Any captured query that reads the whole projects table (a sort of every row for a page …)."""
-    return [sql[:200] for sql, plan in plans(captured) if "Seq Scan on projects_project " in plan + " "]
+    return [sql[:200] for sql, plan in plan_texts(captured) if "Seq Scan on projects_project " in plan + " "]
 
 
 SMALL = Sizes(zones=2, projects=50, months=12, seed=1)  # the same changelist at 50 rows
@@ -423,7 +428,6 @@ def small_admin_queries(url: str) -> dict:
 def aggregated_scans(captured: list[dict]) -> list[str]:
     """The captured queries whose plan reads a whole large table (projects, milestones) under an
     Aggregate: a GROUP BY or a count over every row (a scan under a Limit stops early, and is not)."""
-    from django.db import connection
 
     def scans(node: dict, aggregated: bool) -> bool:
         if node["Node Type"] == "Limit":
@@ -434,13 +438,8 @@ def aggregated_scans(captured: list[dict]) -> list[str]:
         return any(scans(child, aggregated) for child in node.get("Plans", []))
 
     found = []
-    for query in captured:
-        sql = query["sql"]
-        if not sql.lstrip().upper().startswith("SELECT"):
-            continue
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
-            plan = cursor.fetchone()[0]
+    for sql, rows in plans(captured, "(FORMAT JSON)"):
+        plan = rows[0][0]
         if isinstance(plan, str):
             plan = json.loads(plan)
         if scans(plan[0]["Plan"], False):

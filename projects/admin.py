@@ -26,17 +26,12 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import (
     Count,
-    Exists,
     Model,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Value,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.template import engines
 from django.template.response import TemplateResponse
@@ -78,7 +73,7 @@ from .models import (
     Zone,
     ZoneAlias,
     ZoneMembership,
-    late_condition,
+    related_count,
 )
 from .money import format_amount
 from .reports.cadence import DAY_LABELS
@@ -609,14 +604,6 @@ class ZoneRoleInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-def related_count(model: type[Model], parent: type[Model], *conditions: Q) -> Coalesce:
-    """The number of `model` rows pointing at each row of `parent` (and matching `conditions`), as
-    a correlated subquery: computed for the rows a page shows, not grouped over the whole table."""
-    link = next(f.name for f in model._meta.concrete_fields if f.is_relation and f.related_model is parent)
-    rows = model._default_manager.filter(*conditions, **{link: OuterRef("pk")}).order_by()
-    return Coalesce(Subquery(rows.values(link).annotate(n=Count("pk")).values("n")), Value(0))
-
-
 class ReadableZoneFilter(admin.RelatedFieldListFilter):
     """The zone filter of a large table: the zones the user may read (one query of the zone
     table), where RelatedOnlyFieldListFilter reads SELECT DISTINCT zone over every row."""
@@ -903,11 +890,10 @@ class LateMilestoneFilter(admin.SimpleListFilter):
         return [("yes", "有逾期节点"), ("no", "无逾期节点")]
 
     def queryset(self, request, queryset):
-        late = Milestone.objects.filter(late_condition(timezone.localdate()), project=OuterRef("pk"))
         if self.value() == "yes":
-            return queryset.filter(Exists(late))
+            return queryset.with_late_milestones()
         if self.value() == "no":
-            return queryset.filter(~Exists(late))
+            return queryset.without_late_milestones()
         return queryset
 
 
@@ -951,8 +937,7 @@ class ProjectAdmin(LargeTableAdmin, CitedAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        late = late_condition(timezone.localdate())
-        return super().get_queryset(request).annotate(late_milestones=related_count(Milestone, Project, late))
+        return super().get_queryset(request).with_late_milestone_count()
 
     @admin.display(description="总投资", ordering="total_investment")
     def investment(self, obj: Project) -> str:

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models, router, transaction
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -638,15 +639,29 @@ class ProjectQuerySet(models.QuerySet["Project"]):
 
     def with_late_milestones(self, today: date | None = None) -> ProjectQuerySet:
         """Projects with at least one late milestone."""
-        return self.filter(late_condition(today or timezone.localdate(), "milestones__")).distinct()
+        return self.filter(Exists(_late_milestones(today)))
+
+    def without_late_milestones(self, today: date | None = None) -> ProjectQuerySet:
+        return self.filter(~Exists(_late_milestones(today)))
 
     def with_late_milestone_count(self, today: date | None = None) -> ProjectQuerySet:
-        today = today or timezone.localdate()
-        return self.annotate(
-            late_milestones=models.Count(
-                "milestones", filter=late_condition(today, "milestones__"), distinct=True
-            )
-        )
+        """`late_milestones` on each project, as a correlated subquery: computed for the rows a page
+        reads, not grouped over a join of every milestone."""
+        late = late_condition(today or timezone.localdate())
+        return self.annotate(late_milestones=related_count(Milestone, Project, late))
+
+
+def _late_milestones(today: date | None) -> models.QuerySet:
+    late = late_condition(today or timezone.localdate())
+    return Milestone.objects.filter(late, project=OuterRef("pk"))
+
+
+def related_count(model: type[models.Model], parent: type[models.Model], *conditions: Q) -> Coalesce:
+    """The number of `model` rows pointing at each row of `parent` (and matching `conditions`), as
+    a correlated subquery: computed for the rows a page shows, not grouped over the whole table."""
+    link = next(f.name for f in model._meta.concrete_fields if f.is_relation and f.related_model is parent)
+    rows = model._default_manager.filter(*conditions, **{link: OuterRef("pk")}).order_by()
+    return Coalesce(Subquery(rows.values(link).annotate(n=Count("pk")).values("n")), Value(0))
 
 
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):  # type: ignore[misc]
