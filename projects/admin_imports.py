@@ -26,6 +26,7 @@ from . import access
 from .admin import refusal_response, sees_tracker
 from .models import ImportBatch, ImportKind, ImportStatus, Zone
 from .workbooks.imports import ImportRefused, check_import, import_batch_commit, record_check
+from .workbooks.reader import WorkbookError, check_package
 from .workbooks.template import indicators_template, monthly_template, projects_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -97,6 +98,14 @@ class ImportUploadForm(forms.ModelForm):
             raise forms.ValidationError("请上传 Excel 工作簿(.xlsx 文件)")
         if upload.size > MAX_UPLOAD:
             raise forms.ValidationError("文件超过20MB,请分成几个文件导入")
+        # A file that is no workbook, or one made to exhaust memory, is refused here (streamed
+        # through projects.ooxml), before anything is recorded.
+        try:
+            check_package(upload.read())
+        except WorkbookError as error:
+            raise forms.ValidationError(error.message, code="file") from None
+        finally:
+            upload.seek(0)
         return upload
 
 
