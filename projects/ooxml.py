@@ -67,7 +67,7 @@ class PackageLimits:
     # stays well below. Each part costs the parser a little, whether it is read or not.
     parts: int = 1_000
     # All parts unpacked. Sheets are read as streams, so this bounds the time an upload can take
-    # (expat parses 50–100 MB a second), not memory; a 50,000-row sheet is 25–60 MB.
+    # (expat parses 50–100 MB a second), not memory; a sheet of 10,000 rows is 5–20 MB.
     unpacked_bytes: int = 256 * MB
     # Deflate packs real sheets and documents 5 to 20 times (a sheet of 100,000 styled rows: 12);
     # a part packed 100 times over is padding made to be unpacked, the zip bomb's signature.
@@ -79,25 +79,32 @@ class PackageLimits:
     # Office XML nests 10–30 deep (tables in tables in a document add a few levels each).
     depth: int = 128
     # Any other XML part (styles, workbook, relationships, properties, headers, footnotes…),
-    # parsed whole by openpyxl and python-docx into objects of a few hundred bytes per element:
-    # a styles part of Excel's 64,000 formats has about 50,000 elements.
+    # parsed whole: openpyxl makes about 1.1 KB of objects per element of a styles part
+    # (measured), so 40,000 elements cost 45 MB. A styles part of a carefully formatted
+    # workbook has a few thousand.
     part_bytes: int = 16 * MB
-    part_elements: int = 60_000
+    part_elements: int = 40_000
 
 
 @dataclass(frozen=True)
 class WorkbookLimits(PackageLimits):
-    """A workbook's sheets and shared strings, on top of PackageLimits."""
+    """A workbook's sheets and shared strings, on top of PackageLimits. The reader sets the rows
+    and shared strings from its own row limit (projects.workbooks.reader.LIMITS)."""
 
     # Rows (blank or not) of any one sheet. openpyxl streams rows, but keeps an emptied element
-    # per row read; the reader keeps every row that has a value (its own limit, MAX_ROWS).
+    # per row read (100,000 rows: 16 MB, measured); the reader keeps the rows that have a value.
     sheet_rows: int = 100_000
     row_elements: int = 65_536  # cells, values, formulas and rich-text runs of one row
-    sheet_elements_outside_rows: int = 60_000  # columns, merged cells, links, validations…
-    # openpyxl reads every shared string into a list and an index before the first row (about
-    # 150 bytes a string): 200,000 is four distinct texts in each of 50,000 rows.
+    # The characters of all cells of one sheet: the reader keeps the texts of the rows it reads,
+    # so this bounds them (32 MB as Python strings at most); 10,000 rows of 12 columns are 2M.
+    sheet_characters: int = 16_000_000
+    # Columns, merged cells, links, validations…, which openpyxl keeps as objects (60,000
+    # merged cells: 35 MB, measured).
+    sheet_elements_outside_rows: int = 40_000
+    # openpyxl reads every shared string into a list and an index before the first row: 200,000
+    # strings of 20 characters took 40 MB (measured). Their text is bounded by the part's size.
     shared_strings: int = 200_000
-    shared_strings_bytes: int = 64 * MB
+    shared_strings_bytes: int = 32 * MB
     shared_string_elements: int = 1_000_000  # <si>, <t>, <r>, <rPr> … of all shared strings
 
 
@@ -107,13 +114,15 @@ class DocumentLimits(PackageLimits):
 
     # python-docx reads every part into memory; a 2 MB upload of text and pictures is far below.
     unpacked_bytes: int = 64 * MB
-    # Characters in the body's text runs, and paragraphs (each is a line of the text): the text
-    # may not be longer than the extractor reads (MAX_TEXT_LENGTH), so the caller sets both.
+    # Characters in the body's text runs: no more than the extractor reads (the caller passes
+    # MAX_TEXT_LENGTH).
     characters: int = 200_000
-    paragraphs: int = 200_000
-    # python-docx builds the body's whole tree (about 250 bytes an element, measured): a report
-    # of 200,000 characters from Word, every run formatted, has well under 400,000.
-    body_elements: int = 400_000
+    # python-docx makes objects of every paragraph (100,000 paragraphs: 73 MB and 10 s, measured);
+    # a report of 200,000 characters has a few thousand, a list of short lines 20,000.
+    paragraphs: int = 50_000
+    # python-docx builds the body's whole tree (about 170 bytes an element, measured): a report
+    # of 200,000 characters from Word, every run formatted, has about 150,000.
+    body_elements: int = 300_000
     body_bytes: int = 64 * MB
 
 
@@ -324,6 +333,7 @@ class _Sheet(_Part):
         self.cells = 0
         self.outside_rows = 0
         self.cell_text = 0
+        self.characters = 0
 
     def start(self, local: str, attributes: dict[str, str]) -> None:
         super().start(local, attributes)
@@ -362,10 +372,13 @@ class _Sheet(_Part):
     def text(self, data: str) -> None:
         if self.row_depth:
             self.cell_text += len(data)
+            self.characters += len(data)
             if self.cell_text > EXCEL_MAX_CELL_TEXT:
-                raise _too_large(
-                    self.kind, "一个单元格的字数", "the characters of one cell", EXCEL_MAX_CELL_TEXT
-                )
+                limit = EXCEL_MAX_CELL_TEXT
+                raise _too_large(self.kind, "一个单元格的字数", "the characters of one cell", limit)
+            if self.characters > self.sheet_limits.sheet_characters:
+                limit = self.sheet_limits.sheet_characters
+                raise _too_large(self.kind, "一个工作表的字数", "the characters of one sheet", limit)
 
     def _check_row_number(self, number: str | None) -> None:
         if number is not None and not (number.isdigit() and 1 <= int(number) <= EXCEL_MAX_ROWS):

@@ -55,9 +55,8 @@ from .periods import DatePrecision, Period, PeriodParseError, format_date, forma
 from .rules import RULES
 
 MAX_UPLOAD = 2 * 1024 * 1024  # a long report as .docx is well under this
-# A document's body may hold no more than the extractor reads: MAX_TEXT_LENGTH characters, and as
-# many paragraphs (each is a line of the text, so more could never fit).
-DOCUMENT_LIMITS = DocumentLimits(characters=MAX_TEXT_LENGTH, paragraphs=MAX_TEXT_LENGTH)
+# A document's body may hold no more characters than the extractor reads.
+DOCUMENT_LIMITS = DocumentLimits(characters=MAX_TEXT_LENGTH)
 FIGURES = frozenset(str(kind) for kind in FIGURE_KINDS)
 RECORDED_MEASURES = {Measure.LEVEL: "数值", Measure.GROWTH: "增速", Measure.SHARE: "占比"}
 MILESTONE_VALUE_KINDS = {"actual": "实际", "plan": "计划"}

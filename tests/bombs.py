@@ -107,7 +107,9 @@ def shared_strings(count: int = 1, item: bytes = "<si><t>赣县区</t></si>".enc
     )
 
 
-def workbook(*, sheet_part: Part | None = None, strings: Part | None = None, **extra: Part) -> bytes:
+def workbook(
+    *, sheet_part: Part | None = None, strings: Part | None = None, extra: dict[str, Part] | None = None
+) -> bytes:
     """A projects workbook (区域, 项目名称, 总投资; one row) with the given parts swapped in."""
     parts: dict[str, Part] = {
         "[Content_Types].xml": XLSX_TYPES,
@@ -122,7 +124,7 @@ def workbook(*, sheet_part: Part | None = None, strings: Part | None = None, **e
         "xl/worksheets/sheet1.xml": sheet() if sheet_part is None else sheet_part,
         "xl/sharedStrings.xml": shared_strings() if strings is None else strings,
     }
-    return package({**parts, **{name.replace("__", "/"): part for name, part in extra.items()}})
+    return package({**parts, **(extra or {})})
 
 
 def paragraph(text: str) -> bytes:
@@ -138,13 +140,13 @@ def body(
     yield b"</w:body></w:document>"
 
 
-def document(*, body_part: Part | None = None, **extra: Part) -> bytes:
+def document(*, body_part: Part | None = None, extra: dict[str, Part] | None = None) -> bytes:
     parts: dict[str, Part] = {
         "[Content_Types].xml": DOCX_TYPES,
         "_rels/.rels": _relationships(("officeDocument", "word/document.xml")),
         "word/document.xml": body() if body_part is None else body_part,
     }
-    return package({**parts, **{name.replace("__", "/"): part for name, part in extra.items()}})
+    return package({**parts, **(extra or {})})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -47,14 +47,15 @@ from .layout import (
 ERROR, WARNING = "error", "warning"
 PARSE = "parse"
 # Rows with a value that one workbook may bring. Checking costs about 2.5 KB a row (the rows read,
-# then what the checks make of them: measured on 10,000 and 40,000 rows), so 50,000 rows take a
-# worker about 125 MB above its 110 MB at rest: a zone's month is a few hundred rows, a province's
-# projects a few files of this size.
-MAX_ROWS = 50_000
+# then what the checks make of them), and importing them as much again (projects and their history:
+# 20,000 new projects took a gunicorn worker from 152 MB to 296 MB, measured), so 10,000 rows keep
+# a worker near 220 MB: a zone's month is a few hundred rows, a province's projects a few files.
+MAX_ROWS = 10_000
 HEADER_SEARCH_ROWS = 10  # the header row is looked for among the first rows
 # What projects.ooxml lets through to openpyxl: any sheet's rows, blank ones included (a template
-# prepares 500, and staff format more), and shared strings (four distinct texts a row).
-LIMITS = WorkbookLimits(sheet_rows=2 * MAX_ROWS, shared_strings=4 * MAX_ROWS)
+# prepares 500, and staff format more; openpyxl keeps about 160 bytes a row read: 16 MB), and
+# shared strings (ten distinct texts a row; 200,000 strings cost openpyxl 40 MB).
+LIMITS = WorkbookLimits(sheet_rows=10 * MAX_ROWS, shared_strings=20 * MAX_ROWS)
 # What openpyxl (and the zip and XML libraries under it) raise on a file that is not what it says.
 UNREADABLE = (
     zipfile.BadZipFile,
