@@ -26,7 +26,6 @@ from . import access
 from .admin import refusal_response, sees_tracker
 from .models import ImportBatch, ImportKind, ImportStatus, Zone
 from .workbooks.imports import ImportRefused, check_import, import_batch_commit, record_check
-from .workbooks.reader import WorkbookError, check_package
 from .workbooks.template import indicators_template, monthly_template, projects_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,7 +84,12 @@ def kind_template(kind: str, zone: Zone | None) -> tuple[bytes, str]:
 
 
 class ImportUploadForm(forms.ModelForm):
+    """The upload, checked as the form is cleaned: a file that cannot be imported as a whole (no
+    workbook, one made to exhaust memory, malformed XML, another kind's template, missing
+    columns) is a form error and nothing is recorded; otherwise save_model records the check."""
+
     upload = forms.FileField(label="Excel文件", help_text="")
+    user = None  # the uploader, set by ImportBatchAdmin.get_form: the check runs with their access
 
     class Meta:
         model = ImportBatch
@@ -98,15 +102,21 @@ class ImportUploadForm(forms.ModelForm):
             raise forms.ValidationError("请上传 Excel 工作簿(.xlsx 文件)")
         if upload.size > MAX_UPLOAD:
             raise forms.ValidationError("文件超过20MB,请分成几个文件导入")
-        # A file that is no workbook, or one made to exhaust memory, is refused here (streamed
-        # through projects.ooxml), before anything is recorded.
-        try:
-            check_package(upload.read())
-        except WorkbookError as error:
-            raise forms.ValidationError(error.message, code="file") from None
-        finally:
-            upload.seek(0)
         return upload
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        upload, kind = cleaned.get("upload"), cleaned.get("kind")
+        if upload is None or not kind:
+            return cleaned
+        content = upload.read()
+        result = check_import(kind, content, user=self.user, file_name=upload.name)
+        refused = next((f for f in result.errors if f.row == 0 and f.rule_id == "file"), None)
+        if refused is not None:
+            self.add_error("upload", refused.message)
+        else:
+            self.checked = (content, result)
+        return cleaned
 
 
 def _template_links(request: HttpRequest) -> str:
@@ -233,8 +243,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
         if obj is None:
             kwargs["form"] = ImportUploadForm
-            form = super().get_form(request, obj, change, **kwargs)
+            form = super().get_form(request, obj, change, **kwargs)  # a class of its own per request
             form.base_fields["upload"].help_text = _template_links(request)
+            form.user = request.user
             return form
         return super().get_form(request, obj, change, **kwargs)
 
@@ -247,10 +258,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
         return [] if obj is None else self.get_fields(request, obj)
 
     def save_model(self, request: HttpRequest, obj: ImportBatch, form, change: bool) -> None:
-        upload = form.cleaned_data["upload"]
-        content = upload.read()
-        obj.file_name, obj.content, obj.uploaded_by = upload.name, content, request.user
-        record_check(obj, check_import(obj.kind, content, user=request.user, file_name=upload.name))
+        content, result = form.checked  # checked as the form was cleaned
+        obj.file_name, obj.content, obj.uploaded_by = form.cleaned_data["upload"].name, content, request.user
+        record_check(obj, result)
 
     def response_add(self, request: HttpRequest, obj: ImportBatch, post_url_continue=None):
         if obj.error_count:

@@ -237,11 +237,13 @@ def _check_directory(archive: zipfile.ZipFile, kind: _Kind, limits: PackageLimit
     if len(names) != len(members):
         raise _damaged(kind)  # two parts of one name: which one a parser reads is anyone's guess
     folders = {folder for folder in FOLDERS if any(name.startswith(folder) for name in names)}
-    if "[Content_Types].xml" not in names or kind.folder not in folders:
+    if kind.folder not in folders:
         other = next((FOLDERS[folder] for folder in folders), None)
         raise _refused(
             "wrong_file_type",
-            f"这是{other},不是 {kind.label}" if other else f"这是 zip 压缩包,不是 {kind.label}:{kind.resave}",
+            f"这是 {other},不是 {kind.label}"
+            if other
+            else f"这是 zip 压缩包,不是 {kind.label}:{kind.resave}",
             f"This is a {'zip archive' if other is None else 'different Office file'}, not {kind.label_en}.",
         )
     declared = 0

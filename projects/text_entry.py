@@ -150,7 +150,17 @@ def _docx_text(content: bytes) -> str:
     try:
         document = Document(io.BytesIO(content))
         return "\n".join(paragraph.text for paragraph in document.paragraphs)
-    except (zipfile.BadZipFile, OpcError, KeyError, ValueError, TypeError, LxmlError, OSError):
+    # python-docx meets a part it does not expect with AttributeError as often as with its own errors.
+    except (
+        zipfile.BadZipFile,
+        OpcError,
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        LxmlError,
+        OSError,
+    ):
         raise ValidationError(
             "无法读取该 Word 文档:文件已损坏或不是 .docx 格式,请在 Word 或 WPS 中另存为 .docx 后再上传",
             code="docx",

@@ -202,3 +202,6 @@ def lying_sizes(content: bytes, part: str, declared: int) -> bytes:
             return bytes(data)
         offset += 4
     raise ValueError(f"{part} is not in the package")
+
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the start of an old .xls/.doc (a compound file)
