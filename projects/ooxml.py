@@ -281,9 +281,19 @@ def _stream(archive: zipfile.ZipFile, member: zipfile.ZipInfo, kind: _Kind):
         raise _damaged(kind) from None
 
 
-def _looks_like_xml(first: bytes) -> bool:
+XML_NAMES = (".xml", ".rels", ".vml")
+
+
+def _is_xml(name: str, first: bytes) -> bool:
+    """Parsed as XML: a part named so, or any part that starts like XML whatever its name (a
+    relationship may point a parser at "image1.png"). Pictures, fonts and printer settings are not.
+    A UTF-16 or UTF-32 part goes to expat too, which reads UTF-16 and refuses UTF-32."""
     head = first.removeprefix(b"\xef\xbb\xbf").lstrip()
-    return head.startswith(b"<") or head.startswith(UTF16_BOMS)
+    return (
+        name.lower().endswith(XML_NAMES)
+        or head.startswith((b"<", b"\x00<", b"\x00\x00"))
+        or head.startswith(UTF16_BOMS)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -537,7 +547,7 @@ def _inspect(
             feeder: _Feeder | None = None
             size, max_size = 0, limits.unpacked_bytes
             for chunk in _stream(archive, member, kind):
-                if size == 0 and _looks_like_xml(chunk):
+                if size == 0 and _is_xml(member.filename, chunk):
                     part = part_of(member.filename)
                     feeder, max_size = _Feeder(part), part.max_bytes
                 size += len(chunk)

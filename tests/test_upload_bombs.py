@@ -371,6 +371,19 @@ def test_a_zip_of_two_parts_of_one_name_or_of_another_compression_is_damaged():
     assert _refusal(inspect_workbook, out.getvalue()).code == "damaged"
 
 
+def test_a_part_that_looks_like_xml_is_parsed_whatever_its_name_and_one_named_xml_whatever_it_holds():
+    laughs = bombs.billion_laughs("sst", M)
+    named_as_picture = bombs.workbook(extra={"xl/media/image1.png": laughs})
+    assert _refusal(inspect_workbook, named_as_picture).code == "dtd"
+    utf16 = bombs.workbook(extra={"xl/media/image1.png": laughs.decode().encode("utf-16-be")})
+    assert _refusal(inspect_workbook, utf16).code == "dtd"
+    utf32 = bombs.workbook(extra={"xl/custom.bin": laughs.decode().encode("utf-32-be")})
+    assert _refusal(inspect_workbook, utf32).code == "malformed"
+    binary_named_xml = bombs.workbook(extra={"xl/styles.xml": b"\x89PNG\r\n\x1a\n" + bytes(100)})
+    assert _refusal(inspect_workbook, binary_named_xml).code == "malformed"
+    inspect_workbook(bombs.workbook(extra={"xl/media/image1.png": b"\x89PNG\r\n\x1a\n" + bytes(100)}))
+
+
 def test_a_part_that_unpacks_to_more_than_it_declares_is_damaged():
     """zipfile stops at the declared size; the CRC then does not match."""
     content = bombs.lying_sizes(bombs.workbook(strings=_distinct_strings(1000)), "xl/sharedStrings.xml", 50)

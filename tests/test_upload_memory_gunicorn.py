@@ -125,12 +125,12 @@ class Server:
             text=True,
         )
         self.session = requests.Session()
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
-                self.session.get(f"{self.url}/admin/login/", timeout=5)
+                self.session.get(f"{self.url}/admin/login/", timeout=30)  # the first loads Django
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"gunicorn did not start:\n{self.stop()}") from None
                 time.sleep(0.3)
