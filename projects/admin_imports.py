@@ -15,7 +15,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -51,12 +51,14 @@ def xlsx_download(content: bytes, file_name: str) -> HttpResponse:
 
 def monthly_template_view(request: HttpRequest, zone_id: int, year: int, month: int) -> HttpResponse:
     """The zone's monthly template: anyone who may read the zone may download it."""
-    zone = Zone.objects.filter(pk=zone_id).first()
+    if not sees_tracker(request):
+        return refusal_response(request, PermissionDenied())
+    zone = Zone.objects.restrict(request.user).filter(pk=zone_id).first()
     if zone is None or not (1 <= month <= 12 and 1949 <= year <= 2200):
         raise Http404("没有该区域或月份")
-    if not sees_tracker(request) or not access.can_read(request.user, zone):
-        return refusal_response(request, PermissionDenied(access.read_refusal(request.user, zone) or ""))
-    return xlsx_download(monthly_template(zone, year, month), f"{zone.name}{year}年{month}月月报.xlsx")
+    return xlsx_download(
+        monthly_template(zone, year, month, user=request.user), f"{zone.name}{year}年{month}月月报.xlsx"
+    )
 
 
 def monthly_template_urls(wrap) -> list[URLPattern]:
@@ -194,12 +196,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     # -- who sees what -----------------------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        queryset = super().get_queryset(request).defer("content")
-        user = request.user
-        if user.is_superuser:
-            return queryset
-        readable = sorted(access.zone_access(user).readable)
-        return queryset.filter(Q(zone__in=readable) | Q(uploaded_by=user.pk))
+        return super().get_queryset(request).defer("content").restrict(request.user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return sees_tracker(request)
@@ -349,8 +346,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
             raise Http404("没有该模板")
         zone = None
         if zone_id := request.GET.get("zone"):
-            zone = Zone.objects.filter(pk=zone_id).first() if zone_id.isdigit() else None
-            if zone is None or not access.can_read(request.user, zone):
+            zones = Zone.objects.restrict(request.user)
+            zone = zones.filter(pk=int(zone_id)).first() if zone_id.isdecimal() else None
+            if zone is None:
                 raise Http404("没有该区域,或无权查看")
         return xlsx_download(*kind_template(kind, zone))
 

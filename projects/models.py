@@ -67,6 +67,25 @@ def _fuzzy_date_errors(obj: models.Model, *pairs: tuple[str, str]) -> dict[str, 
 
 
 # ---------------------------------------------------------------------------------------------
+# Access
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """Every queryset of the tracker's models can be narrowed to what a user may do with it:
+    `Project.objects.restrict(user, "change")`. The rules (zone roles) live in projects.access,
+    the one place that decides, for the API, the admin, imports, text entry and reports alike."""
+
+    def restrict(self, user, action: str = "view") -> models.QuerySet:
+        """The rows `user` may see ("view"), change ("change") or delete ("delete")."""
+        from . import access  # access reads these models; importing it here keeps the rules in one place
+
+        return access.restrict(self, user, action)
+
+
+RestrictedManager = models.Manager.from_queryset(RestrictedQuerySet)
+
+
+# ---------------------------------------------------------------------------------------------
 # Sources and citations
 
 
@@ -120,7 +139,7 @@ class Versioned(models.Model):
                 raise
 
 
-class SourceDocumentManager(models.Manager["SourceDocument"]):
+class SourceDocumentManager(RestrictedManager):
     def get_by_natural_key(self, key: str) -> SourceDocument:
         return self.get(key=key)
 
@@ -192,7 +211,7 @@ class SourceDocument(models.Model):
         return format_date(self.published_on, self.published_precision)
 
 
-class CitationManager(models.Manager["Citation"]):
+class CitationManager(RestrictedManager):
     def get_by_natural_key(self, document_key: str, quote: str) -> Citation:
         return self.get(document__key=document_key, quote=quote)
 
@@ -275,7 +294,7 @@ class EntryBasis(models.TextChoices):
     YEAR_TO_DATE = "ytd", "累计值"
 
 
-class ZoneQuerySet(models.QuerySet["Zone"]):
+class ZoneQuerySet(RestrictedQuerySet):
     def subtree_ids(self, zone: Zone | int) -> list[int]:
         """The zone's id and those of all zones below it, one query per level of the tree."""
         root = zone.pk if isinstance(zone, Zone) else zone
@@ -390,7 +409,7 @@ class Zone(Cited):
             ancestor = ancestor.parent
 
 
-class ZoneAliasManager(models.Manager["ZoneAlias"]):
+class ZoneAliasManager(RestrictedManager):
     def get_by_natural_key(self, alias: str) -> ZoneAlias:
         return self.get(alias=alias)
 
@@ -422,7 +441,7 @@ class ZoneRole(models.TextChoices):
     VIEWER = "viewer", "只读"
 
 
-class ZoneMembershipQuerySet(models.QuerySet["ZoneMembership"]):
+class ZoneMembershipQuerySet(RestrictedQuerySet):
     def editors(self) -> ZoneMembershipQuerySet:
         return self.filter(role=ZoneRole.EDITOR)
 
@@ -454,7 +473,7 @@ class ZoneMembership(models.Model):
         return f"{self.user} · {self.zone} · {self.get_role_display()}"
 
 
-class EntryReopeningQuerySet(models.QuerySet["EntryReopening"]):
+class EntryReopeningQuerySet(RestrictedQuerySet):
     def reopened_until(
         self, zone_ids: set[int], months: set[tuple[int, int]]
     ) -> dict[tuple[int, int, int], date]:
@@ -512,7 +531,7 @@ class EntryReopening(models.Model):
         return f"{self.zone} {self.year}年{self.month}月 开放至{self.until:%Y-%m-%d}"
 
 
-class NamedManager(models.Manager):
+class NamedManager(RestrictedManager):
     def get_by_natural_key(self, name: str) -> models.Model:
         return self.get(name=name)
 
@@ -621,7 +640,7 @@ class ProjectCategory(models.Model):
         return (self.name,)
 
 
-class ProjectQuerySet(models.QuerySet["Project"]):
+class ProjectQuerySet(RestrictedQuerySet):
     def in_zone(self, zone: Zone | int, *, with_subzones: bool = True) -> ProjectQuerySet:
         if with_subzones:
             return self.filter(zone__in=Zone.objects.subtree_ids(zone))
@@ -816,7 +835,7 @@ def started_condition(prefix: str = "", by: date | None = None) -> Q:
     return Q(**{f"{prefix}stage__in": Stage.started()}) | Q(Exists(started))
 
 
-class MilestoneQuerySet(models.QuerySet["Milestone"]):
+class MilestoneQuerySet(RestrictedQuerySet):
     def with_status(self, today: date | None = None) -> MilestoneQuerySet:
         """Annotate `status_code` (done, due, late, unscheduled), computed by the database."""
         today = today or timezone.localdate()
@@ -935,7 +954,7 @@ class Milestone(Versioned, Cited):
 # Portfolios
 
 
-class PortfolioManager(models.Manager["Portfolio"]):
+class PortfolioManager(RestrictedManager):
     def get_by_natural_key(self, zone_name: str, name: str, year: int) -> Portfolio:
         return self.get(zone__name=zone_name, name=name, year=year)
 
@@ -986,7 +1005,7 @@ class Portfolio(Versioned, Cited):
     natural_key.dependencies = ["projects.zone"]
 
 
-class PortfolioEntryManager(models.Manager["PortfolioEntry"]):
+class PortfolioEntryManager(RestrictedManager):
     def get_by_natural_key(
         self, zone_name: str, name: str, year: int, project_zone: str | None, project_name: str
     ) -> PortfolioEntry:
@@ -1064,7 +1083,7 @@ class FlowOrStock(models.TextChoices):
     STOCK = "stock", "存量(时点值)"
 
 
-class MetricManager(models.Manager["Metric"]):
+class MetricManager(RestrictedManager):
     def get_by_natural_key(self, code: str) -> Metric:
         return self.get(code=code)
 
@@ -1102,7 +1121,7 @@ class ValueKind(models.TextChoices):
     FORECAST = "forecast", "预计"
 
 
-class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
+class IndicatorValueQuerySet(RestrictedQuerySet):
     def current(self) -> IndicatorValueQuerySet:
         """Values not replaced by a restatement (更正): what reports count."""
         return self.filter(restated_by__isnull=True)
@@ -1375,7 +1394,7 @@ class IndicatorValue(Versioned, Cited):
 # Campaigns
 
 
-class CampaignManager(models.Manager["Campaign"]):
+class CampaignManager(RestrictedManager):
     def get_by_natural_key(self, name: str, year: int) -> Campaign:
         return self.get(name=name, year=year)
 
@@ -1578,6 +1597,8 @@ class ReportSchedule(Versioned, ReportScope):
 
     history = HistoricalRecords()
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = "报告计划"
         verbose_name_plural = "报告计划"
@@ -1639,7 +1660,7 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", "发送失败"
 
 
-class ReportRunQuerySet(models.QuerySet["ReportRun"]):
+class ReportRunQuerySet(RestrictedQuerySet):
     def listing(self) -> ReportRunQuerySet:
         """Runs for lists: without their snapshot, with their files' formats but not contents."""
         files = models.Prefetch("files", queryset=ReportFile.objects.defer("content").order_by("format"))
@@ -1759,6 +1780,8 @@ class ReportFile(models.Model):
     size = models.PositiveIntegerField("大小(字节)")
     sha256 = models.CharField("SHA-256", max_length=64)
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = "报告文件"
         verbose_name_plural = "报告文件"
@@ -1779,7 +1802,7 @@ class FactStatus(models.TextChoices):
     REJECTED = "rejected", "已驳回"
 
 
-class ExtractedFactQuerySet(models.QuerySet["ExtractedFact"]):
+class ExtractedFactQuerySet(RestrictedQuerySet):
     def pending(self) -> ExtractedFactQuerySet:
         return self.filter(status=FactStatus.PENDING)
 
@@ -1904,6 +1927,8 @@ class ImportBatch(models.Model):
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
     committed_at = models.DateTimeField("导入时间", null=True, blank=True)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = "Excel导入"

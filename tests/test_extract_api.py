@@ -153,15 +153,17 @@ def test_token_and_session_users_may_extract(client):
     assert response.json()["count"] >= 2
 
 
-def test_a_zone_the_user_may_not_read_is_not_found():
+def test_a_zone_the_user_may_not_read_is_refused_as_one_that_does_not_exist():
     own, other = ZoneFactory(name="本区"), ZoneFactory(name="他区")
     member = ZoneMembershipFactory(zone=own, role=ZoneRole.VIEWER).user
     client = APIClient()
     client.force_authenticate(member)
     assert post(client, {"text": SHORT, "zone": "本区"}).status_code == 200
-    response = post(client, {"text": SHORT, "zone": other.pk})
-    assert response.status_code == 404
-    assert "区域" in response.json()["detail"]
+    hidden = post(client, {"text": SHORT, "zone": other.pk})
+    missing = post(client, {"text": SHORT, "zone": other.pk + 1000})
+    assert hidden.status_code == missing.status_code == 400
+    assert errors_of(hidden)["zone"]["code"] == errors_of(missing)["zone"]["code"] == "unknown_zone"
+    assert errors_of(post(client, {"text": SHORT, "zone": "他区"}))["zone"]["code"] == "unknown_zone"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,7 +247,7 @@ def schema(client):
 
 def test_the_schema_documents_every_candidate_field(schema):
     operation = schema["paths"]["/api/extract/"]["post"]
-    assert set(operation["responses"]) >= {"200", "400", "403", "404"}
+    assert set(operation["responses"]) >= {"200", "400", "403"}
     request = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert set(schema["components"]["schemas"][request]["properties"]) == {"text", "year", "zone"}
     assert schema["components"]["schemas"][request]["properties"]["text"]["maxLength"] == MAX_TEXT_LENGTH

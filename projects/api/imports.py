@@ -274,8 +274,9 @@ TEMPLATES = {ImportKind.PROJECTS: projects_template, ImportKind.INDICATORS: indi
 
 
 def _readable_zone(request: Request, zone_id: str | int) -> Zone:
-    zone = Zone.objects.filter(pk=zone_id).first() if str(zone_id).isdigit() else None
-    if zone is None or not access.can_read(request.user, zone):
+    zones = Zone.objects.restrict(request.user)
+    zone = zones.filter(pk=int(zone_id)).first() if str(zone_id).isdecimal() else None
+    if zone is None:
         raise NotFound(bilingual("区域不存在或无权查看", "Zone not found."))
     return zone
 
@@ -358,7 +359,9 @@ class MonthlyTemplateView(APIView):
             raise invalid(
                 "month", Message("invalid_month", str(error), "Give the month as YYYY-MM, e.g. 2022-05.")
             ) from None
-        return xlsx(monthly_template(zone, year, month), f"{zone.name}{year}年{month}月月报.xlsx")
+        return xlsx(
+            monthly_template(zone, year, month, user=request.user), f"{zone.name}{year}年{month}月月报.xlsx"
+        )
 
 
 # Mounted by projects/api/urls.py, before the router (whose zones/<id>/ would not match anyway).

@@ -345,7 +345,7 @@ class ResourceViewSet(viewsets.ModelViewSet):
         queryset = super().get_queryset()
         if self.action != "history":  # the history reads the row alone
             queryset = self.optimise(queryset)
-        return access.readable(queryset, self.request.user)
+        return queryset.restrict(self.request.user)
 
     def perform_create(self, serializer: drf_serializers.BaseSerializer) -> None:
         with transaction.atomic():

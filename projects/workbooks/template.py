@@ -243,10 +243,11 @@ def monthly_columns(basis: str, month: int) -> list[Column]:
     ]
 
 
-def monthly_template(zone: Zone, year: int, month: int, *, today: date | None = None) -> bytes:
-    """The zone's month as a workbook: every project of its portfolios, the figures entered so
-    far pre-filled (month amount or year-to-date per the zone's entry basis)."""
-    return monthly_workbook(monthly_sheet(zone, year, month, today=today))
+def monthly_template(zone: Zone, year: int, month: int, *, today: date | None = None, user=None) -> bytes:
+    """The zone's month as a workbook: every project of its portfolios (with a `user`, those they
+    may read), the figures entered so far pre-filled (month amount or year-to-date per the zone's
+    entry basis)."""
+    return monthly_workbook(monthly_sheet(zone, year, month, today=today, user=user))
 
 
 def monthly_workbook(sheet: MonthlySheet) -> bytes:
