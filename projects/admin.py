@@ -41,7 +41,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import access, reporting
+from . import access, reporting, rules
 from .admin_export import export_changelist, xlsx_response
 from .admin_forms import PAGE_FIELDS, REASON_FIELD, VERSION_FIELD, TrackedFormMixin, tracked_form
 from .admin_history import EXPORT_HEADERS, export_rows, history_entries, history_records, tracks_history
@@ -383,10 +383,17 @@ class ZoneRoleAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         user = request.user
-        for formset in formsets:
-            for deleted in formset.deleted_forms:
-                if deleted.instance.pk is not None:
-                    access.check_can_delete(user, deleted.instance)
+        deleted_rows = [
+            deleted.instance
+            for formset in formsets
+            for deleted in formset.deleted_forms
+            if deleted.instance.pk is not None
+        ]
+        for row in deleted_rows:
+            access.check_can_delete(user, row)
+        # A row ticked 删除 that is (or cascades to) a figure of a locked month: the refusal page,
+        # and the admin's transaction undoes the whole save.
+        rules.check_deletable(deleted_rows)
         super().save_related(request, form, formsets, change)
         # After the many-to-many rows, inside the admin's transaction: a refusal undoes it all.
         access.check_can_edit(user, form.instance, before=getattr(form, "zones_before", None))
@@ -396,12 +403,48 @@ class ZoneRoleAdmin(SimpleHistoryAdmin):
 
     def delete_model(self, request: HttpRequest, obj) -> None:
         access.check_can_delete(request.user, obj)
+        rules.check_deletable([obj])  # get_deleted_objects has said so already; this holds anyway
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         for obj in queryset:
             access.check_can_delete(request.user, obj)
+        rules.check_deletable(queryset)
         super().delete_queryset(request, queryset)
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        """Django's list of what a delete removes, with the figures of locked months among the
+        protected rows: the confirmation page names them and why, and offers no 确认 button (a POST
+        of it deletes nothing), for the delete view and the bulk action alike."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return (
+            to_delete,
+            model_count,
+            perms_needed,
+            [*protected, *self.locked_rows(rules.locked_in_deletion(objs))],
+        )
+
+    @staticmethod
+    def locked_rows(findings: list[rules.Finding]) -> list:
+        """Figures of locked months as the confirmation page lists protected rows: per month, the
+        rule's message, then its rows linked to their pages (a nested list, as unordered_list
+        takes it). The rows come with their subject and metric: no query a row."""
+        by_message: dict[str, list[Model]] = {}
+        for finding in findings:
+            by_message.setdefault(f"[{finding.rule_id}] {finding.message}", []).append(finding.obj)
+        listed: list = []
+        for message, values in by_message.items():
+            links = [
+                format_html(
+                    '{}: <a href="{}">{}</a>',
+                    IndicatorValue._meta.verbose_name,
+                    reverse("admin:projects_indicatorvalue_change", args=[value.pk]),
+                    value,
+                )
+                for value in values
+            ]
+            listed += [message, links]
+        return listed
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
