@@ -3,8 +3,11 @@
 
 - ImportBatch admin: the add page is the upload form (kind and file; a monthly workbook names its
   zone and month in its hidden _meta sheet); the change page shows the findings and the commit
-  button; the stored file can be downloaded again. A batch is never edited: a corrected file is a
-  new upload. Editors see the batches of their zones (and their own uploads); superusers all.
+  button; the stored file can be downloaded again while it is kept (projects.uploads: until
+  committed or IMPORT_PENDING_HOURS, then IMPORT_UPLOAD_RETENTION_DAYS after its commit; an upload
+  beyond the uploader's IMPORT_UPLOAD_QUOTA_MB is a form error). A batch is never edited: a
+  corrected file is a new upload. Editors see the batches of their zones (and their own uploads);
+  superusers all.
 - Templates: the monthly template of a zone and month under the zone admin
   (<zone>/monthly/<year>-<month>/template.xlsx, linked from the 月报填报 screen), the projects and
   indicators templates from the upload page.
@@ -22,7 +25,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 
-from . import access
+from . import access, uploads
 from .admin import refusal_response, sees_tracker
 from .models import ImportBatch, ImportKind, ImportStatus, Zone
 from .workbooks.imports import ImportRefused, check_import, import_batch_commit, record_check
@@ -87,6 +90,7 @@ def kind_template(kind: str, zone: Zone | None) -> tuple[bytes, str]:
 
 class ImportUploadForm(forms.ModelForm):
     upload = forms.FileField(label="Excel文件", help_text="")
+    uploader = None  # the user uploading, set by ImportBatchAdmin.get_form: the quota is theirs
 
     class Meta:
         model = ImportBatch
@@ -100,6 +104,17 @@ class ImportUploadForm(forms.ModelForm):
         if upload.size > MAX_UPLOAD:
             raise forms.ValidationError("文件超过20MB,请分成几个文件导入")
         return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if upload is not None and self.uploader is not None:
+            # Storage: the file is kept for its commit, within the uploader's quota. The admin's
+            # add view runs in one transaction: the lock holds until the batch is saved.
+            uploads.lock_uploader(self.uploader)
+            if (exceeded := uploads.quota_refusal(self.uploader, upload.size)) is not None:
+                self.add_error("upload", f"{exceeded.message} / {exceeded.message_en}")
+        return cleaned
 
 
 def _template_links(request: HttpRequest) -> str:
@@ -196,7 +211,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     # -- who sees what -----------------------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).defer("content").restrict(request.user)
+        return super().get_queryset(request).defer("content").with_file_kept().restrict(request.user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return sees_tracker(request)
@@ -214,7 +229,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         return request.user.is_active and request.user.is_superuser
 
     def can_commit(self, request: HttpRequest, batch: ImportBatch) -> bool:
-        return self.has_add_permission(request) and batch.status == ImportStatus.CHECKED
+        return self.has_add_permission(request) and batch.status == ImportStatus.CHECKED and batch.file_kept
 
     # -- the upload form and the dry-run page -----------------------------------------------
 
@@ -223,6 +238,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             kwargs["form"] = ImportUploadForm
             form = super().get_form(request, obj, change, **kwargs)
             form.base_fields["upload"].help_text = _template_links(request)
+            form.uploader = request.user
             return form
         return super().get_form(request, obj, change, **kwargs)
 
@@ -237,7 +253,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: ImportBatch, form, change: bool) -> None:
         upload = form.cleaned_data["upload"]
         content = upload.read()
-        obj.file_name, obj.content, obj.uploaded_by = upload.name, content, request.user
+        obj.file_name, obj.uploaded_by = upload.name, request.user
+        uploads.keep_file(obj, content)  # within the quota: the form's clean() checked it, locked
         record_check(obj, check_import(obj.kind, content, user=request.user, file_name=upload.name))
 
     def response_add(self, request: HttpRequest, obj: ImportBatch, post_url_continue=None):
@@ -262,9 +279,17 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     @admin.display(description="文件")
     def file_link(self, obj: ImportBatch) -> str:
-        return format_html(
-            '<a href="{}">{}</a>', reverse("admin:projects_importbatch_file", args=[obj.pk]), obj.file_name
-        )
+        if obj.file_kept:
+            return format_html(
+                '<a href="{}">{}</a>({})',
+                reverse("admin:projects_importbatch_file", args=[obj.pk]),
+                obj.file_name,
+                uploads.size_text(obj.file_size),
+            )
+        zh, _ = uploads.missing_file(obj)
+        if obj.file_deleted_at is not None:
+            zh = f"{zh}(删除于{timezone.localtime(obj.file_deleted_at):%Y-%m-%d %H:%M})"
+        return format_html('{} <span class="file-gone">{}</span>', obj.file_name, zh)
 
     @admin.display(description="行数/错误/警告")
     def counts(self, obj: ImportBatch) -> str:
@@ -280,6 +305,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
             return format_html("已于{}导入", timezone.localtime(obj.committed_at).strftime("%Y-%m-%d %H:%M"))
         if obj.status == ImportStatus.INVALID:
             return "有错误,不能导入:请修改文件后重新上传"
+        if not obj.file_kept:
+            return f"{uploads.missing_file(obj)[0]},不能导入:请重新上传该文件"
         return "只有有编辑权限的用户可以导入"
 
     @admin.display(description="导入")
@@ -339,6 +366,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def file_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         batch = self._batch(request, object_id)
         content = ImportBatch.objects.values_list("content", flat=True).get(pk=batch.pk)
+        if content is None:
+            self.message_user(request, uploads.missing_file(batch)[0], messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:projects_importbatch_change", args=[batch.pk]))
         return xlsx_download(bytes(content), batch.file_name)
 
     def template_view(self, request: HttpRequest, kind: str) -> HttpResponse:

@@ -3,14 +3,14 @@ the source documents every recorded fact is cited from."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models, router, transaction
-from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -1900,16 +1900,46 @@ class ImportStatus(models.TextChoices):
     COMMITTED = "committed", "已导入"
 
 
+class ImportBatchQuerySet(RestrictedQuerySet):
+    def holding_files(self) -> ImportBatchQuerySet:
+        """Batches whose uploaded file is still stored."""
+        return self.filter(content__isnull=False)
+
+    def with_file_kept(self) -> ImportBatchQuerySet:
+        """Each batch with `file_kept`: whether its file is stored (without reading the file)."""
+        return self.annotate(
+            file_kept=models.ExpressionWrapper(Q(content__isnull=False), output_field=models.BooleanField())
+        )
+
+    def files_expired(self, *, committed_before: datetime, uploaded_before: datetime) -> ImportBatchQuerySet:
+        """Stored files past their time: a committed batch's after its retention (the audit copy),
+        any other's after its pending time (it was checked, never committed)."""
+        return self.holding_files().filter(
+            Q(status=ImportStatus.COMMITTED, committed_at__lt=committed_before)
+            | (~Q(status=ImportStatus.COMMITTED) & Q(uploaded_at__lt=uploaded_before))
+        )
+
+    def file_bytes(self) -> int:
+        """Bytes of these batches' stored files (a user's: what the upload quota counts)."""
+        return self.holding_files().aggregate(total=Sum("file_size"))["total"] or 0
+
+
 class ImportBatch(models.Model):
     """An uploaded workbook: checked (dry run) first, then written all at once or not at all.
-    The file is kept, so what was imported can always be looked at again."""
+    The batch (findings, counts, who and when) is kept as the record of the upload; its file only
+    for a stated time (projects.uploads): until committed or a short pending time, then for the
+    retention period after its commit. A dry run through the API keeps no file."""
 
     kind = models.CharField("类型", max_length=12, choices=ImportKind.choices)
     zone = models.ForeignKey(
         Zone, models.CASCADE, null=True, blank=True, related_name="imports", verbose_name="区域"
     )
     file_name = models.CharField("文件名", max_length=255)
-    content = models.BinaryField("文件内容")
+    content = models.BinaryField(
+        "文件内容", null=True, blank=True, help_text="空:试导入未保存文件,或文件已过保留期删除"
+    )
+    file_size = models.PositiveIntegerField("文件大小(字节)", default=0)
+    file_deleted_at = models.DateTimeField("文件删除时间", null=True, blank=True)
     status = models.CharField(
         "状态", max_length=12, choices=ImportStatus.choices, default=ImportStatus.CHECKED
     )
@@ -1928,7 +1958,7 @@ class ImportBatch(models.Model):
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
     committed_at = models.DateTimeField("导入时间", null=True, blank=True)
 
-    objects = RestrictedManager()
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = "Excel导入"

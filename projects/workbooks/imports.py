@@ -12,8 +12,9 @@ per model, the rules of projects.rules run once on the whole batch, and the writ
 with their history rows (simple_history.utils.bulk_create_with_history / bulk_update_with_history).
 The number of queries does not depend on the number of rows.
 
-Every upload is recorded as an ImportBatch (the file, its findings and counts); committing a batch
-checks the stored file again, since the data may have changed since the dry run.
+Every upload is recorded as an ImportBatch (its findings and counts, and its file for a stated
+time: projects.uploads); committing a batch checks the stored file again, since the data may have
+changed since the dry run.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .. import access, rules
+from .. import access, rules, uploads
 from ..models import (
     STALE_MESSAGE,
     Enterprise,
@@ -1045,6 +1046,9 @@ def commit_import(result: ImportResult, *, user) -> dict[str, int]:
 # ImportBatch: every upload recorded
 
 
+RECORDED_FIELDS = ["zone", "row_count", "error_count", "warning_count", "findings"]
+
+
 def record_check(batch: ImportBatch, result: ImportResult) -> ImportBatch:
     """Put a check's findings and counts on the batch (and save it)."""
     batch.zone = result.zone
@@ -1054,7 +1058,10 @@ def record_check(batch: ImportBatch, result: ImportResult) -> ImportBatch:
     batch.findings = [f.as_dict() for f in result.findings[:MAX_STORED_FINDINGS]]
     if batch.status != ImportStatus.COMMITTED:
         batch.status = ImportStatus.INVALID if result.errors else ImportStatus.CHECKED
-    batch.save()
+    if batch.pk is None:
+        batch.save()
+    else:  # never the file again: it may be 20 MB, or deleted meanwhile (projects.uploads)
+        batch.save(update_fields=[*RECORDED_FIELDS, "status", "committed_at"])
     return batch
 
 
@@ -1068,7 +1075,8 @@ def import_batch_check(
     today: date | None = None,
     confirm_warnings: bool = False,
 ) -> tuple[ImportBatch, ImportResult]:
-    """Check an uploaded workbook (a dry run) and record it as an ImportBatch."""
+    """Check an uploaded workbook (a dry run) and record it as an ImportBatch: its findings and
+    counts, not the file (uploads.keep_file stores the file of a batch to be committed)."""
     result = check_import(
         kind,
         content,
@@ -1078,7 +1086,7 @@ def import_batch_check(
         confirm_warnings=confirm_warnings,
         file_name=file_name,
     )
-    batch = ImportBatch(kind=kind, file_name=file_name, content=content, uploaded_by=user)
+    batch = ImportBatch(kind=kind, file_name=file_name, file_size=len(content), uploaded_by=user)
     return record_check(batch, result), result
 
 
@@ -1096,6 +1104,11 @@ def import_batch_commit(
     records the new findings."""
     if batch.status == ImportStatus.COMMITTED:
         raise ImportRefused("该文件已经导入过", "This file has already been imported.")
+    if result is None and batch.content is None:
+        zh, en = uploads.missing_file(batch)
+        raise ImportRefused(
+            f"{zh},未导入任何数据;请重新上传该文件", f"{en} Nothing was imported; upload it again."
+        )
     if result is None:
         result = check_import(
             batch.kind,

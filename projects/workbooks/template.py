@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -37,6 +36,7 @@ from ..models import (
 from ..money import AmountScale, format_amount, from_base
 from ..monthly import MonthlySheet, monthly_sheet
 from ..periods import DatePrecision, format_date
+from .cells import Workbook
 from .layout import (
     FIRST_ROW,
     HEADER_ROW,
