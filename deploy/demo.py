@@ -43,9 +43,9 @@ DEPLOY = ROOT / "deploy"
 
 SETUP = """
 import json
-from rest_framework.authtoken.models import Token
 from django.contrib.auth import get_user_model
 from projects.models import ReportSchedule, Zone
+from projects.tokens import api_token_create
 user = get_user_model().objects.create_superuser("deploy-demo", password=PASSWORD)
 schedules = 0
 for zone in Zone.objects.order_by("pk"):
@@ -56,7 +56,7 @@ for zone in Zone.objects.order_by("pk"):
         recipients=["leader@example.com"] if full else [],
     )
     schedules += 1
-print(json.dumps({"token": Token.objects.create(user=user).key, "schedules": schedules}))
+print(json.dumps({"token": api_token_create(user=user)[1], "schedules": schedules}))
 """
 
 

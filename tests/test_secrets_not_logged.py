@@ -19,10 +19,10 @@ from django.utils.log import AdminEmailHandler
 from django.views import debug
 from gunicorn.config import Config
 from gunicorn.glogging import Logger as GunicornLogger
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
 
 from projects.api.views import ZoneViewSet
+from projects.models import ApiToken
+from projects.tokens import api_token_create
 from tests.factories import UserFactory, ZoneFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,7 +106,7 @@ def assert_no_secret(logs) -> None:
 
 
 def token_client(user, **defaults) -> tuple[Client, str]:
-    key = Token.objects.create(user=user).key
+    key = api_token_create(user=user)[1]
     return Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {key}", **defaults), key
 
 
@@ -146,18 +146,17 @@ def test_a_token_that_meets_400_403_404_and_500_is_not_logged(logs, db, monkeypa
 
 class BrokenTokens:
     """The token table failing while a token is looked up: the key is a local variable of the
-    frame that fails (DRF's authenticate_credentials), shown in the error report."""
+    frame that fails (authenticate_credentials), shown in the error report."""
 
-    class objects:
-        @staticmethod
-        def select_related(*args):
-            raise RuntimeError("the token table failed")
+    @staticmethod
+    def filter(*args, **kwargs):
+        raise RuntimeError("the token table failed")
 
 
 def test_a_token_in_a_failing_frame_is_hidden_in_the_error_report(logs, db, monkeypatch):
     client, key = token_client(UserFactory())
     logs.secrets.append(key)
-    monkeypatch.setattr(TokenAuthentication, "model", BrokenTokens)
+    monkeypatch.setattr(ApiToken, "objects", BrokenTokens)
     assert client.get("/api/zones/").status_code == 500
     report = error_report()
     assert "authenticate_credentials" in report.body and "the token table failed" in report.body
@@ -169,7 +168,7 @@ def test_django_alone_would_show_that_token(logs, db, monkeypatch):
     # The filter of settings.DEFAULT_EXCEPTION_REPORTER_FILTER is made once per process.
     monkeypatch.setattr(debug, "get_default_exception_reporter_filter", debug.SafeExceptionReporterFilter)
     client, key = token_client(UserFactory())
-    monkeypatch.setattr(TokenAuthentication, "model", BrokenTokens)
+    monkeypatch.setattr(ApiToken, "objects", BrokenTokens)
     assert client.get("/api/zones/").status_code == 500
     assert key in everything(logs)
 
