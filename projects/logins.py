@@ -59,7 +59,9 @@ class Counted:
         return settings.LOGIN_FAILURES_PER_ADDRESS
 
     def key(self, kind: str) -> str:
-        digest = salted_hmac("projects.logins", f"{self.scope}:{self.value}", algorithm="sha256").hexdigest()[:40]
+        digest = salted_hmac("projects.logins", f"{self.scope}:{self.value}", algorithm="sha256").hexdigest()[
+            :40
+        ]
         return f"login-{kind}:{self.scope}:{digest}"
 
 

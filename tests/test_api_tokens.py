@@ -78,15 +78,6 @@ def test_the_token_endpoint_gives_a_token_once_with_its_expiry(dashboard):
         assert body["expiry"] == "2026-05-31T09:00:00+08:00"  # 90 days (API_TOKEN_TTL_DAYS)
         assert with_token(body["token"]).get("/api/zones/").status_code == 200
 
-        listed = with_token(body["token"]).get(TOKENS).json()
-        assert listed == [
-            {
-                "start": body["token"][:15],
-                "created": "2026-03-02T09:00:00+08:00",
-                "expiry": body["expiry"],
-                "current": True,
-            }
-        ]
     dashboard.refresh_from_db()
     assert dashboard.last_login is not None
 

@@ -28,7 +28,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/report/", CampaignReportView.as_view(), name="campaign-report"),
     path("extract/", ExtractView.as_view(), name="extract"),
     path("auth/token/", auth.TokenView.as_view(), name="auth-token"),
-    path("auth/tokens/", auth.TokenListView.as_view(), name="auth-tokens"),
+    path("auth/tokens/", auth.AllTokensView.as_view(), name="auth-tokens"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start script as a file: the Content-Security-Policy allows
     # no inline script without a nonce (settings SECURE_CSP).
