@@ -186,15 +186,12 @@ class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
     """The admin's login form, which says so when the account or the address is locked."""
 
     def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username")
-        address = client_address(self.request)
-        if username is not None and (wait := locked_for(username, address)):
-            raise ValidationError(locked_message(wait), code="login_locked")
         try:
-            return super().clean()
+            return super().clean()  # a locked login fails in the backend, the password unread
         except ValidationError:
-            if username is not None and (wait := locked_for(username, address)):
-                # This failure was the one that locked: say so now, not on the next try.
+            username = self.cleaned_data.get("username")
+            if username is not None and (wait := locked_for(username, client_address(self.request))):
+                # Locked before, or by this very failure: say so now, not on the next try.
                 raise ValidationError(locked_message(wait), code="login_locked") from None
             raise
 

@@ -89,6 +89,13 @@ def test_a_locked_account_is_locked_from_every_address(chief):
     assert admin_login(Client(), "chief", RIGHT, address=OFFICE) == "locked"
 
 
+def test_every_password_check_goes_through_the_lockout(chief):
+    """Not only the admin's form and the token endpoint: anything calling authenticate() (here the
+    test client's login) is refused by the backend itself."""
+    assert [admin_login(Client(), "chief", "wrong") for _ in range(5)][-1] == "locked"
+    assert Client().login(username="chief", password=RIGHT) is False
+
+
 def test_a_successful_login_clears_the_accounts_count(chief):
     client = Client()
     assert [admin_login(client, "chief", "wrong") for _ in range(4)] == ["wrong"] * 4

@@ -209,12 +209,10 @@ class TokenView(APIView):
         params = TokenRequestSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         username = params.validated_data["username"]
-        address = client_address(request)
-        if wait := locked_for(username, address):
-            raise LoginLocked(wait)
+        # A locked account or address fails in the backend (projects/logins.py), the password unread.
         user = authenticate(request, username=username, password=params.validated_data["password"])
         if user is None:
-            if wait := locked_for(username, address):  # this failure locked it
+            if wait := locked_for(username, client_address(request)):  # locked before, or just now
                 raise LoginLocked(wait)
             raise invalid(None, INVALID_CREDENTIALS)
         token, key = api_token_create(user=user, days=params.validated_data.get("days"))
