@@ -24,6 +24,14 @@ if admin.site.is_registered(AuthToken):
     admin.site.unregister(AuthToken)
 
 
+class ShownOnce(str):
+    """The token on its way to the page: the text itself, with a repr that hides it. Django's
+    template engine logs the whole context (at DEBUG) when a variable is missing."""
+
+    def __repr__(self) -> str:
+        return "'<API token, shown once>'"
+
+
 class ApiTokenCreateForm(forms.ModelForm):
     days = forms.IntegerField(label="有效天数", min_value=1)
 
@@ -107,8 +115,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": "令牌已创建",
-            "token": obj,
-            "key": request._new_api_token,
+            # Plain values, not the row (whose repr has the token's first characters).
+            "username": obj.user.get_username(),
+            "expiry": obj.expiry,
+            "key": ShownOnce(request._new_api_token),
         }
         # Not cached anywhere: the admin's views answer with Cache-Control no-store already.
         return TemplateResponse(request, "admin/projects/apitoken/created.html", context)

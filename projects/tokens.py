@@ -9,6 +9,7 @@ commands all make and revoke tokens here.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,6 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import ApiToken
+
+# Who got or lost a token, for the audit trail; never the token, nor its first characters.
+logger = logging.getLogger(__name__)
 
 
 class TokenLifetimeError(ValueError):
@@ -37,18 +41,21 @@ def api_token_create(*, user: AbstractBaseUser, days: int | None = None) -> tupl
     if not 1 <= days <= settings.API_TOKEN_TTL_DAYS:
         raise TokenLifetimeError(days)
     token, key = ApiToken.objects.create(user=user, expiry=timedelta(days=days))
+    logger.info("API token made for %s, expires %s", user, token.expiry)
     return token, key
 
 
 def api_token_revoke(*, token: ApiToken) -> None:
     """Revoke one token: it is refused from now on."""
     token.delete()
+    logger.info("API token of %s revoked", token.user)
 
 
 def api_tokens_revoke(*, user: AbstractBaseUser) -> int:
     """Revoke every token of `user` (someone who left, a leaked token of unknown origin): the number
     revoked."""
     revoked, _ = ApiToken.objects.filter(user=user).delete()
+    logger.info("All API tokens of %s revoked: %d", user, revoked)
     return revoked
 
 
@@ -56,4 +63,5 @@ def api_tokens_purge_expired() -> int:
     """Delete the expired tokens (and any without an expiry, which this tracker never makes):
     the number deleted. Expired tokens are refused anyway; this only clears them away."""
     purged, _ = ApiToken.objects.filter(Q(expiry__lte=timezone.now()) | Q(expiry__isnull=True)).delete()
+    logger.info("Expired API tokens deleted: %d", purged)
     return purged

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.utils.log import AdminEmailHandler
@@ -141,6 +142,29 @@ def test_a_token_that_meets_400_403_404_and_500_is_not_logged(logs, db, monkeypa
     text = everything(logs)
     assert "Not Found: /api/projects/999999/" in text and "Internal Server Error" in text
     assert "HTTP_AUTHORIZATION" in error_report().body  # the header is in the report, hidden
+    assert_no_secret(logs)
+
+
+def test_tokens_made_used_expired_and_revoked_are_not_logged(logs, db, django_user_model):
+    """The token endpoint (its password too), the admin's token page, and a token that expires and
+    one that is revoked: the audit log names the user, never the token nor its first characters."""
+    django_user_model.objects.create_user("dashboard", password=PASSWORD)
+    chief = django_user_model.objects.create_superuser("chief", password="pw-for-tests-only")
+    api = Client(raise_request_exception=False)
+    made = api.post("/api/auth/token/", {"username": "dashboard", "password": PASSWORD})
+    key = made.json()["token"]
+    admin = Client()
+    admin.force_login(chief)
+    page = admin.post("/admin/projects/apitoken/add/", {"user": chief.pk, "days": 1}).content.decode()
+    from_admin = page.split('id="api-token"', 1)[1].split(">", 1)[1].split("<", 1)[0]
+    logs.secrets += [key, key[:15], from_admin, from_admin[:15]]
+
+    assert Client(HTTP_AUTHORIZATION=f"Token {key}").delete("/api/auth/token/").status_code == 204
+    assert Client(HTTP_AUTHORIZATION=f"Token {key}").get("/api/zones/").status_code == 401
+    with time_machine.travel(timedelta(days=2)):
+        assert Client(HTTP_AUTHORIZATION=f"Token {from_admin}").get("/api/zones/").status_code == 401
+    assert "API token made for dashboard" in everything(logs)
+    assert "API token of chief revoked" in everything(logs)  # the expired one, deleted when shown
     assert_no_secret(logs)
 
 
