@@ -59,9 +59,8 @@ class Counted:
         return settings.LOGIN_FAILURES_PER_ADDRESS
 
     def key(self, kind: str) -> str:
-        digest = salted_hmac("projects.logins", f"{self.scope}:{self.value}", algorithm="sha256").hexdigest()[
-            :40
-        ]
+        text = f"{self.scope}:{self.value}"
+        digest = salted_hmac("projects.logins", text, algorithm="sha256").hexdigest()[:40]
         return f"login-{kind}:{self.scope}:{digest}"
 
 
