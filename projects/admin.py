@@ -1548,5 +1548,6 @@ def rules_page(request: HttpRequest) -> TemplateResponse:
 
 
 # 月报填报 (the monthly entry screen) and 重新开放填报 (the admin of EntryReopening);
-# Excel导入 (the admin of ImportBatch: upload, dry run, commit); 从文本提取 (entry from text).
-from . import admin_entry, admin_imports, admin_text  # noqa: E402, F401
+# Excel导入 (the admin of ImportBatch: upload, dry run, commit); 从文本提取 (entry from text);
+# API令牌 (API tokens: made, shown once, revoked).
+from . import admin_entry, admin_imports, admin_text, admin_tokens  # noqa: E402, F401

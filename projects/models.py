@@ -13,6 +13,7 @@ from django.db import models, router, transaction
 from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from knox.models import AuthToken
 from simple_history.models import HistoricalRecords
 
 from .extraction.candidates import TIME_KINDS, CandidateKind
@@ -1967,3 +1968,23 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.file_name}"
+
+
+# ---------------------------------------------------------------------------------------------
+# API tokens (django-rest-knox keeps only a digest of each; projects/tokens.py makes and revokes them)
+
+
+class ApiToken(AuthToken):
+    """django-rest-knox's token under its Chinese name, for the admin (a proxy: no table)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "API令牌"
+        verbose_name_plural = "API令牌"
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.token_key}…"
+
+    @property
+    def expired(self) -> bool:
+        return self.expiry is not None and self.expiry <= timezone.now()

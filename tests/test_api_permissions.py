@@ -8,10 +8,10 @@ a zone or project the user may not read (exactly as one that does not exist); it
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from projects.models import IndicatorValue, Milestone, Project, SourceDocument, Zone, ZoneRole
+from projects.tokens import api_token_create
 from tests.factories import (
     CampaignFactory,
     IndicatorValueFactory,
@@ -332,7 +332,7 @@ def test_token_holders_have_their_zone_roles(world):
     user = UserFactory()
     ZoneMembershipFactory(user=user, zone=world["zones"]["other"], role=ZoneRole.EDITOR)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user)[1]}")
     project = world["rows"]["own"]["projects"]
     assert client.get(f"/api/projects/{project.pk}/").status_code == 404
     assert_refused(

@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from projects.models import (
@@ -24,6 +23,7 @@ from projects.models import (
     ZoneMembership,
     ZoneRole,
 )
+from projects.tokens import api_token_create
 from tests.factories import (
     CitationFactory,
     EnterpriseFactory,
@@ -511,9 +511,9 @@ def test_pages_have_the_requested_size_within_the_bound(api_client, settings):
 
 def test_token_authentication(seeded, django_user_model):
     user = django_user_model.objects.create_superuser("dashboard", password="pw-for-tests-only")
-    token = Token.objects.create(user=user)
+    key = api_token_create(user=user)[1]
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     response = client.get("/api/zones/")
     assert response.status_code == 200
     assert "上饶经开区" in names(response)

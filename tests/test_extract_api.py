@@ -11,12 +11,12 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openapi_schema_validator import OAS30Validator
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from projects.extraction import MAX_TEXT_LENGTH, Candidate, extract
 from projects.models import ZoneRole
 from projects.text_entry import lexicon_from_db
+from projects.tokens import api_token_create
 from tests.factories import UserFactory, ZoneFactory, ZoneMembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +144,7 @@ def test_anonymous_users_are_refused_even_when_reads_are_public(settings):
 def test_token_and_session_users_may_extract(client):
     user = UserFactory()
     token = APIClient()
-    token.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    token.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user)[1]}")
     assert post(token, {"text": SHORT}).json()["count"] >= 2
 
     client.force_login(user)
