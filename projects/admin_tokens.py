@@ -11,11 +11,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from knox.models import AuthToken
 
+from . import access
 from .models import ApiToken
 from .tokens import api_token_create
 
@@ -99,6 +101,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if obj is None:
             kwargs["form"] = ApiTokenCreateForm
         return super().get_form(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "user":  # every user for the superusers this page is for; by the one path
+            kwargs["queryset"] = access.restrict(get_user_model().objects.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         token, key = api_token_create(user=form.cleaned_data["user"], days=form.cleaned_data["days"])

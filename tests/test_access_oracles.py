@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from projects.models import (
@@ -22,6 +21,7 @@ from projects.models import (
     ZoneRole,
 )
 from projects.text_entry import document_extract
+from projects.tokens import api_token_create
 from projects.workbooks.imports import check_import
 from tests.factories import (
     CampaignFactory,
@@ -57,7 +57,7 @@ def editor(zones):
 @pytest.fixture
 def api(editor):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=editor)[1]}")
     return client
 
 

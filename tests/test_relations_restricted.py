@@ -44,9 +44,11 @@ import projects.api.serializers
 import projects.api.views
 import projects.forms
 from projects import access
+from projects.admin_tokens import ApiTokenCreateForm
 from projects.api import filters
 from projects.api.urls import router
 from projects.models import (
+    ApiToken,
     Campaign,
     Citation,
     Enterprise,
@@ -249,7 +251,7 @@ def assert_offers_only_readable_rows(world: World, role: str, serializer_class: 
         model = choices.model
         if is_reference(model):
             continue
-        readable = set(model._default_manager.restrict(user).values_list("pk", flat=True))
+        readable = set(access.restrict(model._default_manager.all(), user).values_list("pk", flat=True))
         offered = set(choices.values_list("pk", flat=True))
         assert offered <= readable, (
             f"{serializer_class.__name__}.{name} offers {model.__name__} rows {role} may not read: "
@@ -445,7 +447,10 @@ def admin_forms(user, world: World) -> list[tuple[str, forms.BaseForm]]:
     for model, model_admin in admin.site._registry.items():
         if not model_admin.has_module_permission(request):
             continue
-        for obj in (None, world.own.get(model)):
+        own = world.own.get(model)
+        # The row as the admin itself fetches it for its change page (with its annotations).
+        stored = model_admin.get_object(request, str(own.pk)) if own is not None else None
+        for obj in (None, stored):
             if obj is None and not model_admin.has_add_permission(request):
                 continue
             form_class = model_admin.get_form(request, obj, change=obj is not None)
@@ -464,9 +469,11 @@ def page_forms(user, world: World) -> list[tuple[str, forms.BaseForm]]:
     document = world.own[SourceDocument]
     fact = world.own[ExtractedFact]
     review = projects.admin_text.ReviewPage(admin_request(user), document)
+    tokens = admin.site._registry[ApiToken]  # superusers only; built for anyone all the same
     builders = {
         projects.admin_text.ExtractForm: lambda: projects.admin_text.ExtractForm(user=user),
         projects.admin_text.FactForm: lambda: review.form(fact),
+        ApiTokenCreateForm: lambda: tokens.get_form(admin_request(user), None)(),
     }
     return [(cls.__name__, build()) for cls, build in builders.items()]
 
@@ -515,7 +522,7 @@ def test_no_admin_form_offers_a_row_the_user_may_not_read(world, role):
             model = choices.model
             if is_reference(model):
                 continue
-            readable = set(model._default_manager.restrict(user).values_list("pk", flat=True))
+            readable = set(access.restrict(model._default_manager.all(), user).values_list("pk", flat=True))
             current = _current(form, name)
             offered = set(choices.values_list("pk", flat=True)) - current
             assert offered <= readable, (
