@@ -6,10 +6,12 @@ for temporary ones, TLS with a throwaway certificate), TWO task workers (db_work
 schedulers (run_scheduled_reports --loop), all against that one database with DEBUG=false. Then,
 through nginx: the HTTP→HTTPS redirect, the admin login page and a login, a static CSS file served by
 nginx itself (gzip), API reads with a token answered by both app servers (their access logs), an
-API write, no token or query string in any log; every scheduled report made exactly once and
-completed by the workers; a backup with deploy/backup.sh (rotation) restored with deploy/restore.sh
-into a new database whose every table has the original's row count. Everything is stopped and
-both databases dropped at the end. Prints each check with its figures; exits 1 on any failure.
+API write, no token or query string in any log; a token from the token endpoint used and revoked,
+wrong passwords spread over both app servers locking the account (counts shared in Redis); every
+scheduled report made exactly once and completed by the workers; a backup with deploy/backup.sh
+(rotation) restored with deploy/restore.sh into a new database whose every table has the original's
+row count. Everything is stopped and both databases dropped at the end. Prints each check with its
+figures; exits 1 on any failure.
 
     python deploy/demo.py [--db-prefix tracker_demo] [--port 18080] [--keep]
 
@@ -43,10 +45,11 @@ DEPLOY = ROOT / "deploy"
 
 SETUP = """
 import json
-from rest_framework.authtoken.models import Token
 from django.contrib.auth import get_user_model
 from projects.models import ReportSchedule, Zone
+from projects.tokens import api_token_create
 user = get_user_model().objects.create_superuser("deploy-demo", password=PASSWORD)
+get_user_model().objects.create_user(LOCKOUT_USER, password=PASSWORD)
 schedules = 0
 for zone in Zone.objects.order_by("pk"):
     full = zone.name == "赣县区"
@@ -56,7 +59,7 @@ for zone in Zone.objects.order_by("pk"):
         recipients=["leader@example.com"] if full else [],
     )
     schedules += 1
-print(json.dumps({"token": Token.objects.create(user=user).key, "schedules": schedules}))
+print(json.dumps({"token": api_token_create(user=user)[1], "schedules": schedules}))
 """
 
 
@@ -192,8 +195,10 @@ class Demo:
         self.say("载入种子数据,建管理员与令牌、每个区域一个月报计划(应用服务器同时启动)")
         self.manage("loaddata", "seeds", "-v0")
         password = secrets.token_urlsafe(16)
-        setup = self.manage("shell", "-c", f"PASSWORD = {password!r}\n{SETUP}").strip().splitlines()[-1]
-        facts = json.loads(setup) | {"password": password}
+        lockout_user = f"lockout-{os.getpid()}"  # a throwaway account to lock out
+        prelude = f"PASSWORD = {password!r}\nLOCKOUT_USER = {lockout_user!r}\n"
+        setup = self.manage("shell", "-c", prelude + SETUP).strip().splitlines()[-1]
+        facts = json.loads(setup) | {"password": password, "lockout_user": lockout_user}
         projects = self.sql(self.db, "SELECT count(*) FROM projects_project")[0][0]
         self.check(projects > 0, f"{projects} 个项目,{facts['schedules']} 个报告计划")
         return facts
@@ -394,6 +399,61 @@ http {{
         )
         return made.json()["id"]
 
+    def check_logins(self, facts: dict) -> None:
+        self.say("经 nginx 检查令牌接口与登录锁定(两个应用服务器经 Redis 共享失败次数)")
+        # Failures of earlier runs from this address may still be counted in the same Redis.
+        self.manage("unlock_login", "--address", "127.0.0.1")
+        url = f"{self.base}/api/auth/token/"
+
+        def ask(username: str, password: str) -> requests.Response:
+            body = {"username": username, "password": password, "days": 1}
+            return requests.post(url, json=body, verify=str(self.cert), timeout=30)
+
+        got = ask("deploy-demo", facts["password"])
+        token = got.json().get("token", "") if got.status_code == 201 else ""
+        auth = {"Authorization": f"Token {token}"}
+        used = self.get("/api/zones/", headers=auth).status_code
+        revoked = requests.delete(url, headers=auth, verify=str(self.cert), timeout=30).status_code
+        after = self.get("/api/zones/", headers=auth)
+        self.check(
+            got.status_code == 201 and used == 200 and revoked == 204 and after.status_code == 401,
+            f"令牌接口:获取 {got.status_code},使用 {used},撤销 {revoked},撤销后 {after.status_code}"
+            f"({after.json().get('code') if after.status_code == 401 else '-'})",
+        )
+
+        def posts() -> dict[int, int]:
+            return {
+                port: (self.tmp / f"app-{port}-access.log").read_text().count('"POST /api/auth/token/ HTTP')
+                for port in self.app_ports
+            }
+
+        before = posts()
+        answers = [ask(facts["lockout_user"], f"wrong-{n}").status_code for n in range(8)]
+        right = ask(facts["lockout_user"], facts["password"])
+        time.sleep(0.5)
+        per_app = {port: count - before[port] for port, count in posts().items()}
+        wait = int(right.headers.get("Retry-After", "0"))
+        self.check(
+            answers == [400] * 4 + [429] * 4
+            and right.status_code == 429
+            and wait > 800
+            and all(per_app.values()),
+            f"同一账号 8 次错误密码,经两个应用服务器 {per_app}:{answers};"
+            f"随后正确密码也被拒绝:{right.status_code},Retry-After {wait} 秒",
+        )
+        self.manage("unlock_login", "--user", facts["lockout_user"], "--address", "127.0.0.1")
+        unlocked = ask(facts["lockout_user"], facts["password"])
+        self.check(
+            unlocked.status_code == 201, f"unlock_login 解除锁定后,正确密码获取令牌:{unlocked.status_code}"
+        )
+        logged = "".join(p.read_text(errors="replace") for p in self.tmp.glob("*.log"))
+        self.check(
+            token not in logged
+            and unlocked.json()["token"] not in logged
+            and facts["password"] not in logged,
+            "日志中没有新发的令牌和密码",
+        )
+
     def check_reports(self, facts: dict, on_demand: int) -> None:
         self.say("等待报告:两个调度进程各自检查,两个任务进程生成")
         expected = facts["schedules"] + 1
@@ -524,6 +584,7 @@ http {{
             self.wait_for_servers()
             self.start_background()
             on_demand = self.check_web(facts)
+            self.check_logins(facts)
             self.check_reports(facts, on_demand)
             self.stop_background()
             self.backup_and_restore()

@@ -13,7 +13,10 @@ it answered, or "uncertain" when no answer came (the write may or may not have h
 
 A client that gets 503 (the database is restarting) or no answer waits for Retry-After and sends
 the same write again with the same marker, as a careful client would; a 409 or 412 on a project
-update made on a stale version is a correct answer, not an error.
+update made on a stale version is a correct answer, not an error. A refusal that follows a 503 or
+no answer is "uncertain" too: the first attempt may have been committed just before the database
+went away (the answer is built after the commit), and the retry is then refused as a stale
+version or a taken name, which is what keeps the write from being made twice.
 """
 
 from __future__ import annotations
@@ -146,14 +149,18 @@ class ZoneEditor(ZoneUser):
                     created = response.json()["id"]
                     log_write(marker=marker, kind=kind, state="ack", id=created, statuses=statuses)
                     return status
+                # A refusal after a 503 or no answer may be the refusal of a write the earlier
+                # attempt made (its commit went through, the database then went away before the
+                # answer): uncertain, found at most once, not refused.
+                refused = "uncertain" if {0, 503} & set(statuses[:-1]) else "refused"
                 if kind == "update" and status in STALE_ANSWERS:
                     response.success()
-                    log_write(marker=marker, kind=kind, state="refused", statuses=statuses)
+                    log_write(marker=marker, kind=kind, state=refused, statuses=statuses)
                     return status
                 response.failure(f"HTTP {status}")
                 if status not in (0, 503):
                     answer = response.text[:500]
-                    log_write(marker=marker, kind=kind, state="refused", statuses=statuses, body=answer)
+                    log_write(marker=marker, kind=kind, state=refused, statuses=statuses, body=answer)
                     return status
                 retry_after = float(response.headers.get("Retry-After", "1")) if status else 1.0
             time.sleep(min(retry_after, 5.0))

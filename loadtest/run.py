@@ -206,10 +206,10 @@ def prepare_plan(marker_prefix: str, zones_used: int) -> dict[str, Any]:
     will ask about. Runs in this process on the run's database."""
     from django.contrib.auth import get_user_model
     from django.db.models import Count, Max
-    from rest_framework.authtoken.models import Token
 
     from projects.access import zone_membership_grant
     from projects.models import IndicatorValue, Metric, Project, UnitKind, Zone
+    from projects.tokens import api_token_create
 
     zones = list(Zone.objects.annotate(n=Count("projects")).filter(n__gt=0).order_by("-n", "pk")[:zones_used])
     if not zones:
@@ -241,7 +241,7 @@ def prepare_plan(marker_prefix: str, zones_used: int) -> dict[str, Any]:
             accounts.append(
                 {
                     "username": user.username,
-                    "token": Token.objects.create(user=user).key,
+                    "token": api_token_create(user=user)[1],
                     "role": role,
                     "zone_id": zone.pk,
                     "zone": zone.name,

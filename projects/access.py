@@ -1,4 +1,15 @@
-"""Who may read and change what: zone roles (区域权限), the same rules for the admin and the API.
+"""Who may read and change what: zone roles (区域权限), one place for every path.
+
+Every queryset a user reaches comes through `restrict(queryset, user, action)` ("view", "change"
+or "delete"), which the models' querysets offer as `Project.objects.restrict(user, "change")`:
+the API's lists, objects and every related field a client writes (RestrictedRelations in
+projects/api/serializers.py, RestrictedFilterSet in projects/api/filters.py), the admin's lists,
+dropdowns, autocompletes and inline rows, the 月报 service, the workbook imports and templates,
+text entry, reports, report runs and their files. A related row the user may not read is refused
+exactly as one that does not exist (the same 400, the same admin message): no path tells another
+zone's rows from missing ones. Whether a write is allowed (edit_refusal, zone_edit_refusal,
+reopen_refusal) is asked here too, before the write is validated (prospective_refusal) and again
+after it is saved, in the same transaction (check_can_edit).
 
 A user belongs to zones with a role (ZoneMembership): an editor (编辑) changes the data of the
 zone and of every zone below it, a viewer (只读) reads them. Superusers read and change everything.
@@ -23,6 +34,10 @@ editors; a document without a zone stays reference data. Its citations and extra
 it (a citation quotes the text). Documents and citations are deleted by superusers only, with or
 without a zone.
 Anonymous users read everything when settings.API_READ_PUBLIC is on, nothing otherwise.
+A zone's months are reopened (EntryReopening) by editors of a zone above it and superusers, never
+by the zone's own office. Users, as the rows a record points at (who uploaded, who reviewed), are
+read by superusers, and each user reads themself; an import batch by the readers of its zone and
+by its uploader.
 
 The user's zones are computed once (one query: the zone tree with the user's roles) and kept on
 the user object, which lives for one request; `forget(user)` drops them after a change.
@@ -34,6 +49,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import FilteredRelation, Model, Q, QuerySet
 
@@ -41,7 +57,9 @@ from .models import (
     Campaign,
     Citation,
     Enterprise,
+    EntryReopening,
     ExtractedFact,
+    ImportBatch,
     IndicatorValue,
     Industry,
     Metric,
@@ -92,6 +110,8 @@ ZONE_PATHS: dict[type[Model], tuple[ZonePath, ...]] = {
     ReportSchedule: (ZonePath("zone"),),
     ReportRun: (ZonePath("zone"),),
     ReportFile: (ZonePath("run__zone"),),
+    # A reopening is read with its zone; it is made by those above the zone (reopen_refusal).
+    EntryReopening: (ZonePath("zone"),),
 }
 
 # Reference data has no zone: (who writes it, English name for messages).
@@ -280,18 +300,26 @@ def readable(queryset: QuerySet, user) -> QuerySet:
     """The rows of `queryset` the user may read: those of their zones and sub-zones (either role)
     and rows without a zone. Reference data (metrics, industries, project categories) is returned
     unchanged; source documents, their citations and extracted facts are read by all without a
-    zone and like other zone rows with one."""
+    zone and like other zone rows with one. Users (as a related row: who uploaded, who reviewed)
+    are read by superusers, and each user reads themself; an import batch by those who read its
+    zone and by its uploader."""
     model = queryset.model
     if model in DOCUMENT_ZONES:
         return _documents(queryset, user, editable=False)
     if model in REFERENCE_MODELS:
         return queryset
+    if model is get_user_model():
+        if user.is_authenticated and user.is_superuser:
+            return queryset
+        return queryset.filter(pk=user.pk) if user.is_authenticated else queryset.none()
     if not user.is_authenticated:
-        return queryset if settings.API_READ_PUBLIC else queryset.none()
+        return queryset if settings.API_READ_PUBLIC and model is not ImportBatch else queryset.none()
     if user.is_superuser:
         return queryset
     if model is ZoneMembership:
         return queryset.filter(user=user)
+    if model is ImportBatch:
+        return queryset.filter(Q(zone__in=sorted(zone_access(user).readable)) | Q(uploaded_by=user.pk))
     return _scoped(queryset, zone_access(user).readable, zoneless=True)
 
 
@@ -307,6 +335,10 @@ def editable(queryset: QuerySet, user) -> QuerySet:
         return queryset if is_editor(user) else queryset.none()
     if model in SUPERUSERS_WRITE or not user.is_authenticated:
         return queryset.none()
+    if model in (get_user_model(), ImportBatch):  # users, and uploads kept as made
+        return queryset.none()
+    if model is EntryReopening:
+        return queryset.filter(zone__in=sorted(supervised_zones(user)))
     access = zone_access(user)
     if model is Campaign:
         through = Campaign.zones.through.objects
@@ -315,6 +347,31 @@ def editable(queryset: QuerySet, user) -> QuerySet:
             pk__in=others.values("campaign_id")
         )
     return _scoped(queryset, access.editable, zoneless=False)
+
+
+def deletable(queryset: QuerySet, user) -> QuerySet:
+    """The rows of `queryset` the user may delete: editable ones; reference data, source
+    documents and citations (with or without a zone) by superusers only."""
+    model = queryset.model
+    if user.is_authenticated and user.is_superuser:
+        return queryset
+    if model in EDITORS_WRITE or model in SUPERUSERS_WRITE:
+        return queryset.none()
+    return editable(queryset, user)
+
+
+ACTIONS = {"view": readable, "change": editable, "delete": deletable}
+
+
+def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:
+    """The rows of `queryset` the user may "view", "change" or "delete": the one path by which
+    every queryset a user reaches is narrowed (QuerySet.restrict calls it). A model these rules do
+    not know is an error, never everything."""
+    try:
+        narrow = ACTIONS[action]
+    except KeyError:
+        raise ValueError(f"unknown action {action!r}: one of {', '.join(ACTIONS)}") from None
+    return narrow(queryset, user)
 
 
 def field_choices(queryset: QuerySet, user, model: type[Model], field_name: str) -> QuerySet:
@@ -328,6 +385,7 @@ def field_choices(queryset: QuerySet, user, model: type[Model], field_name: str)
 # ---------------------------------------------------------------------------------------------
 # Changing
 
+SUPERUSERS_ONLY = "只有超级管理员可以修改或删除 / Only superusers may change or delete this"
 TOP_LEVEL_REFUSAL = (
     "只有超级管理员可以新建、移动或删除顶级区域 / Only superusers may create, move or delete a top-level zone"
 )
@@ -446,6 +504,10 @@ def edit_refusal(
     if stored and not delete:
         before = zones_of(instance)
     model = type(instance)
+    if model is EntryReopening:
+        return reopen_refusal(user, instance.zone_id) if not delete else SUPERUSERS_ONLY
+    if model in (get_user_model(), ImportBatch):
+        return SUPERUSERS_ONLY
     if model in DOCUMENT_ZONES and not delete:
         zones = zones_of(instance) | (before or set())
         for zone_id in sorted(zone for zone in zones if zone is not None):
@@ -457,10 +519,101 @@ def edit_refusal(
         return _reference_refusal(user, model, delete=delete)
     if model is Zone:
         return _own_zone_refusal(user, instance, before)
-    for zone_id in sorted(zones_of(instance) | (before or set()), key=lambda z: (z is not None, z or 0)):
+    for zone_id in _ordered(zones_of(instance) | (before or set())):
         if zone_id is None or not _zone_editable(user, zone_id):
             return _zone_refusal(user, zone_id)
     return None
+
+
+def _ordered(zones: Iterable[int | None]) -> list[int | None]:
+    return sorted(zones, key=lambda zone: (zone is not None, zone or 0))
+
+
+def prospective_refusal(
+    user,
+    row: Model,
+    *,
+    before: set[int | None] | None = None,
+    related: dict[str, Iterable[Model]] | None = None,
+) -> str | None:
+    """Why the user may not save `row` as it would be saved, asked before the row is validated or
+    saved (so that a refused write learns nothing from the validation: not that a name is taken in
+    another zone). `related`: the many-to-many values the write gives (a campaign's zones, which
+    decide whose data it is). The check after the save (check_can_edit) stays: it sees the rows
+    as they are."""
+    if isinstance(row, Campaign) and related is not None and "zones" in related:
+        if not user.is_authenticated:
+            return "请先登录 / Authentication required"
+        if user.is_superuser:
+            return None
+        zones: set[int | None] = {zone.pk for zone in related["zones"]} or {None}
+        for zone_id in _ordered(zones | (before or set())):
+            if zone_id is None or not _zone_editable(user, zone_id):
+                return _zone_refusal(user, zone_id)
+        return None
+    return edit_refusal(user, row, before=before)
+
+
+def zone_edit_refusal(user, zone: Zone | int | None) -> str | None:
+    """Why the user may not change the data of `zone` (its projects, figures, months), or None:
+    editors of the zone or of a zone above it, and superusers, may."""
+    if not user.is_authenticated:
+        return "请先登录 / Authentication required"
+    if user.is_superuser:
+        return None
+    zone_id = zone.pk if isinstance(zone, Zone) else zone
+    if zone_id is not None and _zone_editable(user, zone_id):
+        return None
+    return _zone_refusal(user, zone_id)
+
+
+def can_edit_zone(user, zone: Zone | int | None) -> bool:
+    return zone_edit_refusal(user, zone) is None
+
+
+def supervised_zones(user) -> set[int]:
+    """Zones strictly below a zone the user is an editor of (those whose months they may reopen)."""
+    if not user.is_authenticated:
+        return set()
+    zones = zone_access(user)
+    found = set()
+    for pk in zones.parents:
+        ancestor, seen = zones.parents.get(pk), {pk}
+        while ancestor is not None and ancestor not in seen:
+            if ancestor in zones.editor_roots:
+                found.add(pk)
+                break
+            seen.add(ancestor)
+            ancestor = zones.parents.get(ancestor)
+    return found
+
+
+REOPEN_REFUSAL = (
+    "只有上级区域的编辑或超级管理员可以重新开放填报 / "
+    "Only editors of a zone above, or superusers, may reopen a month"
+)
+
+
+def reopen_refusal(user, zone: Zone | int) -> str | None:
+    """Why the user may not reopen a locked month of `zone`, or None: superusers and editors of a
+    zone above it may; a zone's own office cannot unlock its months."""
+    if not user.is_authenticated:
+        return "请先登录 / Authentication required"
+    zone_id = zone.pk if isinstance(zone, Zone) else zone
+    if user.is_superuser or zone_id in supervised_zones(user):
+        return None
+    return REOPEN_REFUSAL
+
+
+def can_reopen(user, zone: Zone | int) -> bool:
+    return reopen_refusal(user, zone) is None
+
+
+def reopenable_zones(zones: QuerySet, user) -> QuerySet:
+    """The zones of `zones` whose months `user` may reopen."""
+    if user.is_authenticated and user.is_superuser:
+        return zones
+    return zones.filter(pk__in=sorted(supervised_zones(user)))
 
 
 def can_edit(user, instance: Model, *, before: set[int | None] | None = None, stored: bool = False) -> bool:

@@ -41,7 +41,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import access, reporting
+from . import access, reporting, rules
 from .admin_export import export_changelist, xlsx_response
 from .admin_forms import PAGE_FIELDS, REASON_FIELD, VERSION_FIELD, TrackedFormMixin, tracked_form
 from .admin_history import EXPORT_HEADERS, export_rows, history_entries, history_records, tracks_history
@@ -212,14 +212,13 @@ def preload_autocomplete_choices(row_forms: list[forms.BaseForm]) -> None:
 
 
 def scoped_formfield_kwargs(model: type[Model], db_field, request: HttpRequest, kwargs: dict) -> dict:
-    """Dropdowns of zones, projects, portfolios … offer only rows the user may edit (or read,
-    for a mere reference); a row's own zone is required of non-superusers."""
-    related = db_field.related_model
-    if related in access.ZONE_PATHS and "queryset" not in kwargs:
-        choices = choice_rows(related)
+    """Every dropdown and autocomplete of a relation offers only rows the user may pick
+    (access.field_choices: rows they may edit for the zone, project or portfolio a row belongs
+    to; rows they may read for a mere reference, a citation or reference data); a row's own zone
+    is required of non-superusers."""
+    if "queryset" not in kwargs:
+        choices = choice_rows(db_field.related_model)
         kwargs["queryset"] = access.field_choices(choices, request.user, model, db_field.name)
-    elif related is Citation and "queryset" not in kwargs:
-        kwargs["queryset"] = choice_rows(Citation)
     if access.ZONE_FIELDS.get(model) == db_field.name and not request.user.is_superuser:
         kwargs["required"] = True
         kwargs["error_messages"] = {"required": ZONE_REQUIRED}
@@ -289,7 +288,7 @@ def page_fieldsets(fieldsets, names: list[str]) -> list:
 
 def history_subject(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> Model:
     """The record whose history is asked for, if the user may read it (a deleted record: its last
-    state); PermissionDenied otherwise."""
+    state); Http404 otherwise, as for a record that never existed."""
     obj = model_admin.get_object(request, unquote(object_id))  # refuses the rows of other zones
     if obj is not None:
         return obj
@@ -301,11 +300,11 @@ def history_subject(model_admin: admin.ModelAdmin, request: HttpRequest, object_
         raise Http404
     obj = latest.instance
     try:
-        refusal = access.read_refusal(request.user, obj)
+        readable = access.can_read(request.user, obj)
     except ObjectDoesNotExist:  # a deleted record whose parent is gone too
-        refusal = None if request.user.is_superuser else DEFAULT_REFUSAL
-    if refusal:
-        raise PermissionDenied(refusal)
+        readable = request.user.is_superuser
+    if not readable:  # as if there were no such record: nothing learnt about another zone's
+        raise Http404
     return obj
 
 
@@ -332,18 +331,7 @@ class ZoneRoleAdmin(SimpleHistoryAdmin):
             self.object_history_template = None
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return access.readable(super().get_queryset(request), request.user)
-
-    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None and not request.user.is_superuser:
-            try:
-                hidden = self.model._default_manager.filter(**{from_field or "pk": object_id}).first()
-            except (ValidationError, ValueError):
-                hidden = None
-            if hidden is not None:
-                raise PermissionDenied(access.read_refusal(request.user, hidden) or DEFAULT_REFUSAL)
-        return obj
+        return super().get_queryset(request).restrict(request.user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return sees_tracker(request)
@@ -395,10 +383,17 @@ class ZoneRoleAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         user = request.user
-        for formset in formsets:
-            for deleted in formset.deleted_forms:
-                if deleted.instance.pk is not None:
-                    access.check_can_delete(user, deleted.instance)
+        deleted_rows = [
+            deleted.instance
+            for formset in formsets
+            for deleted in formset.deleted_forms
+            if deleted.instance.pk is not None
+        ]
+        for row in deleted_rows:
+            access.check_can_delete(user, row)
+        # A row ticked 删除 that is (or cascades to) a figure of a locked month: the refusal page,
+        # and the admin's transaction undoes the whole save.
+        rules.check_deletable(deleted_rows)
         super().save_related(request, form, formsets, change)
         # After the many-to-many rows, inside the admin's transaction: a refusal undoes it all.
         access.check_can_edit(user, form.instance, before=getattr(form, "zones_before", None))
@@ -408,12 +403,48 @@ class ZoneRoleAdmin(SimpleHistoryAdmin):
 
     def delete_model(self, request: HttpRequest, obj) -> None:
         access.check_can_delete(request.user, obj)
+        rules.check_deletable([obj])  # get_deleted_objects has said so already; this holds anyway
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         for obj in queryset:
             access.check_can_delete(request.user, obj)
+        rules.check_deletable(queryset)
         super().delete_queryset(request, queryset)
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        """Django's list of what a delete removes, with the figures of locked months among the
+        protected rows: the confirmation page names them and why, and offers no 确认 button (a POST
+        of it deletes nothing), for the delete view and the bulk action alike."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return (
+            to_delete,
+            model_count,
+            perms_needed,
+            [*protected, *self.locked_rows(rules.locked_in_deletion(objs))],
+        )
+
+    @staticmethod
+    def locked_rows(findings: list[rules.Finding]) -> list:
+        """Figures of locked months as the confirmation page lists protected rows: per month, the
+        rule's message, then its rows linked to their pages (a nested list, as unordered_list
+        takes it). The rows come with their subject and metric: no query a row."""
+        by_message: dict[str, list[Model]] = {}
+        for finding in findings:
+            by_message.setdefault(f"[{finding.rule_id}] {finding.message}", []).append(finding.obj)
+        listed: list = []
+        for message, values in by_message.items():
+            links = [
+                format_html(
+                    '{}: <a href="{}">{}</a>',
+                    IndicatorValue._meta.verbose_name,
+                    reverse("admin:projects_indicatorvalue_change", args=[value.pk]),
+                    value,
+                )
+                for value in values
+            ]
+            listed += [message, links]
+        return listed
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -546,6 +577,14 @@ class ZoneRoleAdmin(SimpleHistoryAdmin):
         return True
 
 
+def restrict_row_id(formset, form, user) -> None:
+    """An inline row's own id names a row of the inline: Django's field offers every row of the
+    model, and would tell another zone's existing row from a missing one."""
+    field = form.fields.get(formset._pk_field.name)
+    if isinstance(field, forms.ModelChoiceField):
+        field.queryset = field.queryset.restrict(user)
+
+
 class ZoneRoleInline(admin.TabularInline):
     """An inline governed by zone roles: its rows are editable when the parent row is. A row of a
     versioned model carries its version (projects.admin_forms)."""
@@ -564,7 +603,7 @@ class ZoneRoleInline(admin.TabularInline):
     row_select_related: tuple[str, ...] = ()
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        queryset = access.readable(super().get_queryset(request), request.user)
+        queryset = super().get_queryset(request).restrict(request.user)
         return queryset.select_related(*self.row_select_related) if self.row_select_related else queryset
 
     def parent_editable(self, request: HttpRequest, obj) -> bool:
@@ -596,6 +635,10 @@ class ZoneRoleInline(admin.TabularInline):
                     preload_autocomplete_choices(made)
                 return made
 
+            def add_fields(self, form, index) -> None:
+                super().add_fields(form, index)
+                restrict_row_id(self, form, request.user)
+
         ChoicesOnce.__name__ = formset.__name__
         return ChoicesOnce
 
@@ -610,7 +653,7 @@ class ReadableZoneFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin)
-        readable = access.readable(Zone.objects.all(), request.user)
+        readable = Zone.objects.restrict(request.user)
         return field.get_choices(
             include_blank=False, ordering=ordering, limit_choices_to={"pk__in": readable.values("pk")}
         )
@@ -1248,7 +1291,7 @@ class ReportRunInline(admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The rows' labels name their scope (ReportScope.scope_name).
-        queryset = access.readable(super().get_queryset(request), request.user).listing()
+        queryset = super().get_queryset(request).restrict(request.user).listing()
         return queryset.select_related("zone", "portfolio__zone", "campaign")
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -1259,6 +1302,16 @@ class ReportRunInline(admin.TabularInline):
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return sees_tracker(request)
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class RestrictedRows(formset):
+            def add_fields(self, form, index) -> None:
+                super().add_fields(form, index)
+                restrict_row_id(self, form, request.user)
+
+        return RestrictedRows
 
     @admin.display(description="统计期")
     def period(self, run: ReportRun) -> str:
@@ -1495,5 +1548,6 @@ def rules_page(request: HttpRequest) -> TemplateResponse:
 
 
 # 月报填报 (the monthly entry screen) and 重新开放填报 (the admin of EntryReopening);
-# Excel导入 (the admin of ImportBatch: upload, dry run, commit); 从文本提取 (entry from text).
-from . import admin_entry, admin_imports, admin_text  # noqa: E402, F401
+# Excel导入 (the admin of ImportBatch: upload, dry run, commit); 从文本提取 (entry from text);
+# API令牌 (API tokens: made, shown once, revoked).
+from . import admin_entry, admin_imports, admin_text, admin_tokens  # noqa: E402, F401

@@ -33,7 +33,7 @@ from django.utils.html import format_html
 from . import access
 from .admin import refusal_response, refusing, sees_tracker
 from .forms import FuzzyDateField
-from .models import STALE_MESSAGE, EntryBasis, EntryReopening, MilestoneKind, Project, StaleVersion, Zone
+from .models import STALE_MESSAGE, EntryBasis, EntryReopening, MilestoneKind, StaleVersion, Zone
 from .money import AmountParseError, AmountScale, Currency, format_amount, from_base, parse_amount
 from .monthly import (
     MONTHLY_MILESTONES,
@@ -56,47 +56,12 @@ REOPEN_DAYS = 7  # a reopening lasts a week unless the administrator says otherw
 
 
 # ---------------------------------------------------------------------------------------------
-# Who may do what
-
-
-def can_fill(user, zone: Zone) -> bool:
-    """Editors of the zone or of a zone above it, and superusers."""
-    return access.edit_refusal(user, Project(zone=zone)) is None
-
-
-def _supervised(user) -> set[int]:
-    """Zones strictly below a zone the user is an editor of."""
-    zones = access.zone_access(user)
-    found = set()
-    for pk in zones.parents:
-        ancestor, seen = zones.parents.get(pk), {pk}
-        while ancestor is not None and ancestor not in seen:
-            if ancestor in zones.editor_roots:
-                found.add(pk)
-                break
-            seen.add(ancestor)
-            ancestor = zones.parents.get(ancestor)
-    return found
-
-
-def can_reopen(user, zone: Zone) -> bool:
-    """Superusers, and editors of a zone above `zone`: a zone's own office cannot unlock its months."""
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or zone.pk in _supervised(user)
-
-
-def reopenable_zones(user) -> QuerySet:
-    if user.is_superuser:
-        return Zone.objects.all()
-    return Zone.objects.filter(pk__in=sorted(_supervised(user)))
+# Who may do what: projects.access (can_edit_zone, can_reopen, supervised_zones)
 
 
 def _zone_for(request: HttpRequest, zone_id: int) -> Zone:
-    zone = get_object_or_404(Zone, pk=zone_id)
-    if not access.can_read(request.user, zone):
-        raise PermissionDenied(access.read_refusal(request.user, zone))
-    return zone
+    """The zone, if the user may read it; another zone's is not found, as one that does not exist."""
+    return get_object_or_404(Zone.objects.restrict(request.user), pk=zone_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,8 +114,8 @@ def _context(request: HttpRequest, title: str, **extra) -> dict:
 @refusing
 def zones_view(request: HttpRequest) -> HttpResponse:
     """The zones whose monthly figures the user reports or reads; one editable zone: straight to it."""
-    zones = access.readable(Zone.objects.all(), request.user).order_by("name")
-    editable = [z for z in zones if can_fill(request.user, z)]
+    zones = Zone.objects.restrict(request.user).order_by("name")
+    editable = [z for z in zones if access.can_edit_zone(request.user, z)]
     if len(editable) == 1 and not request.user.is_superuser:
         return HttpResponseRedirect(reverse("admin:projects_zone_monthly", args=[editable[0].pk]))
     rows = [(zone, zone in editable) for zone in zones]
@@ -471,18 +436,18 @@ def sheet_view(request: HttpRequest, zone_id: int, year: int, month: int) -> Htt
     zone = _zone_for(request, zone_id)
     if not (1 <= month <= 12 and 1949 <= year <= 2200):
         raise Http404("没有这个月份")
-    editable = can_fill(request.user, zone)
+    editable = access.can_edit_zone(request.user, zone)
     if request.method == "POST":
         if not editable:
-            raise PermissionDenied(access.edit_refusal(request.user, Project(zone=zone)))
+            raise PermissionDenied(access.zone_edit_refusal(request.user, zone))
         formset = _posted_formset(request, year)
         findings, summary = _check_and_save(request, zone, year, month, formset)
         if summary is not None:
             messages.success(request, f"已保存{zone.name}{year}年{month}月月报:{summary_text(summary)}")
             return HttpResponseRedirect(_sheet_url(zone, year, month))
-        sheet = monthly_sheet(zone, year, month)
+        sheet = monthly_sheet(zone, year, month, user=request.user)
     else:
-        sheet = monthly_sheet(zone, year, month)
+        sheet = monthly_sheet(zone, year, month, user=request.user)
         formset = MonthlyFormSet(initial=_initial(sheet), form_kwargs={"year": year}) if editable else None
         findings = []
     return _render_sheet(request, sheet, formset, findings)
@@ -528,7 +493,7 @@ def _render_sheet(
             errors=[f for f in findings if f.is_error],
             warnings=[f for f in findings if not f.is_error],
             stray=stray,
-            can_reopen=sheet.locked and can_reopen(request.user, zone),
+            can_reopen=sheet.locked and access.can_reopen(request.user, zone),
             reopen_url=reverse("admin:projects_entryreopening_add")
             + f"?zone={zone.pk}&year={year}&month={month}",
             months_url=reverse("admin:projects_zone_monthly", args=[zone.pk]),
@@ -623,10 +588,7 @@ class EntryReopeningAdmin(admin.ModelAdmin):
     readonly_fields = ["reopened_by", "reopened_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(zone__in=sorted(access.zone_access(request.user).readable))
+        return super().get_queryset(request).restrict(request.user)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         initial = super().get_changeform_initial_data(request)
@@ -640,7 +602,7 @@ class EntryReopeningAdmin(admin.ModelAdmin):
         return sees_tracker(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser or reopenable_zones(request.user).exists()
+        return access.reopenable_zones(Zone.objects.all(), request.user).exists()
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -650,12 +612,12 @@ class EntryReopeningAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         if db_field.name == "zone":
-            kwargs["queryset"] = reopenable_zones(request.user).order_by("name")
+            kwargs["queryset"] = access.reopenable_zones(Zone.objects.order_by("name"), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: EntryReopening, form, change: bool) -> None:
-        if not can_reopen(request.user, obj.zone):
-            raise PermissionDenied("只有上级区域的编辑或超级管理员可以重新开放填报")
+        if refusal := access.reopen_refusal(request.user, obj.zone):
+            raise PermissionDenied(refusal)
         obj.reopened_by = request.user
         obj._change_reason = obj.reason
         super().save_model(request, obj, form, change)

@@ -4,7 +4,7 @@ ordered, all its pages, with the columns it shows; a record's change history.
 Workbooks are written with openpyxl in write-only mode, row by row into a temporary file, so a
 long list is never held in memory; rows are read in chunks, each chunk with the related rows the
 changelist already fetches (list_select_related, prefetches), so the number of queries does not
-grow with the rows.
+grow with the rows. Text that looks like a formula stays text (projects.workbooks.cells).
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import FileResponse, HttpRequest
 from django.utils import formats, timezone
 from django.utils.html import strip_tags
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from .admin_history import value_text
+from .workbooks.cells import Workbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK_SIZE = 2000
@@ -128,15 +128,10 @@ def sheet_title(title: str) -> str:
     return SHEET_TITLE_FORBIDDEN.sub("", title)[:31] or "Sheet1"
 
 
-def _cell(sheet, value: Cell):
-    if not isinstance(value, str):
-        return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith("="):  # text, never a formula
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
+def _cell(value: Cell) -> Cell:
+    # Control characters cannot be stored in a workbook; a text that looks like a formula stays
+    # text (projects.workbooks.cells).
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def write_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> IO[bytes]:
@@ -153,7 +148,7 @@ def write_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[C
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
+        sheet.append([_cell(value) for value in row])
     output = tempfile.TemporaryFile()
     workbook.save(output)
     output.seek(0)

@@ -3,8 +3,11 @@
 
 - ImportBatch admin: the add page is the upload form (kind and file; a monthly workbook names its
   zone and month in its hidden _meta sheet); the change page shows the findings and the commit
-  button; the stored file can be downloaded again. A batch is never edited: a corrected file is a
-  new upload. Editors see the batches of their zones (and their own uploads); superusers all.
+  button; the stored file can be downloaded again while it is kept (projects.uploads: until
+  committed or IMPORT_PENDING_HOURS, then IMPORT_UPLOAD_RETENTION_DAYS after its commit; an upload
+  beyond the uploader's IMPORT_UPLOAD_QUOTA_MB is a form error). A batch is never edited: a
+  corrected file is a new upload. Editors see the batches of their zones (and their own uploads);
+  superusers all.
 - Templates: the monthly template of a zone and month under the zone admin
   (<zone>/monthly/<year>-<month>/template.xlsx, linked from the 月报填报 screen), the projects and
   indicators templates from the upload page.
@@ -15,14 +18,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 
-from . import access
+from . import access, uploads
 from .admin import refusal_response, sees_tracker
 from .models import ImportBatch, ImportKind, ImportStatus, Zone
 from .workbooks.imports import ImportRefused, check_import, import_batch_commit, record_check
@@ -51,12 +54,14 @@ def xlsx_download(content: bytes, file_name: str) -> HttpResponse:
 
 def monthly_template_view(request: HttpRequest, zone_id: int, year: int, month: int) -> HttpResponse:
     """The zone's monthly template: anyone who may read the zone may download it."""
-    zone = Zone.objects.filter(pk=zone_id).first()
+    if not sees_tracker(request):
+        return refusal_response(request, PermissionDenied())
+    zone = Zone.objects.restrict(request.user).filter(pk=zone_id).first()
     if zone is None or not (1 <= month <= 12 and 1949 <= year <= 2200):
         raise Http404("没有该区域或月份")
-    if not sees_tracker(request) or not access.can_read(request.user, zone):
-        return refusal_response(request, PermissionDenied(access.read_refusal(request.user, zone) or ""))
-    return xlsx_download(monthly_template(zone, year, month), f"{zone.name}{year}年{month}月月报.xlsx")
+    return xlsx_download(
+        monthly_template(zone, year, month, user=request.user), f"{zone.name}{year}年{month}月月报.xlsx"
+    )
 
 
 def monthly_template_urls(wrap) -> list[URLPattern]:
@@ -89,7 +94,8 @@ class ImportUploadForm(forms.ModelForm):
     columns) is a form error and nothing is recorded; otherwise save_model records the check."""
 
     upload = forms.FileField(label="Excel文件", help_text="")
-    user = None  # the uploader, set by ImportBatchAdmin.get_form: the check runs with their access
+    uploader = None  # the user uploading, set by ImportBatchAdmin.get_form: the quota is theirs,
+    # and the check runs with their access
 
     class Meta:
         model = ImportBatch
@@ -107,10 +113,16 @@ class ImportUploadForm(forms.ModelForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         upload, kind = cleaned.get("upload"), cleaned.get("kind")
-        if upload is None or not kind:
+        if upload is None or not kind or self.uploader is None:
+            return cleaned
+        # Storage: the file is kept for its commit, within the uploader's quota. The admin's add
+        # view runs in one transaction: the lock holds until the batch is saved.
+        uploads.lock_uploader(self.uploader)
+        if (exceeded := uploads.quota_refusal(self.uploader, upload.size)) is not None:
+            self.add_error("upload", f"{exceeded.message} / {exceeded.message_en}")
             return cleaned
         content = upload.read()
-        result = check_import(kind, content, user=self.user, file_name=upload.name)
+        result = check_import(kind, content, user=self.uploader, file_name=upload.name)
         refused = next((f for f in result.errors if f.row == 0 and f.rule_id == "file"), None)
         if refused is not None:
             self.add_error("upload", refused.message)
@@ -213,12 +225,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     # -- who sees what -----------------------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        queryset = super().get_queryset(request).defer("content")
-        user = request.user
-        if user.is_superuser:
-            return queryset
-        readable = sorted(access.zone_access(user).readable)
-        return queryset.filter(Q(zone__in=readable) | Q(uploaded_by=user.pk))
+        return super().get_queryset(request).defer("content").with_file_kept().restrict(request.user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return sees_tracker(request)
@@ -236,7 +243,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         return request.user.is_active and request.user.is_superuser
 
     def can_commit(self, request: HttpRequest, batch: ImportBatch) -> bool:
-        return self.has_add_permission(request) and batch.status == ImportStatus.CHECKED
+        return self.has_add_permission(request) and batch.status == ImportStatus.CHECKED and batch.file_kept
 
     # -- the upload form and the dry-run page -----------------------------------------------
 
@@ -245,7 +252,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             kwargs["form"] = ImportUploadForm
             form = super().get_form(request, obj, change, **kwargs)  # a class of its own per request
             form.base_fields["upload"].help_text = _template_links(request)
-            form.user = request.user
+            form.uploader = request.user
             return form
         return super().get_form(request, obj, change, **kwargs)
 
@@ -259,7 +266,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ImportBatch, form, change: bool) -> None:
         content, result = form.checked  # checked as the form was cleaned
-        obj.file_name, obj.content, obj.uploaded_by = form.cleaned_data["upload"].name, content, request.user
+        obj.file_name, obj.uploaded_by = form.cleaned_data["upload"].name, request.user
+        uploads.keep_file(obj, content)  # within the quota: the form's clean() checked it, locked
         record_check(obj, result)
 
     def response_add(self, request: HttpRequest, obj: ImportBatch, post_url_continue=None):
@@ -284,9 +292,17 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     @admin.display(description="文件")
     def file_link(self, obj: ImportBatch) -> str:
-        return format_html(
-            '<a href="{}">{}</a>', reverse("admin:projects_importbatch_file", args=[obj.pk]), obj.file_name
-        )
+        if obj.file_kept:
+            return format_html(
+                '<a href="{}">{}</a>({})',
+                reverse("admin:projects_importbatch_file", args=[obj.pk]),
+                obj.file_name,
+                uploads.size_text(obj.file_size),
+            )
+        zh, _ = uploads.missing_file(obj)
+        if obj.file_deleted_at is not None:
+            zh = f"{zh}(删除于{timezone.localtime(obj.file_deleted_at):%Y-%m-%d %H:%M})"
+        return format_html('{} <span class="file-gone">{}</span>', obj.file_name, zh)
 
     @admin.display(description="行数/错误/警告")
     def counts(self, obj: ImportBatch) -> str:
@@ -302,6 +318,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
             return format_html("已于{}导入", timezone.localtime(obj.committed_at).strftime("%Y-%m-%d %H:%M"))
         if obj.status == ImportStatus.INVALID:
             return "有错误,不能导入:请修改文件后重新上传"
+        if not obj.file_kept:
+            return f"{uploads.missing_file(obj)[0]},不能导入:请重新上传该文件"
         return "只有有编辑权限的用户可以导入"
 
     @admin.display(description="导入")
@@ -361,6 +379,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def file_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         batch = self._batch(request, object_id)
         content = ImportBatch.objects.values_list("content", flat=True).get(pk=batch.pk)
+        if content is None:
+            self.message_user(request, uploads.missing_file(batch)[0], messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:projects_importbatch_change", args=[batch.pk]))
         return xlsx_download(bytes(content), batch.file_name)
 
     def template_view(self, request: HttpRequest, kind: str) -> HttpResponse:
@@ -368,8 +389,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
             raise Http404("没有该模板")
         zone = None
         if zone_id := request.GET.get("zone"):
-            zone = Zone.objects.filter(pk=zone_id).first() if zone_id.isdigit() else None
-            if zone is None or not access.can_read(request.user, zone):
+            zones = Zone.objects.restrict(request.user)
+            zone = zones.filter(pk=int(zone_id)).first() if zone_id.isdecimal() else None
+            if zone is None:
                 raise Http404("没有该区域,或无权查看")
         return xlsx_download(*kind_template(kind, zone))
 

@@ -124,7 +124,7 @@ class ExtractForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        zones = access.editable(Zone.objects.all(), user).order_by("name")
+        zones = Zone.objects.restrict(user, "change").order_by("name")
         self.fields["zone"].queryset = zones
         if not self.is_bound:
             roots = access.zone_access(user).editor_roots
@@ -198,10 +198,8 @@ def extract_view(request: HttpRequest) -> HttpResponse:
                     f"识别出{recordable}条候选事实(另有{len(facts) - recordable}处时段、日期),请逐条审核",
                 )
                 return HttpResponseRedirect(review_url(document))
-            if access.can_read(user, document):
-                messages.warning(request, f"相同的文本已经录入过(“{document}”),以下是它的审核页面")
-                return HttpResponseRedirect(review_url(document))
-            form.add_error(None, "相同的文本已由其他区域录入,您没有查看权限;如需使用请联系管理员")
+            messages.warning(request, f"相同的文本已经录入过(“{document}”),以下是它的审核页面")
+            return HttpResponseRedirect(review_url(document))
     return TemplateResponse(
         request, "admin/projects/text_entry/extract.html", _context(request, "从文本提取", form=form)
     )
@@ -474,16 +472,16 @@ class ReviewPage:
     def lookups(self) -> Lookups:
         if self._lookups is None:
             pending = [f for f in self.recordable if f.status == FactStatus.PENDING]
-            self._lookups = Lookups(self.document, pending)
+            self._lookups = Lookups(self.document, pending, self.user)
         return self._lookups
 
     @property
     def choices(self) -> Choices:
         if self._choices is None:
-            zones = access.editable(Zone.objects.all(), self.user).order_by("name")
+            zones = Zone.objects.restrict(self.user, "change").order_by("name")
             projects = Project.objects.none()
             if any(f.kind == CandidateKind.MILESTONE for f in self.shown_facts):
-                projects = access.editable(Project.objects.all(), self.user).select_related("zone")
+                projects = Project.objects.restrict(self.user, "change").select_related("zone")
                 if self.document.zone_id:
                     projects = projects.in_zone(self.document.zone_id)
             self._choices = Choices(
@@ -671,9 +669,8 @@ class ReviewPage:
 
 @refusing
 def review_view(request: HttpRequest, document_id: int) -> HttpResponse:
-    document = get_object_or_404(SourceDocument.objects.select_related("zone"), pk=document_id)
-    if not access.can_read(request.user, document):
-        raise PermissionDenied(access.read_refusal(request.user, document))
+    documents = SourceDocument.objects.restrict(request.user).select_related("zone")
+    document = get_object_or_404(documents, pk=document_id)
     page = ReviewPage(request, document)
     if request.method == "POST" and (response := page.post()) is not None:
         return response

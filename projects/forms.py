@@ -272,8 +272,9 @@ class CitationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["start"].required = False
-        self.fields["start"].help_text = "留空则自动查找;原文在全文中出现多次时须填写"
+        if "start" in self.fields:  # a read-only page (a viewer's) has no fields to fill
+            self.fields["start"].required = False
+            self.fields["start"].help_text = "留空则自动查找;原文在全文中出现多次时须填写"
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -3,16 +3,17 @@ the source documents every recorded fact is cited from."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models, router, transaction
-from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from knox.models import AuthToken
 from simple_history.models import HistoricalRecords
 
 from .extraction.candidates import TIME_KINDS, CandidateKind
@@ -64,6 +65,25 @@ def _fuzzy_date_errors(obj: models.Model, *pairs: tuple[str, str]) -> dict[str, 
         elif day and not is_period_start(day, precision):
             errors[date_field] = "按月、季度、半年或年填写时,日期应为该时段的第一天"
     return errors
+
+
+# ---------------------------------------------------------------------------------------------
+# Access
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """Every queryset of the tracker's models can be narrowed to what a user may do with it:
+    `Project.objects.restrict(user, "change")`. The rules (zone roles) live in projects.access,
+    the one place that decides, for the API, the admin, imports, text entry and reports alike."""
+
+    def restrict(self, user, action: str = "view") -> models.QuerySet:
+        """The rows `user` may see ("view"), change ("change") or delete ("delete")."""
+        from . import access  # access reads these models; importing it here keeps the rules in one place
+
+        return access.restrict(self, user, action)
+
+
+RestrictedManager = models.Manager.from_queryset(RestrictedQuerySet)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,7 +140,7 @@ class Versioned(models.Model):
                 raise
 
 
-class SourceDocumentManager(models.Manager["SourceDocument"]):
+class SourceDocumentManager(RestrictedManager):
     def get_by_natural_key(self, key: str) -> SourceDocument:
         return self.get(key=key)
 
@@ -192,7 +212,7 @@ class SourceDocument(models.Model):
         return format_date(self.published_on, self.published_precision)
 
 
-class CitationManager(models.Manager["Citation"]):
+class CitationManager(RestrictedManager):
     def get_by_natural_key(self, document_key: str, quote: str) -> Citation:
         return self.get(document__key=document_key, quote=quote)
 
@@ -275,7 +295,7 @@ class EntryBasis(models.TextChoices):
     YEAR_TO_DATE = "ytd", "累计值"
 
 
-class ZoneQuerySet(models.QuerySet["Zone"]):
+class ZoneQuerySet(RestrictedQuerySet):
     def subtree_ids(self, zone: Zone | int) -> list[int]:
         """The zone's id and those of all zones below it, one query per level of the tree."""
         root = zone.pk if isinstance(zone, Zone) else zone
@@ -390,7 +410,7 @@ class Zone(Cited):
             ancestor = ancestor.parent
 
 
-class ZoneAliasManager(models.Manager["ZoneAlias"]):
+class ZoneAliasManager(RestrictedManager):
     def get_by_natural_key(self, alias: str) -> ZoneAlias:
         return self.get(alias=alias)
 
@@ -422,7 +442,7 @@ class ZoneRole(models.TextChoices):
     VIEWER = "viewer", "只读"
 
 
-class ZoneMembershipQuerySet(models.QuerySet["ZoneMembership"]):
+class ZoneMembershipQuerySet(RestrictedQuerySet):
     def editors(self) -> ZoneMembershipQuerySet:
         return self.filter(role=ZoneRole.EDITOR)
 
@@ -454,7 +474,7 @@ class ZoneMembership(models.Model):
         return f"{self.user} · {self.zone} · {self.get_role_display()}"
 
 
-class EntryReopeningQuerySet(models.QuerySet["EntryReopening"]):
+class EntryReopeningQuerySet(RestrictedQuerySet):
     def reopened_until(
         self, zone_ids: set[int], months: set[tuple[int, int]]
     ) -> dict[tuple[int, int, int], date]:
@@ -512,7 +532,7 @@ class EntryReopening(models.Model):
         return f"{self.zone} {self.year}年{self.month}月 开放至{self.until:%Y-%m-%d}"
 
 
-class NamedManager(models.Manager):
+class NamedManager(RestrictedManager):
     def get_by_natural_key(self, name: str) -> models.Model:
         return self.get(name=name)
 
@@ -621,7 +641,7 @@ class ProjectCategory(models.Model):
         return (self.name,)
 
 
-class ProjectQuerySet(models.QuerySet["Project"]):
+class ProjectQuerySet(RestrictedQuerySet):
     def in_zone(self, zone: Zone | int, *, with_subzones: bool = True) -> ProjectQuerySet:
         if with_subzones:
             return self.filter(zone__in=Zone.objects.subtree_ids(zone))
@@ -816,7 +836,7 @@ def started_condition(prefix: str = "", by: date | None = None) -> Q:
     return Q(**{f"{prefix}stage__in": Stage.started()}) | Q(Exists(started))
 
 
-class MilestoneQuerySet(models.QuerySet["Milestone"]):
+class MilestoneQuerySet(RestrictedQuerySet):
     def with_status(self, today: date | None = None) -> MilestoneQuerySet:
         """Annotate `status_code` (done, due, late, unscheduled), computed by the database."""
         today = today or timezone.localdate()
@@ -935,7 +955,7 @@ class Milestone(Versioned, Cited):
 # Portfolios
 
 
-class PortfolioManager(models.Manager["Portfolio"]):
+class PortfolioManager(RestrictedManager):
     def get_by_natural_key(self, zone_name: str, name: str, year: int) -> Portfolio:
         return self.get(zone__name=zone_name, name=name, year=year)
 
@@ -986,7 +1006,7 @@ class Portfolio(Versioned, Cited):
     natural_key.dependencies = ["projects.zone"]
 
 
-class PortfolioEntryManager(models.Manager["PortfolioEntry"]):
+class PortfolioEntryManager(RestrictedManager):
     def get_by_natural_key(
         self, zone_name: str, name: str, year: int, project_zone: str | None, project_name: str
     ) -> PortfolioEntry:
@@ -1064,7 +1084,7 @@ class FlowOrStock(models.TextChoices):
     STOCK = "stock", "存量(时点值)"
 
 
-class MetricManager(models.Manager["Metric"]):
+class MetricManager(RestrictedManager):
     def get_by_natural_key(self, code: str) -> Metric:
         return self.get(code=code)
 
@@ -1102,7 +1122,7 @@ class ValueKind(models.TextChoices):
     FORECAST = "forecast", "预计"
 
 
-class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
+class IndicatorValueQuerySet(RestrictedQuerySet):
     def current(self) -> IndicatorValueQuerySet:
         """Values not replaced by a restatement (更正): what reports count."""
         return self.filter(restated_by__isnull=True)
@@ -1375,7 +1395,7 @@ class IndicatorValue(Versioned, Cited):
 # Campaigns
 
 
-class CampaignManager(models.Manager["Campaign"]):
+class CampaignManager(RestrictedManager):
     def get_by_natural_key(self, name: str, year: int) -> Campaign:
         return self.get(name=name, year=year)
 
@@ -1578,6 +1598,8 @@ class ReportSchedule(Versioned, ReportScope):
 
     history = HistoricalRecords()
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = "报告计划"
         verbose_name_plural = "报告计划"
@@ -1639,7 +1661,7 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", "发送失败"
 
 
-class ReportRunQuerySet(models.QuerySet["ReportRun"]):
+class ReportRunQuerySet(RestrictedQuerySet):
     def listing(self) -> ReportRunQuerySet:
         """Runs for lists: without their snapshot, with their files' formats but not contents."""
         files = models.Prefetch("files", queryset=ReportFile.objects.defer("content").order_by("format"))
@@ -1759,6 +1781,8 @@ class ReportFile(models.Model):
     size = models.PositiveIntegerField("大小(字节)")
     sha256 = models.CharField("SHA-256", max_length=64)
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = "报告文件"
         verbose_name_plural = "报告文件"
@@ -1779,7 +1803,7 @@ class FactStatus(models.TextChoices):
     REJECTED = "rejected", "已驳回"
 
 
-class ExtractedFactQuerySet(models.QuerySet["ExtractedFact"]):
+class ExtractedFactQuerySet(RestrictedQuerySet):
     def pending(self) -> ExtractedFactQuerySet:
         return self.filter(status=FactStatus.PENDING)
 
@@ -1877,16 +1901,46 @@ class ImportStatus(models.TextChoices):
     COMMITTED = "committed", "已导入"
 
 
+class ImportBatchQuerySet(RestrictedQuerySet):
+    def holding_files(self) -> ImportBatchQuerySet:
+        """Batches whose uploaded file is still stored."""
+        return self.filter(content__isnull=False)
+
+    def with_file_kept(self) -> ImportBatchQuerySet:
+        """Each batch with `file_kept`: whether its file is stored (without reading the file)."""
+        return self.annotate(
+            file_kept=models.ExpressionWrapper(Q(content__isnull=False), output_field=models.BooleanField())
+        )
+
+    def files_expired(self, *, committed_before: datetime, uploaded_before: datetime) -> ImportBatchQuerySet:
+        """Stored files past their time: a committed batch's after its retention (the audit copy),
+        any other's after its pending time (it was checked, never committed)."""
+        return self.holding_files().filter(
+            Q(status=ImportStatus.COMMITTED, committed_at__lt=committed_before)
+            | (~Q(status=ImportStatus.COMMITTED) & Q(uploaded_at__lt=uploaded_before))
+        )
+
+    def file_bytes(self) -> int:
+        """Bytes of these batches' stored files (a user's: what the upload quota counts)."""
+        return self.holding_files().aggregate(total=Sum("file_size"))["total"] or 0
+
+
 class ImportBatch(models.Model):
     """An uploaded workbook: checked (dry run) first, then written all at once or not at all.
-    The file is kept, so what was imported can always be looked at again."""
+    The batch (findings, counts, who and when) is kept as the record of the upload; its file only
+    for a stated time (projects.uploads): until committed or a short pending time, then for the
+    retention period after its commit. A dry run through the API keeps no file."""
 
     kind = models.CharField("类型", max_length=12, choices=ImportKind.choices)
     zone = models.ForeignKey(
         Zone, models.CASCADE, null=True, blank=True, related_name="imports", verbose_name="区域"
     )
     file_name = models.CharField("文件名", max_length=255)
-    content = models.BinaryField("文件内容")
+    content = models.BinaryField(
+        "文件内容", null=True, blank=True, help_text="空:试导入未保存文件,或文件已过保留期删除"
+    )
+    file_size = models.PositiveIntegerField("文件大小(字节)", default=0)
+    file_deleted_at = models.DateTimeField("文件删除时间", null=True, blank=True)
     status = models.CharField(
         "状态", max_length=12, choices=ImportStatus.choices, default=ImportStatus.CHECKED
     )
@@ -1905,6 +1959,8 @@ class ImportBatch(models.Model):
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
     committed_at = models.DateTimeField("导入时间", null=True, blank=True)
 
+    objects = ImportBatchQuerySet.as_manager()
+
     class Meta:
         verbose_name = "Excel导入"
         verbose_name_plural = "Excel导入"
@@ -1912,3 +1968,23 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.file_name}"
+
+
+# ---------------------------------------------------------------------------------------------
+# API tokens (django-rest-knox keeps only a digest of each; projects/tokens.py makes and revokes them)
+
+
+class ApiToken(AuthToken):
+    """django-rest-knox's token under its Chinese name, for the admin (a proxy: no table)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "API令牌"
+        verbose_name_plural = "API令牌"
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.token_key}…"
+
+    @property
+    def expired(self) -> bool:
+        return self.expiry is not None and self.expiry <= timezone.now()

@@ -223,9 +223,10 @@ def _month_window(zone: Zone, year: int, month: int) -> date | None:
     return reopened.get((zone.pk, year, month))
 
 
-def _fetch(zone: Zone, year: int, month: int, project_ids: set[int] | None = None) -> _Month:
+def _fetch(zone: Zone, year: int, month: int, project_ids: set[int] | None = None, user=None) -> _Month:
     """Four queries: the zone's portfolio entries, the year-to-date values of this month and the
-    one before, the monthly milestones, the reopening of the month."""
+    one before, the monthly milestones, the reopening of the month. With a `user`, only the
+    entries of projects the user may read (a list may name a project they may not)."""
     entries_qs = (
         PortfolioEntry.objects.filter(portfolio__zone=zone, portfolio__year=year)
         .select_related("project", "portfolio")
@@ -233,6 +234,8 @@ def _fetch(zone: Zone, year: int, month: int, project_ids: set[int] | None = Non
     )
     if project_ids is not None:
         entries_qs = entries_qs.filter(project__in=project_ids)
+    if user is not None:
+        entries_qs = entries_qs.filter(project__in=Project.objects.restrict(user).values("pk"))
     entries: dict[int, list[PortfolioEntry]] = defaultdict(list)
     for entry in entries_qs:
         entries[entry.project_id].append(entry)
@@ -284,11 +287,12 @@ def _milestone_cell(kind: str, candidates: list[Milestone]) -> MilestoneCell:
     )
 
 
-def monthly_sheet(zone: Zone, year: int, month: int, *, today: date | None = None) -> MonthlySheet:
+def monthly_sheet(zone: Zone, year: int, month: int, *, today: date | None = None, user=None) -> MonthlySheet:
     """Every project of the zone's portfolios of `year` (ordered by portfolio, then name) with its
-    figures for `month`. A constant number of queries, whatever the number of projects."""
+    figures for `month`; with a `user`, those they may read. A constant number of queries,
+    whatever the number of projects."""
     today = today or timezone.localdate()
-    data = _fetch(zone, year, month)
+    data = _fetch(zone, year, month, user=user)
     rows = []
     for project_id, entries in data.entries.items():
         project = entries[0].project
@@ -376,6 +380,7 @@ class _Check:
         self.projects = projects
         self.metric = metric
         self.cells: dict[int, tuple[int, str]] = {}  # id(obj) → (line, column)
+        self.refusals: dict[int, str | None] = {}  # project id → why the user may not enter it
         self.reason = f"月报填报 {format_period(plan.year, plan.month, plan.month)}"
 
     def add(self, line: int, column: str, rule_id: str, message: str, severity: str = ERROR) -> None:
@@ -402,6 +407,9 @@ class _Check:
         zone, year = self.plan.zone, self.plan.year
         if line.project_id not in self.data.entries:
             self.add(index, "project", "not_in_zone", f"“{project.name}”不在{zone.name}{year}年的调度清单中")
+            return
+        if refusal := self.refusals.get(line.project_id):
+            self.add(index, "project", "no_access", f"“{project.name}”:{refusal}")
             return
         if line.project_id in seen_projects:
             self.add(index, "project", "duplicate_project", f"“{project.name}”重复填报,每个项目只填一行")
@@ -528,11 +536,12 @@ class _Check:
             self.add(index, column, finding.rule_id, finding.message, finding.severity)
 
 
-def _access_refusal(user, zone: Zone) -> str | None:
-    """Why `user` may not enter the zone's figures (Chinese), or None."""
+def _access_refusal(user, zone: Zone | int | None) -> str | None:
+    """Why `user` may not enter the figures of the zone (or of a project of that zone), in
+    Chinese, or None."""
     if user is None:
         return None
-    refusal = access.edit_refusal(user, Project(zone=zone))
+    refusal = access.zone_edit_refusal(user, zone)
     return refusal.split(" / ")[0] if refusal else None
 
 
@@ -556,7 +565,7 @@ def check_month(
     number of queries for any number of lines.
     """
     today = today or timezone.localdate()
-    data = _fetch(zone, year, month, {line.project_id for line in lines})
+    data = _fetch(zone, year, month, {line.project_id for line in lines}, user=user)
     plan = MonthlyPlan(
         zone=zone,
         year=year,
@@ -571,9 +580,12 @@ def check_month(
         return plan
     outside = {line.project_id for line in lines if line.project_id not in data.entries}
     projects = {entry[0].project_id: entry[0].project for entry in data.entries.values()}
-    if outside:  # not on the zone's portfolios: unknown, or another zone's
-        projects.update(Project.objects.in_bulk(outside))
+    if outside:  # not on the zone's portfolios: unknown, or another zone's (unknown unless readable)
+        readable = Project.objects.all() if user is None else Project.objects.restrict(user)
+        projects.update(readable.in_bulk(outside))
     work = _Check(plan, data, projects, Metric.objects.filter(code=rules.COMPLETED_INVESTMENT).first())
+    if user is not None:  # a project on the zone's list may be of a zone the user may not change
+        work.refusals = {pk: _access_refusal(user, project.zone_id) for pk, project in projects.items()}
     seen_projects: set[int] = set()
     for index, line in enumerate(lines):
         work.line(index, line, seen_projects)

@@ -281,19 +281,16 @@ def _stream(archive: zipfile.ZipFile, member: zipfile.ZipInfo, kind: _Kind):
         raise _damaged(kind) from None
 
 
-XML_NAMES = (".xml", ".rels", ".vml")
+XML_NAMES = (".xml", ".rels")
 
 
 def _is_xml(name: str, first: bytes) -> bool:
     """Parsed as XML: a part named so, or any part that starts like XML whatever its name (a
-    relationship may point a parser at "image1.png"). Pictures, fonts and printer settings are not.
-    A UTF-16 or UTF-32 part goes to expat too, which reads UTF-16 and refuses UTF-32."""
+    relationship may point a parser at "image1.png"): "<", UTF-16 without BOM, or a UTF-16 or
+    UTF-32 BOM (expat reads UTF-16 and refuses UTF-32). Pictures, fonts and printer settings are
+    only counted."""
     head = first.removeprefix(b"\xef\xbb\xbf").lstrip()
-    return (
-        name.lower().endswith(XML_NAMES)
-        or head.startswith((b"<", b"\x00<", b"\x00\x00"))
-        or head.startswith(UTF16_BOMS)
-    )
+    return name.lower().endswith(XML_NAMES) or head.startswith((b"<", b"\x00<", *UTF16_BOMS))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,9 @@ Objects may be unsaved (pk None) or edited copies of saved rows; a saved row's s
 read once per batch where a rule compares before and after. The reason for a change is read from
 `obj._change_reason` (django-simple-history keeps it), a confirmation of warnings from
 `obj._confirm_warnings`.
+
+Deletes are checked too (`check_deletable`, at the end): a figure of a locked month is neither
+changed nor deleted, by anyone, whatever the path and whatever the cascade that would remove it.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db.models import Model, Q, TextChoices
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router
+from django.db.models import CASCADE, DB_CASCADE, Model, ProtectedError, Q, RestrictedError, TextChoices
+from django.db.models.deletion import Collector, get_candidate_relations_to_delete
 from django.utils import timezone
 
 from .money import AmountScale, format_amount, plain
@@ -519,8 +524,8 @@ def _target_change_without_reason(objects: list[Model], context: Context) -> Ite
     "locked_month",
     Severity.ERROR,
     fields={"IndicatorValue": "value"},
-    title="已锁定月份的数值不能直接修改",
-    applies_to="指标数值(实际值)",
+    title="已锁定月份的数值不能直接修改或删除",
+    applies_to="指标数值(实际值;删除时含更正数值及被更正的原数值)",
     message="{zone}{year}年{month}月的数据已于{deadline}截止锁定,不能直接{action};请新增更正数值并填写更正原因,或请管理员重新开放",
     message_en=(
         "{zone}'s figures for {year}-{month:02d} were locked after {deadline}: they cannot be "
@@ -529,8 +534,6 @@ def _target_change_without_reason(objects: list[Model], context: Context) -> Ite
     ),
 )
 def _locked_month(values: list[Model], context: Context) -> Iterator:
-    from .models import EntryReopening, Zone
-
     stored = context.stored(values)
     candidates = []
     for v in values:
@@ -540,13 +543,25 @@ def _locked_month(values: list[Model], context: Context) -> Iterator:
         if before is not None and _same_figure(before, v):
             continue
         candidates.append(v)
-    if not candidates:
-        return
     zone_of = {id(v): _zone_id(v) for v in candidates}
+    for v, params in _in_locked_months(candidates, zone_of, context):
+        action = ("修改", "changed") if v.pk else ("补报", "added")
+        yield v, {**params, "action": action[0], "action_en": action[1]}
+
+
+def _in_locked_months(
+    values: list[Model], zone_of: dict[int, int | None], context: Context
+) -> Iterator[tuple[Model, dict[str, Any]]]:
+    """The values (`zone_of`: id(value) → its zone) whose month is locked on context.today, with
+    what the message says: the zone, the month, the deadline. Two queries for any number of values."""
+    if not values:
+        return
+    from .models import EntryReopening, Zone
+
     zones = Zone.objects.only("name", "entry_deadline_day").in_bulk({z for z in zone_of.values() if z})
-    months = {(v.year, v.end_month) for v in candidates}
+    months = {(v.year, v.end_month) for v in values}
     reopened = EntryReopening.objects.reopened_until(set(zones), months)
-    for v in candidates:
+    for v in values:
         zone = zones.get(zone_of[id(v)])
         if zone is None:
             continue
@@ -560,8 +575,6 @@ def _locked_month(values: list[Model], context: Context) -> Iterator:
                     "year": v.year,
                     "month": v.end_month,
                     "deadline": f"{deadline.year}年{deadline.month}月{deadline.day}日",
-                    "action": "修改" if v.pk else "补报",
-                    "action_en": "changed" if v.pk else "added",
                 },
             )
 
@@ -716,3 +729,124 @@ def _milestone_date(actual: date | None, actual_precision: str, planned: date | 
     if planned and planned_precision:
         return planned, planned_precision
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Deletes: a figure of a locked month is not deleted either
+#
+# Every path that deletes rows asks `check_deletable` first: the API's destroy, the admin's
+# delete view, its bulk action and inline rows (projects/admin.py). What a delete removes is found
+# as Django's delete finds it, with its deletion Collector, so a cascade added to the models later
+# (a new foreign key to projects or zones, say) is covered without an edit here.
+
+
+class LockedDelete(PermissionDenied):
+    """A delete refused because it would remove figures of a locked month (rule locked_month).
+
+    A PermissionDenied, so that a path that does not know it still refuses (Django's and DRF's 403)
+    rather than deletes; the API answers it with a 409 (the record's state, not the user's role, is
+    in the way), the admin with its refusal page. The message is "中文 / English"."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        self.messages = list(dict.fromkeys((f.message, f.message_en) for f in findings))
+        zh, en = self.messages[0]
+        if more := len(self.messages) - 1:
+            zh += f"(另有{more}个已锁定月份的数值)"
+            en += f" (Figures of {more} more locked months too.)"
+        super().__init__(f"{zh} / {en}")
+
+
+class _Deletion(Collector):
+    """What a delete would remove, collected the way Model.delete() and QuerySet.delete() collect
+    it, every row loaded (no fast deletes). A row that protects another (PROTECT, RESTRICT) is
+    passed over rather than ending the walk, as in the admin's NestedObjects: the lock is reported
+    even where the delete would be refused for a reference too (a restated original)."""
+
+    def __init__(self, using: str) -> None:
+        super().__init__(using, force_collection=True)
+
+    def collect(self, objs: Iterable[Model], *args: Any, **kwargs: Any) -> None:
+        try:
+            super().collect(objs, *args, **kwargs)
+        except (ProtectedError, RestrictedError):
+            pass
+
+
+def deleted_values(objects: Iterable[Model]) -> list[Model]:
+    """Every IndicatorValue a delete of `objects` (model instances of any models, or a QuerySet)
+    would remove: themselves, and the rows it cascades to. A constant number of queries per model
+    the delete reaches, however many rows."""
+    from .models import IndicatorValue
+
+    by_model: dict[type[Model], list[Model]] = defaultdict(list)
+    for obj in objects:
+        if obj.pk is not None:
+            by_model[type(obj)].append(obj)
+    if not by_model:
+        return []
+    collector = _Deletion(router.db_for_write(next(iter(by_model))))
+    for batch in by_model.values():
+        collector.collect(batch)
+    return [
+        obj
+        for model, instances in collector.data.items()
+        if issubclass(model._meta.concrete_model, IndicatorValue)
+        for obj in instances
+    ]
+
+
+def locked_values(values: Iterable[Model], *, today: date | None = None) -> list[Finding]:
+    """The findings of rule locked_month for the stored IndicatorValues `values` if they were
+    deleted: an actual figure of a month that is locked on `today` (no reopening runs), a
+    restatement of it and a restated original alike (a restatement is how a locked month is
+    corrected, and deleting the original would break the chain). Read as stored, whatever the
+    objects in memory say (a form's row may carry edited fields): three queries for any number."""
+    from .models import IndicatorValue
+
+    ids = {v.pk for v in values if v.pk is not None}
+    if not ids:
+        return []
+    stored = (
+        IndicatorValue._base_manager.select_related("zone", "portfolio", "project", "enterprise", "metric")
+        .filter(kind="actual")
+        .in_bulk(ids)
+    )
+    figures = sorted(stored.values(), key=lambda v: (v.year, v.end_month, v.pk))  # months in order
+    zone_of = {id(v): _zone_id(v) for v in figures}
+    context = Context(today or timezone.localdate())
+    return [
+        Finding(RULES["locked_month"], v, {**params, "action": "删除", "action_en": "deleted"})
+        for v, params in _in_locked_months(figures, zone_of, context)
+    ]
+
+
+def locked_in_deletion(objects: Iterable[Model], *, today: date | None = None) -> list[Finding]:
+    """The locked figures a delete of `objects` would remove, itself or by cascade."""
+    return locked_values(deleted_values(objects), today=today)
+
+
+def check_deletable(objects: Iterable[Model], *, today: date | None = None) -> None:
+    """Raise LockedDelete when a delete of `objects` would remove a figure of a locked month.
+    Call it inside the delete's transaction, just before the delete."""
+    if findings := locked_in_deletion(objects, today=today):
+        raise LockedDelete(findings)
+
+
+def deletes_reach(model: type[Model], target: type[Model]) -> bool:
+    """Whether deleting a row of `model` can delete rows of `target` (itself, a cascade, or a
+    multi-table child), from the model graph: for the API's schema."""
+    seen: set[type[Model]] = set()
+    todo = [model]
+    while todo:
+        current = todo.pop()._meta.concrete_model
+        if issubclass(current, target):
+            return True
+        if current in seen:
+            continue
+        seen.add(current)
+        todo.extend(current._meta.parents)  # a child's delete deletes its parent row too
+        for relation in get_candidate_relations_to_delete(current._meta):
+            if relation.on_delete in (CASCADE, DB_CASCADE):
+                todo.append(relation.related_model)
+    return False

@@ -180,8 +180,7 @@ def lexicon_from_db(user=None) -> Lexicon:
     projects = Project.objects.order_by()
     firms = Enterprise.objects.order_by()
     if user is not None:
-        zones_of_user = access.readable(zones_of_user, user)
-        projects, firms = access.readable(projects, user), access.readable(firms, user)
+        zones_of_user, projects, firms = (rows.restrict(user) for rows in (zones_of_user, projects, firms))
     zones = []
     for name, full_name in zones_of_user.values_list("name", "full_name"):
         zones.append((name, name))
@@ -231,8 +230,9 @@ def document_extract(
     file_name: str = "",
 ) -> tuple[SourceDocument, bool]:
     """Store `text` as a source document with a fact waiting for review per candidate the
-    extractor finds, all in one transaction. A text already stored (same SHA-256 once
-    normalised) is not stored again: returns (that document, False); else (the new one, True).
+    extractor finds, all in one transaction. A text already stored for the same zone (same
+    SHA-256 once normalised) is not stored again: returns (that document, False); else (the new
+    one, True).
 
     Years the text leaves out are read as `subject_year`, or the year of publication. Raises
     ValidationError (Chinese) for an empty or too long text, PermissionDenied when the user may
@@ -246,8 +246,10 @@ def document_extract(
             f"正文共{len(text)}字,超过{MAX_TEXT_LENGTH}字的上限,请分成几篇录入", code="too_long"
         )
     digest = sha256(text.encode("utf-8")).hexdigest()
-    existing = SourceDocument.objects.filter(sha256=digest).order_by("pk").first()
-    if existing is not None:
+    # The same text entered for another zone is that zone's document: this zone gets its own (and
+    # learns nothing of the other's).
+    same = SourceDocument.objects.restrict(user).filter(sha256=digest, zone=zone).order_by("pk")
+    if (existing := same.first()) is not None:
         return existing, False
     year = subject_year or (published_on.year if published_on else None)
     document = SourceDocument(
@@ -348,23 +350,30 @@ def _amount(
 
 class Lookups:
     """What the drafts of a document's facts are looked up in, loaded once for all of them: the
-    metric catalogue, the zones their subjects name, and the projects their milestones name."""
+    metric catalogue, the zones their subjects name, and the projects their milestones name —
+    with a `user`, among the zones and projects they may read (another zone's is "not on
+    record" to them, as one that does not exist)."""
 
-    def __init__(self, document: SourceDocument, facts: Iterable[ExtractedFact]) -> None:
+    def __init__(self, document: SourceDocument, facts: Iterable[ExtractedFact], user=None) -> None:
         readings = [fact.reading for fact in facts]
         self.document = document
+        self.user = user
         self.metrics = {metric.code: metric for metric in Metric.objects.order_by("name")}
         subjects = {r.get("subject") for r in readings if r.get("subject_kind") == "zone"} - {None, ""}
         self.zones = self._zones_named(subjects)
         names = {r.get("name") for r in readings if r.get("kind") == CandidateKind.MILESTONE} - {None, ""}
         self.projects = self._projects_named(names)
 
-    @staticmethod
-    def _zones_named(names: set[str]) -> dict[str, Zone]:
+    def _rows(self, model: type[Model]) -> QuerySet:
+        rows = model._default_manager.all()
+        return rows if self.user is None else rows.restrict(self.user)
+
+    def _zones_named(self, names: set[str]) -> dict[str, Zone]:
         if not names:
             return {}
         found = (
-            Zone.objects.filter(Q(name__in=names) | Q(full_name__in=names) | Q(aliases__alias__in=names))
+            self._rows(Zone)
+            .filter(Q(name__in=names) | Q(full_name__in=names) | Q(aliases__alias__in=names))
             .distinct()
             .prefetch_related("aliases")
         )
@@ -397,7 +406,7 @@ class Lookups:
         if rest:
             zone_id = self.document.zone_id
             in_zone = Q(zone_id=zone_id) if zone_id else Q(zone__isnull=True)
-            for project in Project.objects.filter(in_zone, name__in=rest).select_related("zone"):
+            for project in self._rows(Project).filter(in_zone, name__in=rest).select_related("zone"):
                 found[project.name] = project
         return found
 
@@ -540,10 +549,10 @@ def _milestone_draft(fact: ExtractedFact, lookups: Lookups) -> Draft:
     return draft
 
 
-def fact_draft(fact: ExtractedFact, lookups: Lookups | None = None) -> Draft:
-    """What accepting `fact` records unless corrected. `lookups` (built once for all the facts
-    of a page) saves the queries of looking each up."""
-    lookups = lookups or Lookups(fact.document, [fact])
+def fact_draft(fact: ExtractedFact, lookups: Lookups | None = None, *, user=None) -> Draft:
+    """What accepting `fact` records unless corrected, as far as `user` may see. `lookups` (built
+    once for all the facts of a page) saves the queries of looking each up."""
+    lookups = lookups or Lookups(fact.document, [fact], user)
     if fact.kind in FIGURES:
         return _figure_draft(fact, lookups)
     if fact.kind == CandidateKind.PROJECT:
@@ -907,7 +916,7 @@ def fact_accept(
         document = stored.document
         if document.text[stored.start : stored.end] != stored.quote:
             raise _refuse("来源文档的全文已被修改,本条的位置已失效;请重新从文本提取", "text_changed")
-        draft = fact_draft(stored)
+        draft = fact_draft(stored, user=user)
         values, notes = _corrected(draft, corrections or {})
         recording = _Recording(stored, user, confirm_warnings)
         if stored.kind in FIGURES:

@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from . import access
 from .models import ReportFormat, ReportRun, RunStatus
 from .reports.documents import render_html
 
@@ -17,7 +16,7 @@ from .reports.documents import render_html
 def report_run_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The report as its HTML file was made (or rendered from its frozen snapshot when the run
     made no HTML file); a run not yet made shows its status. Users see the runs of their zones."""
-    run = get_object_or_404(access.readable(ReportRun.objects.all(), request.user), pk=pk)
+    run = get_object_or_404(ReportRun.objects.restrict(request.user), pk=pk)
     if run.status != RunStatus.DONE:
         return render(request, "projects/run_status.html", {"run": run})
     stored = run.files.filter(format=ReportFormat.HTML).first()

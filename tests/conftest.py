@@ -28,6 +28,15 @@ def plain_http_without_throttling():
         yield
 
 
+@pytest.fixture(autouse=True)
+def no_login_failures_yet():
+    """Failed logins are counted in the cache per account and per address (projects/logins.py), and
+    every test client comes from 127.0.0.1: each test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def seeded(db):
     """The database with the seed fixture loaded, as `make run` loads it."""

@@ -21,6 +21,7 @@ from projects.models import (
     ReportRun,
     RunStatus,
 )
+from projects.tokens import api_token_create
 from tests.factories import (
     CampaignFactory,
     CitationFactory,
@@ -66,7 +67,7 @@ def populate(n: int) -> None:
         IndicatorValueFactory(zone=None, project=project, citations=[citation])
         IndicatorValueFactory(zone=None, enterprise=enterprise, citations=[citation])
         CampaignFactory(zones=[zone, parent], citations=[citation])
-        ZoneMembershipFactory(zone=zone)
+        api_token_create(user=ZoneMembershipFactory(zone=zone).user)  # API令牌
         schedule = ReportScheduleFactory(zone=zone)
         run = ReportRun.objects.create(
             schedule=schedule,

@@ -1,16 +1,17 @@
 """The API's permissions matrix: role × zone × method on projects, milestones and indicator values.
 
 Zones: 上级市 > 本区 > 下级园, and 他区 elsewhere. Roles are relative to 本区. A refused write
-answers 403 with a bilingual reason (404 when the row is not even readable) and writes nothing.
+answers 403 with a bilingual reason, 404 when the row is not even readable, and 400 when it names
+a zone or project the user may not read (exactly as one that does not exist); it writes nothing.
 """
 
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from projects.models import IndicatorValue, Milestone, Project, SourceDocument, Zone, ZoneRole
+from projects.tokens import api_token_create
 from tests.factories import (
     CampaignFactory,
     IndicatorValueFactory,
@@ -127,9 +128,22 @@ def expected_refusal(role: str, target: str, method: str, world) -> tuple[int, s
         return 403, NO_EDITOR_ROLE
     if target in EDITS[role]:
         return None
-    if method != "POST" and target not in READS[role]:
-        return 404, None
+    if target not in READS[role]:  # the row is not readable; a new row names what is not
+        return (404, None) if method != "POST" else (400, UNKNOWN)
     return 403, zone_refusal(world["zones"][target].name)
+
+
+UNKNOWN = "请求数据有误 / Invalid request data"
+
+
+def assert_unknown(response, field: str, missing) -> None:
+    """A 400 on `field`, the same as the answer to `missing` (a request naming a row that does
+    not exist): the user learns nothing of the row they may not read."""
+    assert response.status_code == 400, response.content.decode()
+    errors = {error["field"]: error["code"] for error in response.json()["errors"]}
+    expected = {error["field"]: error["code"] for error in missing.json()["errors"]}
+    assert errors == expected
+    assert field in errors
 
 
 def snapshot(model) -> list[tuple]:
@@ -250,12 +264,18 @@ def test_delete(world, role, target, resource):
 
 def test_editor_cannot_move_a_project_to_another_zone(world):
     project = world["rows"]["own"]["projects"]
-    response = client_for("editor", world).patch(
+    client = client_for("editor", world)
+    response = client.patch(
         f"/api/projects/{project.pk}/",
         {"zone": world["zones"]["other"].pk, "description": "搬走"},
         format="json",
     )
-    assert_refused(response, (403, zone_refusal("他区")))
+    missing = client.patch(
+        f"/api/projects/{project.pk}/", {"zone": 99999, "description": "搬走"}, format="json"
+    )
+    assert_unknown(response, "zone", missing)
+    up = client.patch(f"/api/projects/{project.pk}/", {"zone": world["zones"]["city"].pk}, format="json")
+    assert_unknown(up, "zone", missing)  # the city above is not the editor's to read either
     project.refresh_from_db()
     assert (project.zone.name, project.description) == ("本区", "原简介")
 
@@ -286,10 +306,12 @@ def test_viewer_who_edits_elsewhere_is_told_the_zone_is_read_only(world):
 
 
 def test_milestone_cannot_be_added_to_another_zones_project(world):
-    response = client_for("other_editor", world).post(
-        "/api/milestones/", new_row("milestones", "own", world), format="json"
+    client = client_for("other_editor", world)
+    response = client.post("/api/milestones/", new_row("milestones", "own", world), format="json")
+    missing = client.post(
+        "/api/milestones/", {**new_row("milestones", "own", world), "project": 99999}, format="json"
     )
-    assert_refused(response, (403, zone_refusal("本区")))
+    assert_unknown(response, "project", missing)
     assert Milestone.objects.filter(kind="production").count() == 0
 
 
@@ -310,12 +332,11 @@ def test_token_holders_have_their_zone_roles(world):
     user = UserFactory()
     ZoneMembershipFactory(user=user, zone=world["zones"]["other"], role=ZoneRole.EDITOR)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user)[1]}")
     project = world["rows"]["own"]["projects"]
     assert client.get(f"/api/projects/{project.pk}/").status_code == 404
     assert_refused(
-        client.post("/api/projects/", new_row("projects", "own", world), format="json"),
-        (403, zone_refusal("本区")),
+        client.post("/api/projects/", new_row("projects", "own", world), format="json"), (400, UNKNOWN)
     )
     assert (
         client.patch(
@@ -359,7 +380,8 @@ def test_editor_edits_their_zone_but_cannot_move_it(world):
         client.patch(f"/api/zones/{own.pk}/", {"description": "改了说明"}, format="json").status_code == 200
     )
     moved = client.patch(f"/api/zones/{own.pk}/", {"parent": world["zones"]["other"].pk}, format="json")
-    assert_refused(moved, (403, zone_refusal("他区")))
+    missing = client.patch(f"/api/zones/{own.pk}/", {"parent": 99999}, format="json")
+    assert_unknown(moved, "parent", missing)
     own.refresh_from_db()
     assert (own.parent.name, own.description) == ("上级市", "改了说明")
 
@@ -376,8 +398,18 @@ def test_campaign_is_changed_only_by_editors_of_all_its_zones(world):
         {"zones": [world["zones"]["own"].pk, world["zones"]["other"].pk]},
         format="json",
     )
-    assert_refused(widened, (403, zone_refusal("他区")))
+    missing = client.patch(
+        f"/api/campaigns/{campaign.pk}/", {"zones": [world["zones"]["own"].pk, 99999]}, format="json"
+    )
+    assert_unknown(widened, "zones", missing)
     assert list(campaign.zones.values_list("name", flat=True)) == ["本区"]
+    downward = client.patch(
+        f"/api/campaigns/{campaign.pk}/",
+        {"zones": [world["zones"]["own"].pk, world["zones"]["sub"].pk]},
+        format="json",
+    )
+    assert downward.status_code == 200  # a zone below is the editor's too
+    assert sorted(campaign.zones.values_list("name", flat=True)) == ["下级园", "本区"]
 
 
 def test_sources_are_added_by_editors_and_deleted_by_superusers(world):

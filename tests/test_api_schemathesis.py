@@ -20,7 +20,6 @@ from django.db import close_old_connections, transaction
 from django.test import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -30,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from projects.models import Zone, ZoneMembership, ZoneRole
+from projects.tokens import api_token_create
 from tracker.wsgi import application
 
 EXAMPLES_PER_OPERATION = 8
@@ -82,8 +82,8 @@ def tokens(django_db_setup, django_db_blocker) -> Iterator[dict[str, str]]:
         editor = users.create_user("fuzz-editor", password="pw-for-tests-only")
         ZoneMembership.objects.create(user=editor, zone=Zone.objects.get(name="赣县区"), role=ZoneRole.EDITOR)
         yield {
-            "superuser": Token.objects.create(user=chief).key,
-            "editor": Token.objects.create(user=editor).key,
+            "superuser": api_token_create(user=chief)[1],
+            "editor": api_token_create(user=editor)[1],
         }
         transaction.set_rollback(True)
     request_started.connect(close_old_connections)

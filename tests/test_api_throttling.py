@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from projects.tokens import api_token_create
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +40,7 @@ def rates(settings):
 def token_client(user, address: str = "127.0.0.1") -> APIClient:
     """A client that authenticates with the user's API token, as scripts and dashboards do."""
     client = APIClient(REMOTE_ADDR=address)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user)[1]}")
     return client
 
 
@@ -63,7 +63,7 @@ def test_a_user_over_the_rate_gets_429_with_retry_after_and_another_user_does_no
 def test_the_count_is_per_user_not_per_address(rates, db):
     """One user from three addresses is one count; two users from one address are two."""
     user = UserFactory()
-    token = Token.objects.create(user=user).key
+    token = api_token_create(user=user)[1]
     clients = []
     for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
         client = APIClient(REMOTE_ADDR=address)

@@ -133,8 +133,11 @@ def test_editor_sees_only_the_zone_projects(page: Page, ganxian: Zone):
     other = Project.objects.filter(zone__name="南昌经开区").order_by("pk").first()
     expect(page.locator("#result_list")).not_to_contain_text(other.name)
 
-    response = page.goto(f"/admin/projects/project/{other.pk}/change/")
-    assert response.status in (403, 404)
+    # Another zone's row is answered as a missing one: back to the index, saying it does not exist.
+    page.goto(f"/admin/projects/project/{other.pk}/change/")
+    assert page.url.endswith("/admin/")
+    expect(page.locator(".messagelist")).to_contain_text(f"ID 为“{other.pk}”的 项目 不存在")
+    expect(page.locator("body")).not_to_contain_text(other.name)
 
 
 def test_editor_adds_a_project_with_a_milestone(page: Page, ganxian: Zone):

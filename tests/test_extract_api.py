@@ -11,12 +11,12 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openapi_schema_validator import OAS30Validator
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from projects.extraction import MAX_TEXT_LENGTH, Candidate, extract
 from projects.models import ZoneRole
 from projects.text_entry import lexicon_from_db
+from projects.tokens import api_token_create
 from tests.factories import UserFactory, ZoneFactory, ZoneMembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +144,7 @@ def test_anonymous_users_are_refused_even_when_reads_are_public(settings):
 def test_token_and_session_users_may_extract(client):
     user = UserFactory()
     token = APIClient()
-    token.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    token.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user)[1]}")
     assert post(token, {"text": SHORT}).json()["count"] >= 2
 
     client.force_login(user)
@@ -153,15 +153,17 @@ def test_token_and_session_users_may_extract(client):
     assert response.json()["count"] >= 2
 
 
-def test_a_zone_the_user_may_not_read_is_not_found():
+def test_a_zone_the_user_may_not_read_is_refused_as_one_that_does_not_exist():
     own, other = ZoneFactory(name="本区"), ZoneFactory(name="他区")
     member = ZoneMembershipFactory(zone=own, role=ZoneRole.VIEWER).user
     client = APIClient()
     client.force_authenticate(member)
     assert post(client, {"text": SHORT, "zone": "本区"}).status_code == 200
-    response = post(client, {"text": SHORT, "zone": other.pk})
-    assert response.status_code == 404
-    assert "区域" in response.json()["detail"]
+    hidden = post(client, {"text": SHORT, "zone": other.pk})
+    missing = post(client, {"text": SHORT, "zone": other.pk + 1000})
+    assert hidden.status_code == missing.status_code == 400
+    assert errors_of(hidden)["zone"]["code"] == errors_of(missing)["zone"]["code"] == "unknown_zone"
+    assert errors_of(post(client, {"text": SHORT, "zone": "他区"}))["zone"]["code"] == "unknown_zone"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,7 +247,7 @@ def schema(client):
 
 def test_the_schema_documents_every_candidate_field(schema):
     operation = schema["paths"]["/api/extract/"]["post"]
-    assert set(operation["responses"]) >= {"200", "400", "403", "404"}
+    assert set(operation["responses"]) >= {"200", "400", "403"}
     request = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert set(schema["components"]["schemas"][request]["properties"]) == {"text", "year", "zone"}
     assert schema["components"]["schemas"][request]["properties"]["text"]["maxLength"] == MAX_TEXT_LENGTH

@@ -163,10 +163,18 @@ def test_unknown_kind_is_404_and_viewers_are_refused(zone):
 
 @time_machine.travel(OPEN)
 def test_another_zones_editor_gets_no_access_findings(zone):
-    stranger = client_of(ZoneFactory(name="南康区"))
-    response = post(stranger, workbook(zone, {"寒锐新能源项目": 1000}))
+    """A zone the user reads but may not change: every row refused, saying why. A zone they may
+    not even read: the template's zone is unknown to them."""
+    viewer = client_of(zone, role=ZoneRole.VIEWER)
+    ZoneMembershipFactory(user=viewer.handler._force_user, zone=ZoneFactory(name="南康区"))
+    response = post(viewer, workbook(zone, {"寒锐新能源项目": 1000}))
     assert response.status_code == 400
     assert {e["rule"] for e in response.json()["errors"]} == {"no_access"}
+    stranger = client_of(ZoneFactory(name="于都县"))
+    response = post(stranger, workbook(zone, {"寒锐新能源项目": 1000}))
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["rule"], error["message"]) == ("file", "模板所属的区域已不存在")
 
 
 def test_a_file_that_is_no_workbook_is_one_error_of_the_file(zone):

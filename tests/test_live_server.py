@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
+from projects.tokens import api_token_create
 from tests.browser import SerialWSGIServer
 from tests.factories import ZoneFactory
 
@@ -24,11 +24,11 @@ def test_the_live_server_is_serial_on_in_memory_sqlite_and_threaded_elsewhere(li
 def test_forty_concurrent_api_reads_all_succeed(live_server, django_user_model):
     ZoneFactory.create_batch(3)
     user = django_user_model.objects.create_superuser("reader", password="pw-for-tests-only")
-    token = Token.objects.create(user=user)
+    key = api_token_create(user=user)[1]
 
     def read(_: int) -> tuple[int, int]:
         request = urllib.request.Request(
-            f"{live_server.url}/api/zones/", headers={"Authorization": f"Token {token.key}"}
+            f"{live_server.url}/api/zones/", headers={"Authorization": f"Token {key}"}
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.load(response)["count"]

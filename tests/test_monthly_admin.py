@@ -206,10 +206,17 @@ def test_viewer_reads_the_sheet_without_inputs(client, ganxian):
 @time_machine.travel(OPEN)
 def test_other_zones_editor_is_refused(client, ganxian):
     login(client, ZoneFactory(name="南康区"), username="nankang")
-    assert client.get(sheet_url(ganxian)).status_code == 403
-    assert client.get(reverse("admin:projects_zone_monthly", args=[ganxian.pk])).status_code == 403
+    # A zone they may not read: as one that does not exist.
+    assert client.get(sheet_url(ganxian)).status_code == 404
+    assert client.get(reverse("admin:projects_zone_monthly", args=[ganxian.pk])).status_code == 404
+    refused = client.post(sheet_url(ganxian), {"form-TOTAL_FORMS": "0", "form-INITIAL_FORMS": "0"})
+    assert refused.status_code == 404
+    # A zone they read but may not change: refused, with the reason.
+    login(client, ganxian, role=ZoneRole.VIEWER, username="viewer")
+    assert client.get(sheet_url(ganxian)).status_code == 200
     refused = client.post(sheet_url(ganxian), {"form-TOTAL_FORMS": "0", "form-INITIAL_FORMS": "0"})
     assert refused.status_code == 403
+    assert "只读" in refused.content.decode()
 
 
 @pytest.mark.django_db

@@ -78,8 +78,9 @@ def test_a_member_reads_reports_of_their_zones_only(seeded, django_user_model):
     viewer = member_api(django_user_model, "上饶市")
     assert viewer.get(PROGRESS, {"zone": "上饶经开区", "as_of": "2023-09"}).status_code == 200
     refused = viewer.get(PROGRESS, {"zone": "赣县区", "as_of": "2022-05"})
-    assert refused.status_code == 404
-    assert "区域" in refused.json()["detail"]
+    missing = viewer.get(PROGRESS, {"zone": "无此区", "as_of": "2022-05"})
+    assert refused.status_code == missing.status_code == 400  # as for a zone that does not exist
+    assert [e["code"] for e in refused.json()["errors"]] == [e["code"] for e in missing.json()["errors"]]
 
 
 def test_campaign_report_ranks_the_zones_at_the_checkpoint(seeded, superuser_api):

@@ -13,16 +13,17 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.utils.log import AdminEmailHandler
 from django.views import debug
 from gunicorn.config import Config
 from gunicorn.glogging import Logger as GunicornLogger
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
 
 from projects.api.views import ZoneViewSet
+from projects.models import ApiToken
+from projects.tokens import api_token_create
 from tests.factories import UserFactory, ZoneFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,7 +107,7 @@ def assert_no_secret(logs) -> None:
 
 
 def token_client(user, **defaults) -> tuple[Client, str]:
-    key = Token.objects.create(user=user).key
+    key = api_token_create(user=user)[1]
     return Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {key}", **defaults), key
 
 
@@ -144,20 +145,42 @@ def test_a_token_that_meets_400_403_404_and_500_is_not_logged(logs, db, monkeypa
     assert_no_secret(logs)
 
 
+def test_tokens_made_used_expired_and_revoked_are_not_logged(logs, db, django_user_model):
+    """The token endpoint (its password too), the admin's token page, and a token that expires and
+    one that is revoked: the audit log names the user, never the token nor its first characters."""
+    django_user_model.objects.create_user("dashboard", password=PASSWORD)
+    chief = django_user_model.objects.create_superuser("chief", password="pw-for-tests-only")
+    api = Client(raise_request_exception=False)
+    made = api.post("/api/auth/token/", {"username": "dashboard", "password": PASSWORD})
+    key = made.json()["token"]
+    admin = Client()
+    admin.force_login(chief)
+    page = admin.post("/admin/projects/apitoken/add/", {"user": chief.pk, "days": 1}).content.decode()
+    from_admin = page.split('id="api-token"', 1)[1].split(">", 1)[1].split("<", 1)[0]
+    logs.secrets += [key, key[:15], from_admin, from_admin[:15]]
+
+    assert Client(HTTP_AUTHORIZATION=f"Token {key}").delete("/api/auth/token/").status_code == 204
+    assert Client(HTTP_AUTHORIZATION=f"Token {key}").get("/api/zones/").status_code == 401
+    with time_machine.travel(timedelta(days=2)):
+        assert Client(HTTP_AUTHORIZATION=f"Token {from_admin}").get("/api/zones/").status_code == 401
+    assert "API token made for dashboard" in everything(logs)
+    assert "API token of chief revoked" in everything(logs)  # the expired one, deleted when shown
+    assert_no_secret(logs)
+
+
 class BrokenTokens:
     """The token table failing while a token is looked up: the key is a local variable of the
-    frame that fails (DRF's authenticate_credentials), shown in the error report."""
+    frame that fails (authenticate_credentials), shown in the error report."""
 
-    class objects:
-        @staticmethod
-        def select_related(*args):
-            raise RuntimeError("the token table failed")
+    @staticmethod
+    def filter(*args, **kwargs):
+        raise RuntimeError("the token table failed")
 
 
 def test_a_token_in_a_failing_frame_is_hidden_in_the_error_report(logs, db, monkeypatch):
     client, key = token_client(UserFactory())
     logs.secrets.append(key)
-    monkeypatch.setattr(TokenAuthentication, "model", BrokenTokens)
+    monkeypatch.setattr(ApiToken, "objects", BrokenTokens)
     assert client.get("/api/zones/").status_code == 500
     report = error_report()
     assert "authenticate_credentials" in report.body and "the token table failed" in report.body
@@ -169,7 +192,7 @@ def test_django_alone_would_show_that_token(logs, db, monkeypatch):
     # The filter of settings.DEFAULT_EXCEPTION_REPORTER_FILTER is made once per process.
     monkeypatch.setattr(debug, "get_default_exception_reporter_filter", debug.SafeExceptionReporterFilter)
     client, key = token_client(UserFactory())
-    monkeypatch.setattr(TokenAuthentication, "model", BrokenTokens)
+    monkeypatch.setattr(ApiToken, "objects", BrokenTokens)
     assert client.get("/api/zones/").status_code == 500
     assert key in everything(logs)
 

@@ -404,8 +404,10 @@ def test_a_viewer_reads_the_review_but_cannot_accept(client, document, zone):
 def test_other_zones_see_neither_the_document_nor_its_facts(client, document):
     stranger = member(ZoneFactory(name="分宜县"), ZoneRole.EDITOR)
     client.force_login(stranger)
-    assert client.get(review_url(document)).status_code == 403
-    assert client.get(reverse("admin:projects_sourcedocument_change", args=[document.pk])).status_code == 403
+    # As for a document that does not exist: a 404, and the admin's "不存在" redirect.
+    assert client.get(review_url(document)).status_code == 404
+    change = client.get(reverse("admin:projects_sourcedocument_change", args=[document.pk]))
+    assert change.status_code == 302 and change.url == reverse("admin:index")
     listed = client.get(reverse("admin:projects_sourcedocument_changelist"))
     assert document.key not in listed.content.decode()
     facts = client.get(reverse("admin:projects_extractedfact_changelist"))

@@ -377,7 +377,7 @@ def test_a_part_that_looks_like_xml_is_parsed_whatever_its_name_and_one_named_xm
     assert _refusal(inspect_workbook, named_as_picture).code == "dtd"
     utf16 = bombs.workbook(extra={"xl/media/image1.png": laughs.decode().encode("utf-16-be")})
     assert _refusal(inspect_workbook, utf16).code == "dtd"
-    utf32 = bombs.workbook(extra={"xl/custom.bin": laughs.decode().encode("utf-32-be")})
+    utf32 = bombs.workbook(extra={"xl/custom.bin": laughs.decode().encode("utf-32")})  # with its BOM
     assert _refusal(inspect_workbook, utf32).code == "malformed"
     binary_named_xml = bombs.workbook(extra={"xl/styles.xml": b"\x89PNG\r\n\x1a\n" + bytes(100)})
     assert _refusal(inspect_workbook, binary_named_xml).code == "malformed"

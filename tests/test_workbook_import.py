@@ -143,7 +143,8 @@ def row_of(content: bytes, name: str) -> int:
 
 
 def test_dry_run_finds_every_mistake_with_row_column_and_rule(zone, editor):
-    other = ProjectFactory(name="外区项目")  # not on 赣县区's portfolio
+    other = ProjectFactory(zone=zone, name="清单外项目")  # 赣县区's, but not on its portfolio
+    hidden = ProjectFactory(name="外区项目")  # another zone's: unknown to 赣县区's editor
     template = may_template(zone)
     content = filled(
         template,
@@ -159,7 +160,11 @@ def test_dry_run_finds_every_mistake_with_row_column_and_rule(zone, editor):
     )
     content = appended(
         content,
-        [{"项目编号": other.pk, "本月完成投资": 10}, {"项目名称": "删掉编号的行", "本月完成投资": 10}],
+        [
+            {"项目编号": other.pk, "本月完成投资": 10},
+            {"项目名称": "删掉编号的行", "本月完成投资": 10},
+            {"项目编号": hidden.pk, "本月完成投资": 10},
+        ],
     )
     before = counts()
     result = check_import("monthly", content, user=editor, today=TODAY)
@@ -176,8 +181,10 @@ def test_dry_run_finds_every_mistake_with_row_column_and_rule(zone, editor):
         (school, "G 本月完成投资", "investment_over_total"),
         (6, "A 项目编号", "not_in_zone"),
         (7, "A 项目编号", "missing_project"),
+        (8, "A 项目编号", "unknown_project"),
     }
     messages = {(f.row, f.rule_id): f.message for f in result.findings}
+    assert messages[(8, "unknown_project")] == f"项目编号{hidden.pk}不存在"
     assert messages[(hanrui, "parse")].startswith("不支持的币种或单位“x万元”")
     assert messages[(yuci, "parse")] == "单位“千元”无法识别,可选 万元、亿元、元"
     assert messages[(7, "missing_project")].startswith("缺少项目编号")
@@ -312,12 +319,15 @@ def test_a_change_made_after_the_check_refuses_the_whole_commit(zone, editor, in
 
 
 def test_rows_of_a_zone_the_user_may_not_edit_are_refused(zone):
-    stranger = ZoneMembershipFactory(role=ZoneRole.EDITOR).user  # editor of another zone
+    viewer = ZoneMembershipFactory(zone=zone, role=ZoneRole.VIEWER).user  # reads 赣县区, no more
     content = filled(may_template(zone), {("寒锐新能源项目", "本月完成投资"): 8000})
-    result = check_import("monthly", content, user=stranger, today=TODAY)
+    result = check_import("monthly", content, user=viewer, today=TODAY)
     assert {f.rule_id for f in result.findings} == {"no_access"}
     assert len(result.findings) == 3
     assert "赣县区" in result.findings[0].message
+    stranger = ZoneMembershipFactory(role=ZoneRole.EDITOR).user  # editor of another zone
+    [unknown] = check_import("monthly", content, user=stranger, today=TODAY).findings
+    assert (unknown.rule_id, unknown.message) == ("file", "模板所属的区域已不存在")
 
 
 def test_a_file_that_is_not_a_workbook_is_one_error(editor):
@@ -390,6 +400,7 @@ def test_projects_import_creates_and_updates_by_zone_and_name(zone, editor):
 
 def test_projects_dry_run_finds_every_mistake(zone, editor):
     elsewhere = ZoneFactory(name="南康区")
+    editor.zone_memberships.create(zone=elsewhere, role=ZoneRole.VIEWER)  # read, not changed
     content = appended(
         projects_template(),
         [
@@ -415,8 +426,8 @@ def test_projects_dry_run_finds_every_mistake(zone, editor):
         (8, "A 区域", "required"),
     }
     refusal = next(f for f in result.findings if f.rule_id == "no_access")
-    assert refusal.message == f"您没有修改“{elsewhere.name}”数据的权限"
-    assert refusal.message_en == f"You may not change data of zone {elsewhere.name}"
+    assert refusal.message == f"您对“{elsewhere.name}”只有只读权限"
+    assert refusal.message_en == f"You have read-only access to zone {elsewhere.name}"
 
 
 def test_unchanged_projects_are_left_alone(zone, editor):
@@ -525,7 +536,8 @@ def test_indicators_import_creates_updates_and_restates(zone, editor, revenue, f
 def test_indicators_dry_run_finds_every_mistake(zone, editor, revenue, firms):
     IndicatorValueFactory(zone=zone, metric=revenue, end_month=4, value=150 * YI, scale=AmountScale.YI)
     IndicatorValueFactory(zone=zone, metric=revenue, end_month=12, kind=ValueKind.TARGET, value=500 * YI)
-    ZoneFactory(name="南康区")
+    editor.zone_memberships.create(zone=ZoneFactory(name="南康区"), role=ZoneRole.VIEWER)
+    ZoneFactory(name="于都县")  # neither read nor changed: unknown to the editor
     base = {"主体类型": "区域", "主体名称": "赣县区", "年度": 2022}
     content = indicator_rows(
         [
@@ -544,6 +556,7 @@ def test_indicators_dry_run_finds_every_mistake(zone, editor, revenue, firms):
                 "时段": "1-5月",
                 "数值": 10,
             },
+            {**base, "主体名称": "于都县", "指标": "营业收入", "时段": "1-5月", "数值": 10},
         ]
     )
     before = counts()
@@ -558,6 +571,7 @@ def test_indicators_dry_run_finds_every_mistake(zone, editor, revenue, firms):
         (8, "B 主体名称", "no_access"),
         (9, "F 时段", "parse"),
         (10, "B 主体名称", "unknown_subject"),
+        (11, "B 主体名称", "unknown_zone"),
     }
 
 

@@ -2,6 +2,7 @@
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -22,6 +23,14 @@ def envbool(name: str, default: str = "False") -> bool:
 
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def envint(name: str, default: int, minimum: int = 1) -> int:
+    """A whole number of at least `minimum` (a mistyped or too small value is an error)."""
+    value = os.environ.get(name, str(default)).strip()
+    if not value.isascii() or not value.isdigit() or int(value) < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number of at least {minimum}")
+    return int(value)
 
 
 def envrate(name: str, default: str) -> str | None:
@@ -55,7 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens stored as SHA-512 digests, with an expiry (projects/api/auth.py)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -119,6 +128,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Every password check goes through one backend that counts failures in the cache (CACHES below:
+# Redis with REDIS_URL, shared by every app server): after LOGIN_FAILURES_PER_ACCOUNT failures of
+# one account, or LOGIN_FAILURES_PER_ADDRESS from one client address (the last X-Forwarded-For
+# entry, API_NUM_PROXIES), within LOGIN_LOCKOUT_MINUTES, logins of that account or from that
+# address are refused, the right password too, for LOGIN_LOCKOUT_MINUTES (projects/logins.py).
+AUTHENTICATION_BACKENDS = ["projects.logins.ThrottledModelBackend"]
+LOGIN_FAILURES_PER_ACCOUNT = envint("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", 20)
+LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15)
+
+# API tokens (django-rest-knox): only a SHA-512 digest of each token is stored, and each expires
+# API_TOKEN_TTL_DAYS after it was made (projects/api/auth.py, README "The REST API").
+API_TOKEN_TTL_DAYS = envint("API_TOKEN_TTL_DAYS", 90)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",  # `Authorization: Token <key>`, as with DRF's tokens before
+    "TOKEN_PREFIX": "zt_",  # makes a leaked token recognisable to secret scanners
+    "USER_SERIALIZER": None,
+}
+
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -145,7 +174,7 @@ API_MAX_PAGE_SIZE = 200
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "projects.api.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -218,6 +247,13 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[_task_backend]}}
 # REPORT_STALLED_MINUTES (the worker died) is queued again.
 REPORT_MAX_ATTEMPTS = int(os.environ.get("REPORT_MAX_ATTEMPTS", "5"))
 REPORT_STALLED_MINUTES = int(os.environ.get("REPORT_STALLED_MINUTES", "30"))
+# Uploaded workbooks (Excel导入, projects/uploads.py): a batch's file is kept until it is committed
+# or for IMPORT_PENDING_HOURS after its upload, and for IMPORT_UPLOAD_RETENTION_DAYS after its
+# commit, then deleted (the batch with its findings stays); each user keeps at most
+# IMPORT_UPLOAD_QUOTA_MB of uploaded files. run_scheduled_reports (and purge_uploads) deletes them.
+IMPORT_UPLOAD_RETENTION_DAYS = int(os.environ.get("IMPORT_UPLOAD_RETENTION_DAYS", "90"))
+IMPORT_PENDING_HOURS = int(os.environ.get("IMPORT_PENDING_HOURS", "24"))
+IMPORT_UPLOAD_QUOTA_MB = int(os.environ.get("IMPORT_UPLOAD_QUOTA_MB", "200"))
 # Links in report e-mails point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -20,7 +20,9 @@ A finding of the validation rules (projects/rules.py) is an ordinary error of th
 `code` is the rule's id, with one more key, `"severity"`: "error" blocks the write, "warning"
 blocks it until the client confirms (`confirm_warnings`). A write made on a stale version of a
 record is a 409 (`code` "stale_version"), a write whose If-Match names another version a 412
-(`code` "precondition_failed"): `{"detail": "中文 / English", "code": …}`.
+(`code` "precondition_failed"): `{"detail": "中文 / English", "code": …}`. A delete that would
+remove figures of a locked month is a 409 with `"code": "locked_month"` and the usual `errors`
+list, one entry per locked month (projects.rules.LockedDelete).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from projects.models import STALE_MESSAGE, StaleVersion
-from projects.rules import RULES
+from projects.rules import RULES, LockedDelete
 
 INVALID_REQUEST = "请求数据有误 / Invalid request data"
 STILL_REFERENCED = (
@@ -562,6 +564,26 @@ def _default_detail_in_english(exc: exceptions.APIException) -> str | None:
     return None
 
 
+LOCKED_DELETE = (
+    "删除会连带删除已锁定月份的指标数值,未删除任何记录 / "
+    "The delete would remove figures of a locked month; nothing was deleted"
+)
+
+
+def locked_delete_body(exc: LockedDelete) -> dict[str, Any]:
+    """A delete refused by the lock of a month (409): the usual error list, one entry per locked
+    month (zone, month, deadline, what to do instead), with the rule's id as the code."""
+    rule = RULES["locked_month"]
+    return {
+        "detail": LOCKED_DELETE,
+        "code": rule.id,
+        "errors": [
+            {"field": None, "code": rule.id, "message": zh, "message_en": en, "severity": rule.severity.value}
+            for zh, en in exc.messages
+        ],
+    }
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         errors = model_errors(exc)
@@ -574,6 +596,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {"detail": STILL_REFERENCED, "referenced_by": referring}, status=status.HTTP_409_CONFLICT
         )
+    elif isinstance(exc, LockedDelete):  # before PermissionDenied, its base: the lock, not the role
+        return Response(locked_delete_body(exc), status=status.HTTP_409_CONFLICT)
     elif isinstance(exc, IntegrityError):
         exc = _integrity_error(exc)
     elif isinstance(exc, Http404):

@@ -15,7 +15,6 @@ from django.utils.translation import override
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,8 +27,8 @@ from ..money import Qualifier
 from ..periods import DatePrecision
 from ..text_entry import lexicon_from_db
 from .exceptions import BilingualValidationError, bilingual
-from .serializers import Described, ZoneField
-from .views import BAD_REQUEST, FORBIDDEN, NOT_FOUND
+from .serializers import Described, RestrictedRelations, ZoneField
+from .views import BAD_REQUEST, FORBIDDEN
 
 YEAR_MIN, YEAR_MAX = 1949, 2200
 TAG = "文本提取 / Extraction"
@@ -50,7 +49,7 @@ YEAR_RANGE = _message(
 )
 
 
-class ExtractSerializer(Described, serializers.Serializer):
+class ExtractSerializer(RestrictedRelations, Described, serializers.Serializer):
     """提取请求 / A text to extract from."""
 
     text = serializers.CharField(
@@ -297,7 +296,6 @@ class ExtractView(APIView):
             200: ExtractResponseSerializer,
             400: BAD_REQUEST,
             403: FORBIDDEN,
-            404: NOT_FOUND,
         },
         examples=[
             OpenApiExample(
@@ -308,12 +306,12 @@ class ExtractView(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        params = ExtractSerializer(data=request.data)
+        access.forget(request.user)  # as ZoneRolePermission does: roles are read per request
+        # The zone is chosen among those the user may read (RestrictedRelations): another zone's
+        # is "no such zone", a 400, as one that does not exist.
+        params = ExtractSerializer(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)
         zone: Zone | None = params.validated_data.get("zone")
-        access.forget(request.user)  # as ZoneRolePermission does: roles are read per request
-        if zone is not None and not access.readable(Zone.objects.filter(pk=zone.pk), request.user).exists():
-            raise NotFound("无权查看该区域或区域不存在 / Zone not found")
         candidates = extract(
             params.validated_data["text"],
             year=params.validated_data.get("year"),

@@ -8,10 +8,12 @@ list.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import django_filters
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet
 from django.utils import translation
 from django_filters.rest_framework import BooleanFilter, DjangoFilterBackend
@@ -52,18 +54,20 @@ class LookupFailed(ValueError):
         self.message = message
 
 
-def lookup_zone(value: object) -> Zone:
-    """The zone with this id, or with this name, full name or alias."""
+def lookup_zone(value: object, zones: QuerySet | None = None) -> Zone:
+    """The zone with this id, or with this name, full name or alias, among `zones` (the zones the
+    user may read: one they may not is unknown, exactly as one that does not exist)."""
+    zones = Zone.objects.all() if zones is None else zones
     text = str(value).strip()
     if text.isdecimal():  # not isdigit(): "³" is a digit that int() refuses
-        zone = Zone.objects.filter(pk=int(text)).first()
+        zone = zones.filter(pk=int(text)).first()
         if zone is None:
             raise LookupFailed(
                 Message("unknown_zone", f"没有ID为{text}的区域", f"There is no zone with id {text}.")
             )
         return zone
-    zones = list(Zone.objects.matching(text)[:2])
-    if not zones:
+    found = list(zones.matching(text)[:2])
+    if not found:
         raise LookupFailed(
             Message(
                 "unknown_zone",
@@ -71,7 +75,7 @@ def lookup_zone(value: object) -> Zone:
                 f"There is no zone named “{text}” (short name, full name or alias).",
             )
         )
-    if len(zones) > 1:
+    if len(found) > 1:
         raise LookupFailed(
             Message(
                 "ambiguous_zone",
@@ -79,14 +83,18 @@ def lookup_zone(value: object) -> Zone:
                 f"The name “{text}” matches several zones; give the zone id instead.",
             )
         )
-    return zones[0]
+    return found[0]
 
 
-def lookup_named(model: type[Model], value: object, name_field: str = "name") -> Model:
-    """The row of `model` with this id, or with this name (or code)."""
+def lookup_named(
+    model: type[Model], value: object, name_field: str = "name", rows: QuerySet | None = None
+) -> Model:
+    """The row of `model` with this id, or with this name (or code), among `rows` (those the user
+    may read)."""
+    rows = model._default_manager.all() if rows is None else rows
     text = str(value).strip()
-    lookup = {"pk": int(text)} if text.isdigit() else {name_field: text}
-    found = model._default_manager.filter(**lookup).first()
+    lookup = {"pk": int(text)} if text.isdecimal() else {name_field: text}
+    found = rows.filter(**lookup).first()
     if found is None:
         label = model._meta.verbose_name
         raise LookupFailed(
@@ -131,6 +139,9 @@ class ZoneFilter(django_filters.CharFilter):
         kwargs.setdefault("lookup", lookup_zone)
         super().__init__(*args, **kwargs)
 
+    def restrict(self, user: Any) -> None:
+        self.extra["lookup"] = partial(lookup_zone, zones=Zone.objects.restrict(user))
+
     def filter(self, qs: QuerySet, value: Zone | None) -> QuerySet:
         if value is None:
             return qs
@@ -148,8 +159,14 @@ class NamedFilter(django_filters.CharFilter):
     field_class = LookupField
 
     def __init__(self, *args: Any, model: type[Model], name_field: str = "name", **kwargs: Any) -> None:
-        kwargs.setdefault("lookup", lambda value: lookup_named(model, value, name_field))
+        # Not `model`: django-filter sets that of every filter to its filter set's model.
+        self.target, self.name_field = model, name_field
+        kwargs.setdefault("lookup", partial(lookup_named, model, name_field=name_field))
         super().__init__(*args, **kwargs)
+
+    def restrict(self, user: Any) -> None:
+        rows = self.target._default_manager.restrict(user)
+        self.extra["lookup"] = partial(lookup_named, self.target, name_field=self.name_field, rows=rows)
 
     def filter(self, qs: QuerySet, value: Model | None) -> QuerySet:
         if value is None:
@@ -222,7 +239,22 @@ YEAR_HELP = "年度,如2022 / Year, e.g. 2022"
 # Filter sets
 
 
-class ZoneFilterSet(django_filters.FilterSet):
+class RestrictedFilterSet(django_filters.FilterSet):
+    """A filter set whose filters naming a row (by id or name) choose among the rows the user may
+    read (QuerySet.restrict): a zone, project or portfolio of another zone is "unknown", exactly
+    as one that does not exist, so a filter cannot tell whether it exists."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # self.filters is this instance's deep copy
+        user = getattr(self.request, "user", None) or AnonymousUser()
+        for filter_ in self.filters.values():
+            if isinstance(getattr(filter_, "queryset", None), QuerySet):  # ModelChoiceFilter & co.
+                filter_.queryset = filter_.queryset.restrict(user)
+            if hasattr(filter_, "restrict"):
+                filter_.restrict(user)
+
+
+class ZoneFilterSet(RestrictedFilterSet):
     zone = ZoneFilter(
         paths=("pk",), help_text=ZONE_HELP + ";返回该区域本身及下级 / the zone itself and below"
     )
@@ -241,7 +273,7 @@ class ZoneFilterSet(django_filters.FilterSet):
         fields = ["zone", "parent", "kind"]
 
 
-class EnterpriseFilterSet(django_filters.FilterSet):
+class EnterpriseFilterSet(RestrictedFilterSet):
     zone = ZoneFilter(help_text=ZONE_HELP)
     industry = NamedFilter(
         field_name="industries",
@@ -255,7 +287,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         fields = ["zone", "industry"]
 
 
-class ProjectFilterSet(django_filters.FilterSet):
+class ProjectFilterSet(RestrictedFilterSet):
     zone = ZoneFilter(help_text=ZONE_HELP)
     # A choice of a row's own column joins nothing: no DISTINCT (django-filter's default for
     # multiple choices), which would make PostgreSQL sort whole rows for the page and its count.
@@ -308,7 +340,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         ]
 
 
-class MilestoneFilterSet(django_filters.FilterSet):
+class MilestoneFilterSet(RestrictedFilterSet):
     zone = ZoneFilter(
         paths=("project__zone",), help_text=ZONE_HELP + "(按项目所在区域) / by the project's zone"
     )
@@ -338,7 +370,7 @@ class MilestoneFilterSet(django_filters.FilterSet):
         fields = ["zone", "project", "kind", "status", "planned_year", "actual_year"]
 
 
-class PortfolioFilterSet(django_filters.FilterSet):
+class PortfolioFilterSet(RestrictedFilterSet):
     zone = ZoneFilter(help_text=ZONE_HELP)
     year = YearFilter(help_text=YEAR_HELP)
     category = NamedFilter(model=ProjectCategory, help_text="项目类别ID或名称 / Project category id or name")
@@ -348,7 +380,7 @@ class PortfolioFilterSet(django_filters.FilterSet):
         fields = ["zone", "year", "category"]
 
 
-class PortfolioEntryFilterSet(django_filters.FilterSet):
+class PortfolioEntryFilterSet(RestrictedFilterSet):
     zone = ZoneFilter(
         paths=("portfolio__zone",), help_text=ZONE_HELP + "(按清单所属区域) / by the portfolio's zone"
     )
@@ -365,7 +397,7 @@ class PortfolioEntryFilterSet(django_filters.FilterSet):
         fields = ["zone", "portfolio", "project", "year"]
 
 
-class MetricFilterSet(django_filters.FilterSet):
+class MetricFilterSet(RestrictedFilterSet):
     unit_kind = django_filters.ChoiceFilter(
         choices=UnitKind.choices, help_text=_choices_help("计量类型", "Unit kind", UnitKind.choices)
     )
@@ -379,7 +411,7 @@ class MetricFilterSet(django_filters.FilterSet):
         fields = ["unit_kind", "flow_or_stock"]
 
 
-class IndicatorValueFilterSet(django_filters.FilterSet):
+class IndicatorValueFilterSet(RestrictedFilterSet):
     zone = ZoneFilter(
         paths=("zone", "portfolio__zone", "project__zone", "enterprise__zone"),
         help_text=ZONE_HELP
@@ -430,7 +462,7 @@ class IndicatorValueFilterSet(django_filters.FilterSet):
         ]
 
 
-class CampaignFilterSet(django_filters.FilterSet):
+class CampaignFilterSet(RestrictedFilterSet):
     zone = ZoneFilter(
         paths=("zones",), distinct=True, help_text=ZONE_HELP + "(参与区域) / among the participating zones"
     )
@@ -441,7 +473,7 @@ class CampaignFilterSet(django_filters.FilterSet):
         fields = ["zone", "year"]
 
 
-class SourceDocumentFilterSet(django_filters.FilterSet):
+class SourceDocumentFilterSet(RestrictedFilterSet):
     published_year = YearFilter(
         field_name="published_on", lookup_expr="year", help_text="发布年度 / Year of publication"
     )
@@ -451,7 +483,7 @@ class SourceDocumentFilterSet(django_filters.FilterSet):
         fields = ["published_year"]
 
 
-class CitationFilterSet(django_filters.FilterSet):
+class CitationFilterSet(RestrictedFilterSet):
     document = NamedFilter(
         model=SourceDocument, name_field="key", help_text="来源文档ID或标识 / Document id or key"
     )

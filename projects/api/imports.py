@@ -6,7 +6,9 @@ admin's Excel导入 (projects.workbooks.imports).
   `?confirm_warnings=1`) answers 400 with the same body and writes nothing, else 201 with what was
   written. A file refused as a whole (not a workbook, over the limits of projects.ooxml, malformed)
   is a 400 with its one finding at row 0, dry run or not. Every upload is recorded as an
-  ImportBatch (its id is `batch`).
+  ImportBatch (its id is `batch`) with its findings; its file is kept only when it is committed,
+  for IMPORT_UPLOAD_RETENTION_DAYS (projects.uploads), and within the uploader's quota
+  (IMPORT_UPLOAD_QUOTA_MB): beyond it, a 413 and nothing written.
 - GET /api/imports/<kind>/template/ (projects, indicators; `?zone=` pre-fills a zone's rows) and
   GET /api/zones/<id>/monthly-template/?month=2022-05: the templates.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpResponse
 from django.urls import path
 from django.utils.http import content_disposition_header
@@ -28,7 +31,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from projects import access
+from projects import access, uploads
 from projects.models import ImportBatch, ImportKind, Zone
 from projects.periods import PeriodParseError, parse_year_month
 from projects.workbooks.imports import (
@@ -158,6 +161,22 @@ def xlsx(content: bytes, file_name: str) -> HttpResponse:
     return response
 
 
+def quota_exceeded(exceeded: uploads.QuotaExceeded) -> Response:
+    """413 in the usual error shape: the quota, what is used, this file's size."""
+    body = {
+        "detail": "超出上传文件配额,未写入任何数据 / Upload quota exceeded; nothing was written",
+        "errors": [
+            {
+                "field": "file",
+                "code": "upload_quota",
+                "message": exceeded.message,
+                "message_en": exceeded.message_en,
+            }
+        ],
+    }
+    return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+
+
 KIND = OpenApiParameter(
     "kind",
     str,
@@ -196,7 +215,14 @@ class ImportView(APIView):
             "written. Otherwise any error, or a warning not confirmed with confirm_warnings=1, answers 400 "
             "and writes nothing; a clean file is written all at once (all or nothing) and answers 201. A "
             "monthly workbook names its zone and month in its hidden _meta sheet. Only editors of a zone "
-            "import its data."
+            "import its data.\n\n"
+            "文件保存:试导入和未通过的导入只保存检查结果,不保存文件;导入成功的文件保存"
+            "IMPORT_UPLOAD_RETENTION_DAYS 天(默认90天)后删除。每个用户保存的导入文件不超过 "
+            "IMPORT_UPLOAD_QUOTA_MB(默认200MB),超出时返回413,不写入任何数据。\n\n"
+            "Files kept: a dry run or a refused import keeps its findings, not the file; an imported "
+            "file is kept for IMPORT_UPLOAD_RETENTION_DAYS (default 90) days, then deleted. The files "
+            "kept for one user may not exceed IMPORT_UPLOAD_QUOTA_MB (default 200 MB): beyond it the "
+            "answer is 413 and nothing is written."
         ),
         parameters=[
             KIND,
@@ -227,6 +253,10 @@ class ImportView(APIView):
             ),
             403: FORBIDDEN,
             404: NOT_FOUND,
+            413: OpenApiResponse(
+                component("ValidationError"),
+                description="超出上传文件配额,未写入任何数据 / Upload quota exceeded: nothing written",
+            ),
             409: OpenApiResponse(
                 ImportResultSerializer,
                 description=(
@@ -256,10 +286,16 @@ class ImportView(APIView):
                 Message("too_large", "文件超过20MB,请分成几个文件导入", "The file exceeds 20 MB: split it."),
             )
         confirm = _flag(request, "confirm_warnings")
+        dry_run = _flag(request, "dry_run")
+        content = upload.read()
+        # Storage: a file is kept only with its commit, within the uploader's quota; refused
+        # here first, before the work of a check and before anything is written.
+        if not dry_run and (exceeded := uploads.quota_refusal(request.user, len(content))) is not None:
+            return quota_exceeded(exceeded)
         batch, result = import_batch_check(
             kind=kind,
             file_name=upload.name,
-            content=upload.read(),
+            content=content,
             user=request.user,
             confirm_warnings=confirm,
         )
@@ -267,15 +303,19 @@ class ImportView(APIView):
             # The file as a whole was refused (not a workbook, a bomb, malformed XML, the wrong
             # template): a 400 even in a dry run. Only the ImportBatch recording it was written.
             return Response(_body(batch, result, unread), status=status.HTTP_400_BAD_REQUEST)
-        if _flag(request, "dry_run"):
+        if dry_run:
             return Response(_body(batch, result))
         if (refused := refusal(result)) is not None:
             detail = f"{refused.message} / {refused.message_en}"
             return Response(_body(batch, result, detail), status=status.HTTP_400_BAD_REQUEST)
         try:
-            result, summary = import_batch_commit(
-                batch, user=request.user, confirm_warnings=confirm, result=result
-            )
+            with transaction.atomic():  # the file is kept if, and only if, the data is written
+                uploads.keep_file(batch, content)
+                result, summary = import_batch_commit(
+                    batch, user=request.user, confirm_warnings=confirm, result=result
+                )
+        except uploads.QuotaExceeded as exceeded:  # another upload of the user took the room
+            return quota_exceeded(exceeded)
         except ImportRefused as refused:
             detail = f"{refused.message} / {refused.message_en}"
             return Response(_body(batch, result, detail), status=status.HTTP_409_CONFLICT)
@@ -288,8 +328,9 @@ TEMPLATES = {ImportKind.PROJECTS: projects_template, ImportKind.INDICATORS: indi
 
 
 def _readable_zone(request: Request, zone_id: str | int) -> Zone:
-    zone = Zone.objects.filter(pk=zone_id).first() if str(zone_id).isdigit() else None
-    if zone is None or not access.can_read(request.user, zone):
+    zones = Zone.objects.restrict(request.user)
+    zone = zones.filter(pk=int(zone_id)).first() if str(zone_id).isdecimal() else None
+    if zone is None:
         raise NotFound(bilingual("区域不存在或无权查看", "Zone not found."))
     return zone
 
@@ -372,7 +413,9 @@ class MonthlyTemplateView(APIView):
             raise invalid(
                 "month", Message("invalid_month", str(error), "Give the month as YYYY-MM, e.g. 2022-05.")
             ) from None
-        return xlsx(monthly_template(zone, year, month), f"{zone.name}{year}年{month}月月报.xlsx")
+        return xlsx(
+            monthly_template(zone, year, month, user=request.user), f"{zone.name}{year}年{month}月月报.xlsx"
+        )
 
 
 # Mounted by projects/api/urls.py, before the router (whose zones/<id>/ would not match anyway).

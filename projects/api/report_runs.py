@@ -47,7 +47,14 @@ from projects.reports.measures import Basis
 from . import filters
 from .exceptions import bilingual, model_errors
 from .serializers import HELP as RESOURCE_HELP
-from .serializers import VERSIONED, Described, ResourceSerializer, VersionedFields, ZoneField
+from .serializers import (
+    VERSIONED,
+    Described,
+    ResourceSerializer,
+    RestrictedRelations,
+    VersionedFields,
+    ZoneField,
+)
 from .views import (
     BAD_REQUEST,
     FORBIDDEN,
@@ -120,7 +127,7 @@ HELP = {
 }
 
 
-class ScopeFields(Described, serializers.Serializer):
+class ScopeFields(RestrictedRelations, Described, serializers.Serializer):
     """zone, portfolio or campaign; the zone is the portfolio's or the campaign's when given."""
 
     help_texts = HELP
@@ -288,7 +295,7 @@ class ReportRunRequestSerializer(ScopeFields):
         return attrs
 
 
-class ReportRunFilterSet(django_filters.FilterSet):
+class ReportRunFilterSet(filters.RestrictedFilterSet):
     zone = filters.ZoneFilter(paths=("zone",), help_text=filters.ZONE_HELP)
     schedule = django_filters.NumberFilter(help_text=HELP["schedule"])
     status = django_filters.ChoiceFilter(choices=RunStatus.choices, help_text=HELP["status"])
@@ -302,7 +309,7 @@ class ReportRunFilterSet(django_filters.FilterSet):
         fields = ["zone", "schedule", "status", "delivery_status", "cadence"]
 
 
-class ReportScheduleFilterSet(django_filters.FilterSet):
+class ReportScheduleFilterSet(filters.RestrictedFilterSet):
     zone = filters.ZoneFilter(paths=("zone",), help_text=filters.ZONE_HELP)
     cadence = django_filters.ChoiceFilter(choices=ReportCadence.choices, help_text=HELP["cadence"])
     active = django_filters.BooleanFilter(help_text=HELP["active"])

@@ -18,6 +18,8 @@ from datetime import date
 from functools import cached_property
 from typing import Any, ClassVar
 
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
 from django.utils import timezone, translation
@@ -30,6 +32,7 @@ from rest_framework.settings import api_settings
 from rest_framework.utils import model_meta
 from rest_framework.validators import UniqueValidator
 
+from projects import access
 from projects.models import (
     SUBJECTS,
     Campaign,
@@ -122,7 +125,8 @@ def _choices(model: type, field: str) -> str:
 
 
 class ZoneField(serializers.PrimaryKeyRelatedField):
-    """A zone by id; on input also by short name, full name or alias."""
+    """A zone by id; on input also by short name, full name or alias, among the zones of its
+    queryset (restricted to those the user may read: see RestrictedRelations)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("queryset", Zone.objects.all())
@@ -132,9 +136,32 @@ class ZoneField(serializers.PrimaryKeyRelatedField):
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", data_type=type(data).__name__)
         try:
-            return lookup_zone(data)
+            return lookup_zone(data, self.get_queryset())
         except LookupFailed as failure:
             raise serializers.ValidationError(failure.message.text(), code=failure.message.code) from None
+
+
+def restrict_relation(field: serializers.Field, user: Any) -> None:
+    """A writable related field (one row, or a list of them) chooses among the rows `user` may
+    read; one they may not is refused exactly as one that does not exist."""
+    relation = field.child_relation if isinstance(field, serializers.ManyRelatedField) else field
+    if isinstance(relation, serializers.RelatedField) and relation.queryset is not None:
+        relation.queryset = relation.queryset.restrict(user, "view")
+
+
+class RestrictedRelations:
+    """Every related field of the serializer — declared or built from the model, one row or a
+    list, by id, slug or name — chooses only among the rows the request's user may read
+    (QuerySet.restrict). Without a request, as nobody. Whether the user may then *write* the row
+    is projects.access's after the fields are read (ResourceSerializer.validate, the views)."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()  # type: ignore[misc]
+        request = getattr(self, "context", {}).get("request")
+        user = getattr(request, "user", None) or AnonymousUser()
+        for field in fields.values():
+            restrict_relation(field, user)
+        return fields
 
 
 class ZoneFieldExtension(OpenApiSerializerFieldExtension):
@@ -180,8 +207,10 @@ def _unique_message(model: type, field_name: str, label: str) -> Any:
     return lazy(render, str)()
 
 
-class ResourceSerializer(Described, serializers.ModelSerializer):
-    """Validates with the model and gives its errors in two languages."""
+class ResourceSerializer(RestrictedRelations, Described, serializers.ModelSerializer):
+    """Validates with the model and gives its errors in two languages; related rows are chosen
+    among those the user may read, and the write is authorised before the model validates it
+    (a refused write never learns, say, that a name is taken in another zone)."""
 
     def build_standard_field(self, field_name: str, model_field: Any) -> tuple:
         field_class, field_kwargs = super().build_standard_field(field_name, model_field)
@@ -241,6 +270,15 @@ class ResourceSerializer(Described, serializers.ModelSerializer):
         row._change_reason = self.change_reason or None
         row._confirm_warnings = self.confirm_warnings
 
+    def authorise(self, row: Model, related: dict[str, Any]) -> None:
+        """Refuse (403) a write the user may not make, before the model's validation says anything
+        about the row (projects.access; the views check again after the save)."""
+        request = self.context.get("request")
+        user = getattr(request, "user", None) or AnonymousUser()
+        before = access.zones_of(self.instance) if self.instance is not None else None
+        if refusal := access.prospective_refusal(user, row, before=before, related=related):
+            raise PermissionDenied(refusal)
+
     def validate_with_model(self, attrs: dict[str, Any]) -> None:
         """full_clean() and every constraint, on the row as it would be saved."""
         model = self.Meta.model
@@ -253,6 +291,7 @@ class ResourceSerializer(Described, serializers.ModelSerializer):
                 if key not in many_to_many:
                     setattr(row, key, value)
         self.annotate(row)
+        self.authorise(row, {key: value for key, value in attrs.items() if key in many_to_many})
         errors: dict[str, list] = {}
         try:
             row.full_clean(validate_constraints=False)
@@ -334,7 +373,7 @@ def _names(source: str, slug_field: str = "name") -> serializers.SlugRelatedFiel
 # Citations and sources
 
 
-class CitationBriefSerializer(Described, serializers.ModelSerializer):
+class CitationBriefSerializer(RestrictedRelations, Described, serializers.ModelSerializer):
     """A citation nested in a fact: which document, what it says, where."""
 
     document_key = serializers.CharField(source="document.key", read_only=True)
@@ -764,7 +803,7 @@ PORTFOLIO_ENTRY_HELP = {
 }
 
 
-class PortfolioEntryBriefSerializer(Described, serializers.ModelSerializer):
+class PortfolioEntryBriefSerializer(RestrictedRelations, Described, serializers.ModelSerializer):
     """A project on a portfolio, nested in the portfolio."""
 
     project_name = serializers.CharField(source="project.name", read_only=True)

@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import imports, report_runs, views
+from . import auth, imports, report_runs, views
 from .extract import ExtractView
 from .reports import CampaignReportView, ProgressReportView
 
@@ -27,6 +27,8 @@ urlpatterns = [
     path("reports/progress/", ProgressReportView.as_view(), name="progress-report"),
     path("campaigns/<int:pk>/report/", CampaignReportView.as_view(), name="campaign-report"),
     path("extract/", ExtractView.as_view(), name="extract"),
+    path("auth/token/", auth.TokenView.as_view(), name="auth-token"),
+    path("auth/tokens/", auth.AllTokensView.as_view(), name="auth-tokens"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start script as a file: the Content-Security-Policy allows
     # no inline script without a nonce (settings SECURE_CSP).

@@ -30,7 +30,7 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from projects import access
+from projects import access, rules
 from projects.models import (
     Campaign,
     Citation,
@@ -148,17 +148,40 @@ STALE = OpenApiResponse(
 class DeleteConflictSerializer(DetailSerializer):
     code = drf_serializers.CharField(required=False)
     referenced_by = drf_serializers.ListField(child=drf_serializers.CharField(), required=False)
+    errors = FieldErrorSerializer(many=True, required=False)
 
-    help_texts = {**ConflictSerializer.help_texts, "code": CodedDetailSerializer.help_texts["code"]}
+    help_texts = {
+        **ConflictSerializer.help_texts,
+        "code": "错误代码:stale_version、locked_month / Error code: stale_version, locked_month",
+        "errors": (
+            "locked_month:每个已锁定的月份一条(区域、月份、截止日及应如何处理) / locked_month: one "
+            "entry per locked month (zone, month, deadline, and what to do instead)"
+        ),
+    }
 
 
-STALE_OR_REFERENCED = OpenApiResponse(
-    DeleteConflictSerializer,
-    description=(
-        "仍被其他记录引用,不能删除;或删除时记录已被他人修改(code 为 stale_version) / Still referred to "
-        "by other rows; or changed by someone else meanwhile (code stale_version)"
-    ),
-)
+def delete_conflict(*, versioned: bool, locks: bool) -> OpenApiResponse:
+    """The 409 of a delete: the row is still referred to; it changed since it was read (versioned
+    records); or the delete would remove figures of a locked month (a model whose delete reaches
+    an IndicatorValue, found from the model graph)."""
+    if not (versioned or locks):
+        return CONFLICT
+    zh, en = ["仍被其他记录引用,不能删除"], ["Still referred to by other rows"]
+    if versioned:
+        zh.append("删除时记录已被他人修改(code 为 stale_version)")
+        en.append("changed by someone else meanwhile (code stale_version)")
+    if locks:
+        zh.append(
+            "删除会连带删除已锁定月份的指标数值(code 为 locked_month,超级管理员亦然;请新增更正数值,"
+            "或请管理员重新开放该月)"
+        )
+        en.append(
+            "the delete would remove figures of a locked month, its own or by cascade (code "
+            "locked_month, superusers included: add a restatement, or have the month reopened)"
+        )
+    return OpenApiResponse(DeleteConflictSerializer, description=f"{';或'.join(zh)} / {'; or '.join(en)}")
+
+
 PRECONDITION_FAILED = OpenApiResponse(
     CodedDetailSerializer,
     description=(
@@ -214,6 +237,7 @@ def documented(
     zh_many, en_many = many
     model = serializer.Meta.model
     versioned = issubclass(model, Versioned)
+    locks = rules.deletes_reach(model, IndicatorValue)  # a delete may meet a locked month
     common = {"tags": [tag]}
     writes = (
         "写入时执行模型校验,错误以结构化的400返回;只有该区域的编辑(或超级管理员)可以写入,否则返回403。"
@@ -309,13 +333,21 @@ def documented(
             summary=f"删除{zh} / Delete a {en}",
             description=(
                 f"删除一条{zh};仍被其他记录引用时返回409。 / Delete a {en}; 409 while other rows refer to it."
+                + (
+                    " 删除会连带删除已锁定月份的指标数值(实际值、更正数值或被更正的原数值)时返回409,code 为"
+                    " locked_month,超级管理员亦然。 / 409 with code locked_month when the delete would "
+                    "remove a figure of a locked month (an actual value, a restatement or a restated "
+                    "original), for superusers too."
+                    if locks
+                    else ""
+                )
             ),
             parameters=[ID, IF_MATCH] if versioned else [ID],
             responses={
                 204: None,
                 403: FORBIDDEN,
                 404: NOT_FOUND,
-                409: STALE_OR_REFERENCED if versioned else CONFLICT,
+                409: delete_conflict(versioned=versioned, locks=locks),
                 **({412: PRECONDITION_FAILED} if versioned else {}),
             },
         ),
@@ -345,7 +377,7 @@ class ResourceViewSet(viewsets.ModelViewSet):
         queryset = super().get_queryset()
         if self.action != "history":  # the history reads the row alone
             queryset = self.optimise(queryset)
-        return access.readable(queryset, self.request.user)
+        return queryset.restrict(self.request.user)
 
     def perform_create(self, serializer: drf_serializers.BaseSerializer) -> None:
         with transaction.atomic():
@@ -361,6 +393,9 @@ class ResourceViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance: Model) -> None:
         with transaction.atomic():
             access.check_can_delete(self.request.user, instance)
+            # Figures of a locked month, the row's own or its cascade's: 409 locked_month, for
+            # superusers too (the lock is the record's, not the role's).
+            rules.check_deletable([instance])
             instance.delete()
 
 

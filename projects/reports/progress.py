@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from ..models import (
     Campaign,
@@ -342,22 +342,24 @@ class CampaignReport:
 # Entry points
 
 
-def resolve_zone(value: str | int) -> Zone:
-    """A zone by id, name, full name or alias; ReportError when none or several match."""
+def resolve_zone(value: str | int, zones: QuerySet | None = None) -> Zone:
+    """A zone by id, name, full name or alias among `zones` (by default all; a request's, those the
+    user may read); ReportError when none or several match."""
+    zones = Zone.objects.all() if zones is None else zones
     text = str(value).strip()
     if not text:
         raise ReportError("请指定区域(区域编号或名称)")
-    if text.isdigit():
-        zone = Zone.objects.filter(pk=int(text)).first()
+    if text.isdecimal():
+        zone = zones.filter(pk=int(text)).first()
         if zone is None:
             raise ReportError(f"区域编号 {text} 不存在")
         return zone
-    zones = list(Zone.objects.matching(text)[:2])
-    if not zones:
+    found = list(zones.matching(text)[:2])
+    if not found:
         raise ReportError(f"未找到区域“{text}”")
-    if len(zones) > 1:
+    if len(found) > 1:
         raise ReportError(f"区域名称“{text}”对应多个区域,请改用区域编号")
-    return zones[0]
+    return found[0]
 
 
 def month_end(year: int, month: int) -> date:

@@ -12,8 +12,9 @@ per model, the rules of projects.rules run once on the whole batch, and the writ
 with their history rows (simple_history.utils.bulk_create_with_history / bulk_update_with_history).
 The number of queries does not depend on the number of rows.
 
-Every upload is recorded as an ImportBatch (the file, its findings and counts); committing a batch
-checks the stored file again, since the data may have changed since the dry run.
+Every upload is recorded as an ImportBatch (its findings and counts, and its file for a stated
+time: projects.uploads); committing a batch checks the stored file again, since the data may have
+changed since the dry run.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .. import access, rules
+from .. import access, rules, uploads
 from ..models import (
     STALE_MESSAGE,
     Enterprise,
@@ -224,14 +225,22 @@ class ZoneInfo:
     deadline_day: int | None
 
 
-def _zones_named(names: set[str]) -> dict[str, list[ZoneInfo]]:
-    """Zones by any of their names (short, full, alias), in one query."""
+def _readable(model: type[models.Model], user) -> models.QuerySet:
+    """The rows of `model` a file may name: those the importing user may read (another zone's
+    project or enterprise is unknown to them, exactly as one that does not exist)."""
+    return model._default_manager.restrict(user)
+
+
+def _zones_named(names: set[str], user) -> dict[str, list[ZoneInfo]]:
+    """Zones the user may read by any of their names (short, full, alias), in one query."""
     if not names:
         return {}
     found: dict[str, dict[int, ZoneInfo]] = defaultdict(dict)
-    rows = Zone.objects.filter(
-        Q(name__in=names) | Q(full_name__in=names) | Q(aliases__alias__in=names)
-    ).values_list("pk", "name", "full_name", "aliases__alias", "entry_deadline_day")
+    rows = (
+        _readable(Zone, user)
+        .filter(Q(name__in=names) | Q(full_name__in=names) | Q(aliases__alias__in=names))
+        .values_list("pk", "name", "full_name", "aliases__alias", "entry_deadline_day")
+    )
     for pk, name, full_name, alias, deadline_day in rows:
         info = ZoneInfo(pk, name, deadline_day)
         for known in (name, full_name, alias):
@@ -250,8 +259,7 @@ class _Refusals:
 
     def __call__(self, zone_id: int | None) -> tuple[str, str] | None:
         if zone_id not in self.cache:
-            # A project of the zone stands for "data of this zone" (as projects.monthly does).
-            refusal = access.edit_refusal(self.user, Project(zone_id=zone_id))
+            refusal = access.zone_edit_refusal(self.user, zone_id)
             if refusal:
                 chinese, _, english_text = refusal.partition(" / ")
                 self.cache[zone_id] = (chinese, english_text or ENGLISH["no_access"])
@@ -310,7 +318,7 @@ def _required(cells: Cells, row: SheetRow, key: str, header: str) -> bool:
 # 月报
 
 
-def _monthly_meta(sheet: Sheet, zone: Zone | None) -> tuple[Zone, int, int, str]:
+def _monthly_meta(sheet: Sheet, zone: Zone | None, user) -> tuple[Zone, int, int, str]:
     meta = sheet.meta
     try:
         zone_id, year, month = int(meta["zone_id"]), int(meta["year"]), int(meta["month"])
@@ -319,8 +327,8 @@ def _monthly_meta(sheet: Sheet, zone: Zone | None) -> tuple[Zone, int, int, str]
             "找不到模板信息(隐藏的 _meta 工作表):请在台账中下载本区域当月的月报模板后填写",
             "The template's hidden _meta sheet is missing: download the zone's monthly template.",
         ) from None
-    found = Zone.objects.filter(pk=zone_id).first()
-    if found is None:
+    found = _readable(Zone, user).filter(pk=zone_id).first()
+    if found is None:  # or one the user may not read: the same words, nothing learnt
         raise WorkbookError("模板所属的区域已不存在", "The template's zone no longer exists.")
     if zone is not None and zone.pk != found.pk:
         raise WorkbookError(
@@ -352,7 +360,7 @@ MONTHLY_CELL_COLUMNS = {"project": "project_id", "remark": "remark", "reason": "
 def _check_monthly(
     sheet: Sheet, *, user, zone: Zone | None, today: date | None, confirm_warnings: bool
 ) -> ImportResult:
-    zone, year, month, basis = _monthly_meta(sheet, zone)
+    zone, year, month, basis = _monthly_meta(sheet, zone, user)
     amount_key = "month_amount" if basis == EntryBasis.MONTH else "ytd_amount"
     cells = Cells(sheet)
     lines: list[MonthlyLine] = []
@@ -492,13 +500,15 @@ def _read_project_rows(cells: Cells) -> list[_ProjectRow]:
 def _check_projects(sheet: Sheet, *, user, today: date | None, confirm_warnings: bool) -> ImportResult:
     cells = Cells(sheet)
     parsed = _read_project_rows(cells)
-    zones = _zones_named({p.zone_name for p in parsed})
+    zones = _zones_named({p.zone_name for p in parsed}, user)
     enterprise_names = {p.enterprise for p in parsed if p.enterprise}
     enterprises: dict[str, set[int]] = defaultdict(set)
     if enterprise_names:
-        for pk, name, short_name in Enterprise.objects.filter(
-            Q(name__in=enterprise_names) | Q(short_name__in=enterprise_names)
-        ).values_list("pk", "name", "short_name"):
+        for pk, name, short_name in (
+            _readable(Enterprise, user)
+            .filter(Q(name__in=enterprise_names) | Q(short_name__in=enterprise_names))
+            .values_list("pk", "name", "short_name")
+        ):
             for known in (name, short_name):
                 if known in enterprise_names:
                     enterprises[known].add(pk)
@@ -695,7 +705,7 @@ class _Subjects:
     projects: dict[str, list[Project]]
 
     @classmethod
-    def fetch(cls, rows: list[_IndicatorRow]) -> _Subjects:
+    def fetch(cls, rows: list[_IndicatorRow], user) -> _Subjects:
         zone_names = {r.subject for r in rows if r.subject_kind == "zone"} | {
             r.subject_zone for r in rows if r.subject_zone
         }
@@ -703,15 +713,19 @@ class _Subjects:
         project_names = {r.subject for r in rows if r.subject_kind == "project"}
         portfolios: dict[tuple[str, int], list[Portfolio]] = defaultdict(list)
         if portfolio_rows:
-            for portfolio in Portfolio.objects.filter(
-                name__in={r.subject for r in portfolio_rows}, year__in={r.year for r in portfolio_rows}
-            ).select_related("zone"):
+            for portfolio in (
+                _readable(Portfolio, user)
+                .filter(
+                    name__in={r.subject for r in portfolio_rows}, year__in={r.year for r in portfolio_rows}
+                )
+                .select_related("zone")
+            ):
                 portfolios[(portfolio.name, portfolio.year)].append(portfolio)
         projects: dict[str, list[Project]] = defaultdict(list)
         if project_names:
-            for project in Project.objects.filter(name__in=project_names).select_related("zone"):
+            for project in _readable(Project, user).filter(name__in=project_names).select_related("zone"):
                 projects[project.name].append(project)
-        return cls(_zones_named(zone_names), portfolios, projects)
+        return cls(_zones_named(zone_names, user), portfolios, projects)
 
     def find(self, cells: Cells, r: _IndicatorRow) -> tuple[models.Model | ZoneInfo, ZoneInfo | None] | None:
         """(subject, the zone whose data it is) of a row, or None after a finding."""
@@ -778,7 +792,7 @@ def _check_indicators(sheet: Sheet, *, user, today: date | None, confirm_warning
     metrics: dict[str, Metric] = {}
     for metric in Metric.objects.filter(Q(name__in=texts) | Q(code__in=texts)):
         metrics[metric.name] = metrics[metric.code] = metric
-    subjects = _Subjects.fetch(parsed)
+    subjects = _Subjects.fetch(parsed, user)
     refusal = _Refusals(user)
 
     resolved = []  # (row, subject, zone, metric, figure)
@@ -1032,6 +1046,9 @@ def commit_import(result: ImportResult, *, user) -> dict[str, int]:
 # ImportBatch: every upload recorded
 
 
+RECORDED_FIELDS = ["zone", "row_count", "error_count", "warning_count", "findings"]
+
+
 def record_check(batch: ImportBatch, result: ImportResult) -> ImportBatch:
     """Put a check's findings and counts on the batch (and save it)."""
     batch.zone = result.zone
@@ -1041,7 +1058,10 @@ def record_check(batch: ImportBatch, result: ImportResult) -> ImportBatch:
     batch.findings = [f.as_dict() for f in result.findings[:MAX_STORED_FINDINGS]]
     if batch.status != ImportStatus.COMMITTED:
         batch.status = ImportStatus.INVALID if result.errors else ImportStatus.CHECKED
-    batch.save()
+    if batch.pk is None:
+        batch.save()
+    else:  # never the file again: it may be 20 MB, or deleted meanwhile (projects.uploads)
+        batch.save(update_fields=[*RECORDED_FIELDS, "status", "committed_at"])
     return batch
 
 
@@ -1055,7 +1075,8 @@ def import_batch_check(
     today: date | None = None,
     confirm_warnings: bool = False,
 ) -> tuple[ImportBatch, ImportResult]:
-    """Check an uploaded workbook (a dry run) and record it as an ImportBatch."""
+    """Check an uploaded workbook (a dry run) and record it as an ImportBatch: its findings and
+    counts, not the file (uploads.keep_file stores the file of a batch to be committed)."""
     result = check_import(
         kind,
         content,
@@ -1065,7 +1086,7 @@ def import_batch_check(
         confirm_warnings=confirm_warnings,
         file_name=file_name,
     )
-    batch = ImportBatch(kind=kind, file_name=file_name, content=content, uploaded_by=user)
+    batch = ImportBatch(kind=kind, file_name=file_name, file_size=len(content), uploaded_by=user)
     return record_check(batch, result), result
 
 
@@ -1083,6 +1104,11 @@ def import_batch_commit(
     records the new findings."""
     if batch.status == ImportStatus.COMMITTED:
         raise ImportRefused("该文件已经导入过", "This file has already been imported.")
+    if result is None and batch.content is None:
+        zh, en = uploads.missing_file(batch)
+        raise ImportRefused(
+            f"{zh},未导入任何数据;请重新上传该文件", f"{en} Nothing was imported; upload it again."
+        )
     if result is None:
         result = check_import(
             batch.kind,

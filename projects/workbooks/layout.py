@@ -59,6 +59,10 @@ class Column:
     required: bool = False  # the sheet must have this column
     editable: bool = True  # staff fill it in; reference columns are grey (and locked)
     pattern: str = ""  # for a header that varies (1-5月累计完成投资): the expression it matches
+    # The rows a cell names ("project", "zone" …; "subject": by the row's 主体类型): the import looks
+    # them up among those the user may read, and tests/test_relations_restricted.py tries each
+    # such column with another zone's row.
+    refers_to: str = ""
 
     def matches(self, header: str) -> bool:
         if self.pattern:
@@ -77,6 +81,7 @@ PROJECT_ID = Column(
     width=10,
     required=True,
     editable=False,
+    refers_to="project",
 )
 MONTH_AMOUNT = Column(
     "month_amount",
@@ -127,7 +132,14 @@ def ytd_header(month: int) -> str:
 UNCHANGED_IF_BLANK = "已有项目留空则不修改"
 
 PROJECT_COLUMNS: tuple[Column, ...] = (
-    Column("zone", "区域", "项目所在区域的简称、全称或别名,须有该区域的编辑权限", width=14, required=True),
+    Column(
+        "zone",
+        "区域",
+        "项目所在区域的简称、全称或别名,须有该区域的编辑权限",
+        width=14,
+        required=True,
+        refers_to="zone",
+    ),
     Column(
         "name",
         "项目名称",
@@ -144,7 +156,13 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
     Column(
         "planned_finish", "计划竣工", f"计划竣工/投产,如 2023年6月、2023年;{UNCHANGED_IF_BLANK}", width=13
     ),
-    Column("enterprise", "企业", f"建设主体,须为台账中已有企业的名称或简称;{UNCHANGED_IF_BLANK}", width=24),
+    Column(
+        "enterprise",
+        "企业",
+        f"建设主体,须为台账中已有企业的名称或简称;{UNCHANGED_IF_BLANK}",
+        width=24,
+        refers_to="enterprise",
+    ),
     Column("description", "简介", f"项目简介;{UNCHANGED_IF_BLANK}", width=40),
     Column("reason", "变更原因", "修改已有项目时的原因,记入变更记录", width=20),
 )
@@ -157,14 +175,29 @@ SUBJECT_KINDS = {"区域": "zone", "调度清单": "portfolio", "项目": "proje
 
 INDICATOR_COLUMNS: tuple[Column, ...] = (
     Column("subject_kind", "主体类型", "区域、调度清单或项目", width=10, required=True),
-    Column("subject", "主体名称", "区域的简称/全称/别名,调度清单或项目的名称", width=30, required=True),
+    Column(
+        "subject",
+        "主体名称",
+        "区域的简称/全称/别名,调度清单或项目的名称",
+        width=30,
+        required=True,
+        refers_to="subject",
+    ),
     Column(
         "subject_zone",
         "所在区域",
         "调度清单或项目所在的区域;同名的调度清单或项目在多个区域时必填",
         width=12,
+        refers_to="zone",
     ),
-    Column("metric", "指标", "指标名称或代码,如 工业营收、fixed_asset_investment", width=18, required=True),
+    Column(
+        "metric",
+        "指标",
+        "指标名称或代码,如 工业营收、fixed_asset_investment",
+        width=18,
+        required=True,
+        refers_to="metric",
+    ),
     Column("year", "年度", "如 2022", width=8, required=True),
     Column(
         "period",

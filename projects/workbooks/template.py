@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -37,6 +36,7 @@ from ..models import (
 from ..money import AmountScale, format_amount, from_base
 from ..monthly import MonthlySheet, monthly_sheet
 from ..periods import DatePrecision, format_date
+from .cells import Workbook
 from .layout import (
     FIRST_ROW,
     HEADER_ROW,
@@ -243,10 +243,11 @@ def monthly_columns(basis: str, month: int) -> list[Column]:
     ]
 
 
-def monthly_template(zone: Zone, year: int, month: int, *, today: date | None = None) -> bytes:
-    """The zone's month as a workbook: every project of its portfolios, the figures entered so
-    far pre-filled (month amount or year-to-date per the zone's entry basis)."""
-    return monthly_workbook(monthly_sheet(zone, year, month, today=today))
+def monthly_template(zone: Zone, year: int, month: int, *, today: date | None = None, user=None) -> bytes:
+    """The zone's month as a workbook: every project of its portfolios (with a `user`, those they
+    may read), the figures entered so far pre-filled (month amount or year-to-date per the zone's
+    entry basis)."""
+    return monthly_workbook(monthly_sheet(zone, year, month, today=today, user=user))
 
 
 def monthly_workbook(sheet: MonthlySheet) -> bytes:

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = (
         "授予用户某区域的角色:editor(编辑,可修改本区域及下级区域的数据)或 viewer(只读);"
         "--revoke 收回该区域的角色。授予角色时开启用户的“工作人员状态”以便登录后台。"
-        "API 令牌用 `python manage.py drf_create_token <用户名>` 创建,或在后台“令牌”中添加。"
+        "API 令牌用 `python manage.py create_api_token <用户名>` 创建,或在后台“API令牌”中添加。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -3,7 +3,8 @@
 Makes every due report run once. Run it from cron every few minutes, or with --loop as a service;
 any number of schedulers may run at once on any machines: the database decides which one makes a
 run. With TASK_BACKEND=immediate the reports are generated in this process; with
-TASK_BACKEND=database they are queued for `manage.py db_worker`.
+TASK_BACKEND=database they are queued for `manage.py db_worker`. Each pass also deletes the
+uploaded workbooks past their time (projects.uploads, as `manage.py purge_uploads`).
 """
 
 import signal
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from projects.reporting import PassResult, run_scheduler_pass
+from projects.uploads import drop_expired_files, size_text
 
 
 class Command(BaseCommand):
@@ -37,6 +39,7 @@ class Command(BaseCommand):
             raise CommandError("--interval 至少为1秒")
         if not loop:
             self.report(run_scheduler_pass(today))
+            self.purge_uploads()
             return
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
@@ -44,6 +47,7 @@ class Command(BaseCommand):
         try:
             while not stopping:
                 self.report(run_scheduler_pass(), quiet=True)
+                self.purge_uploads()
                 for _ in range(interval):
                     if stopping:
                         break
@@ -51,6 +55,12 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         self.stdout.write("定期报告调度已停止")
+
+    def purge_uploads(self) -> None:
+        deleted, freed = drop_expired_files()
+        if deleted:
+            stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
+            self.stdout.write(f"[{stamp}] 删除{deleted}个过期的导入文件,共{size_text(freed)}")
 
     def report(self, result: PassResult, quiet: bool = False) -> None:
         stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
