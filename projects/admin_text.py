@@ -522,9 +522,13 @@ class ReviewPage:
             self.bound[pk] = form
             return None
         if "extract" in post:
-            added = document_facts_extract(document=self.document, user=self.user)
-            message = f"识别出{added}条新的候选事实" if added else "没有识别出新的候选事实"
-            messages.success(self.request, message)
+            try:
+                added = document_facts_extract(document=self.document, user=self.user)
+            except ValidationError as error:
+                messages.error(self.request, ";".join(error.messages))
+            else:
+                message = f"识别出{added}条新的候选事实" if added else "没有识别出新的候选事实"
+                messages.success(self.request, message)
         elif pk := self._posted_fact("reject"):
             self._reject(self.by_pk[pk], post.get(f"f{pk}-reason", ""))
         elif pk := self._posted_fact("reopen"):
