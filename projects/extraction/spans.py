@@ -9,10 +9,24 @@ keeps extraction linear in the text (tests/test_extraction_bounds.py).
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import accumulate
+from typing import Protocol
+
+
+class Match(Protocol):
+    """A regular expression's match, or a word found by lexicon.Words."""
+
+    def start(self) -> int: ...
+
+    def end(self) -> int: ...
+
+    def group(self) -> str: ...
+
+
+class Finder(Protocol):
+    def finditer(self, text: str) -> Iterator[Match]: ...
 
 
 class Occurrences:
@@ -23,36 +37,36 @@ class Occurrences:
     finds: that is what the extractor asks.
     """
 
-    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
+    def __init__(self, pattern: Finder, text: str) -> None:
         self._keep(list(pattern.finditer(text)))
 
     @classmethod
-    def of(cls, matches: list[re.Match[str]]) -> Occurrences:
+    def of(cls, matches: list[Match]) -> Occurrences:
         """Matches found otherwise, in order and not overlapping."""
         occurrences = cls.__new__(cls)
         occurrences._keep(matches)
         return occurrences
 
-    def _keep(self, matches: list[re.Match[str]]) -> None:
+    def _keep(self, matches: list[Match]) -> None:
         self.matches = matches
         self.starts = [match.start() for match in matches]
         self.ends = [match.end() for match in matches]
 
-    def last(self, low: int, high: int) -> re.Match[str] | None:
+    def last(self, low: int, high: int) -> Match | None:
         """The last match lying within [low, high)."""
         index = bisect_right(self.ends, high) - 1
         if index >= 0 and self.starts[index] >= low:
             return self.matches[index]
         return None
 
-    def first(self, low: int, high: int) -> re.Match[str] | None:
+    def first(self, low: int, high: int) -> Match | None:
         """The first match lying within [low, high)."""
         index = bisect_left(self.starts, low)
         if index < len(self.matches) and self.ends[index] <= high:
             return self.matches[index]
         return None
 
-    def within(self, low: int, high: int) -> list[re.Match[str]]:
+    def within(self, low: int, high: int) -> list[Match]:
         """The matches lying within [low, high), in order."""
         first, last = bisect_left(self.starts, low), bisect_right(self.ends, high)
         return self.matches[first:last]
