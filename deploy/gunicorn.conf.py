@@ -6,9 +6,10 @@ between them comes from the environment, so that one file serves all (see tracke
     GUNICORN_BIND            address to listen on (default 127.0.0.1:8000; 0.0.0.0:8000 when nginx
                              runs on another machine)
     GUNICORN_WORKERS         worker processes (default 2 × CPUs + 1)
-    GUNICORN_THREADS         threads per worker (default 1)
-    GUNICORN_TIMEOUT         seconds a request may take before its worker is restarted (default 120:
-                             an Excel import of a province's month is the slowest request)
+    GUNICORN_THREADS         ignored: one thread per worker, always (see below); a value above 1 is
+                             logged as ignored when gunicorn starts
+    GUNICORN_TIMEOUT         seconds a request may take before its worker is killed and replaced
+                             (default 120: an Excel import of a province's month is the slowest request)
     GUNICORN_ACCESS_LOG      access log file, "-" for stdout (default; journald keeps it)
     GUNICORN_CONTROL_SOCKET  gunicornc's control socket; none unless set (two servers on one machine
                              would otherwise share $HOME/.gunicorn/gunicorn.ctl)
@@ -26,8 +27,16 @@ import os
 
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 proc_name = f"tracker-app-{bind[0].rsplit(':', 1)[-1]}"
+
+# Sync workers, one request at a time each: the timeout then really ends a runaway request, the
+# master killing the worker whose request has run `timeout` seconds (SIGABRT, then SIGKILL). A
+# threaded (gthread) worker goes on telling the master it is alive from its main thread while a
+# request's thread runs on, so a runaway request is never stopped: one burned a CPU for 7 minutes
+# after its client had given up (issue 16). Throughput comes from more workers, not threads.
+worker_class = "sync"
+threads = 1
+_REQUESTED_THREADS = os.environ.get("GUNICORN_THREADS", "1")
 
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30  # on reload or stop, the time running requests get to finish
@@ -55,3 +64,27 @@ access_log_format = (
 )
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+def on_starting(server) -> None:
+    """Say that GUNICORN_THREADS is ignored, and refuse to start with threads or another worker
+    class given on the command line (which would override this file): with them the timeout
+    stops no runaway request."""
+    if _REQUESTED_THREADS.strip() not in ("", "1"):
+        server.log.warning(
+            "GUNICORN_THREADS=%s ignored: sync workers, one thread each, so that the timeout (%ss) "
+            "ends a runaway request; raise GUNICORN_WORKERS for more concurrent requests",
+            _REQUESTED_THREADS,
+            server.cfg.timeout,
+        )
+    if (
+        server.cfg.worker_class_str not in ("sync", "gunicorn.workers.sync.SyncWorker")
+        or server.cfg.threads != 1
+    ):
+        server.log.error(
+            "refusing to start with worker class %s and %s threads: deploy/gunicorn.conf.py runs sync "
+            "workers only, so that the timeout ends a runaway request",
+            server.cfg.worker_class_str,
+            server.cfg.threads,
+        )
+        raise SystemExit(1)

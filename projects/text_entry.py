@@ -32,7 +32,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import access
-from .extraction import FIGURE_KINDS, MAX_TEXT_LENGTH, CandidateKind, Lexicon, Measure, extract
+from .extraction import (
+    FIGURE_KINDS,
+    MAX_TEXT_LENGTH,
+    CandidateKind,
+    Lexicon,
+    Measure,
+    TooManyCandidates,
+    extract,
+)
 from .models import (
     Citation,
     Enterprise,
@@ -235,7 +243,8 @@ def document_extract(
     one, True).
 
     Years the text leaves out are read as `subject_year`, or the year of publication. Raises
-    ValidationError (Chinese) for an empty or too long text, PermissionDenied when the user may
+    ValidationError (Chinese) for an empty or too long text or one giving more candidates than
+    the extractor returns at a time (nothing is stored then), PermissionDenied when the user may
     not add documents of `zone` (or, without a zone, has no editor role anywhere).
     """
     text = normalise_text(text)
@@ -277,7 +286,9 @@ def document_extract(
 def document_facts_extract(*, document: SourceDocument, user) -> int:
     """Read `document` again (one entered before facts were extracted, such as a seed article, or
     one read before the catalogue knew its projects) and add the candidates not yet among its
-    facts; facts already there, reviewed or not, stay as they are. Returns how many were added."""
+    facts; facts already there, reviewed or not, stay as they are. Returns how many were added;
+    ValidationError (and nothing added) when the text gives more candidates than the extractor
+    returns at a time."""
     access.check_can_edit(user, document)
     with transaction.atomic():
         SourceDocument.objects.select_for_update().filter(pk=document.pk).first()
@@ -289,7 +300,10 @@ def _facts_create(document: SourceDocument, user) -> int:
     read with the names `user` may see."""
     year = document.subject_year or (document.published_on.year if document.published_on else None)
     zone = document.zone.name if document.zone_id else ""
-    candidates = extract(document.text, year=year, lexicon=lexicon_from_db(user), zone=zone)
+    try:
+        candidates = extract(document.text, year=year, lexicon=lexicon_from_db(user), zone=zone)
+    except TooManyCandidates as error:
+        raise ValidationError(error.zh, code="too_many_candidates") from error
     seen = set(document.extracted_facts.values_list("kind", "start", "end")) if document.pk else set()
     facts = []
     for candidate in candidates:

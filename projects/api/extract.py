@@ -21,12 +21,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import access
-from ..extraction import MAX_TEXT_LENGTH, CandidateKind, Measure, extract
+from ..extraction import MAX_CANDIDATES, MAX_TEXT_LENGTH, CandidateKind, Measure, TooManyCandidates, extract
 from ..models import MilestoneKind, Stage, ValueKind, Zone
 from ..money import Qualifier
 from ..periods import DatePrecision
 from ..text_entry import lexicon_from_db
-from .exceptions import BilingualValidationError, bilingual
+from .exceptions import BilingualValidationError, Message, bilingual, invalid
 from .serializers import Described, RestrictedRelations, ZoneField
 from .views import BAD_REQUEST, FORBIDDEN
 
@@ -80,9 +80,11 @@ class ExtractSerializer(RestrictedRelations, Described, serializers.Serializer):
 
     help_texts = {
         "text": (
-            f"正文(中文经济报道、讲话、工作报告等),最多{MAX_TEXT_LENGTH}字;位置按原样计算,不去空白 / "
-            f"The text (Chinese economic prose), at most {MAX_TEXT_LENGTH} characters; offsets count it "
-            "exactly as sent"
+            f"正文(中文经济报道、讲话、工作报告等),最多{MAX_TEXT_LENGTH}字;位置按原样计算,不去空白。"
+            f"候选事实超过{MAX_CANDIDATES}条的正文不予提取(400,code 为 too_many_candidates,说明条数),"
+            f"请分段提取 / The text (Chinese economic prose), at most {MAX_TEXT_LENGTH} characters; offsets "
+            f"count it exactly as sent. A text giving more than {MAX_CANDIDATES} candidate facts is refused "
+            "(400, code too_many_candidates, saying how many): split it"
         ),
         "year": (
             f"正文所述年份({YEAR_MIN}–{YEAR_MAX}):未写年份的时段和日期属于该年 / "
@@ -312,10 +314,13 @@ class ExtractView(APIView):
         params = ExtractSerializer(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)
         zone: Zone | None = params.validated_data.get("zone")
-        candidates = extract(
-            params.validated_data["text"],
-            year=params.validated_data.get("year"),
-            lexicon=lexicon_from_db(request.user),
-            zone=zone.name if zone is not None else "",
-        )
+        try:
+            candidates = extract(
+                params.validated_data["text"],
+                year=params.validated_data.get("year"),
+                lexicon=lexicon_from_db(request.user),
+                zone=zone.name if zone is not None else "",
+            )
+        except TooManyCandidates as error:
+            raise invalid("text", Message("too_many_candidates", error.zh, error.en)) from error
         return Response({"candidates": [c.to_dict() for c in candidates], "count": len(candidates)})

@@ -11,15 +11,26 @@ covers the figures after it, and 预计/力争/计划 make a figure a forecast, 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from .candidates import Candidate, CandidateKind, DateRef, Measure, PeriodRef
 from .figures import WIDTH, Figure, scan_figures
 from .lexicon import ZONE_SUFFIXES, Lexicon
 from .names import project_names
+from .spans import Marks, Occurrences, Spans
 from .times import TimeMention, scan_times
 
 MAX_TEXT_LENGTH = 200_000
+# The most candidates one reading returns: one every 10 characters of the longest text, about twice
+# as dense as the densest article of the annotated corpus (one every 19; the median one every 26).
+# A text giving more is refused whole, saying how many, never cut short silently.
+MAX_CANDIDATES = 20_000
+# The clause words that name a figure stand just before it (39 characters at most in the
+# annotated corpus); they are read from at most this many characters back, so that a clause of
+# thousands of figures costs each of them the same.
+LEAD_WINDOW = 200
 
 _SENTENCE_END = "。！？!?;；\n"
 _CLOSERS = "”’」』)）"
@@ -33,13 +44,21 @@ _DECLINE = re.compile(
 _SHARE = re.compile(r"占(?:比|.{0,12}(?:比重|比例|的))?(?:为|达到?)?$")
 _TARGET_WORDS = re.compile(r"预计|预期|力争|确保|争取|计划|目标|任务|要求|拟|将达到?|要达到?|突破目标")
 _ACTUAL_WORDS = re.compile(r"实现|完成|达到|已|累计|同比|截至|共")
+# At most 8 words each: a longer run of verbs is no lead of a figure, and a bounded run keeps
+# every attempt of the pattern short.
 _VERBS = re.compile(
     r"^(?:其中|全年|全区|该区|全县|全市|园区|今年|累计|共计|共有|共|实现了|实现|完成了|完成|达到|达|为|有|分别|"
-    r"总计|合计|同比|比上年|较上年|约|已经|已|拥有)+"
+    r"总计|合计|同比|比上年|较上年|约|已经|已|拥有){1,8}"
 )
 _VERB_TAIL = re.compile(
-    r"(?:达到|达|为|是|实现|完成|共|合计|累计|分别为|分别|约|超过|超|突破|同比|增长|增速|增幅|新增|有|了)+$"
+    r"(?:达到|达|为|是|实现|完成|共|合计|累计|分别为|分别|约|超过|超|突破|同比|增长|增速|增幅|新增|有|了){1,8}$"
 )
+_FORECAST_WORDS = re.compile(r"预计|预期")
+_GOAL = re.compile(r"目标")
+_INVESTMENT_WORD = re.compile(r"投资")
+_PERIOD_FOLLOWS = re.compile(r"[,，]|以来")
+_LINE_END = re.compile(r"\n")
+_OUTPUT = re.compile(r"年产")
 _EVENTS = {
     "签约": "signed",
     "落户": "settled",
@@ -74,6 +93,7 @@ _STAGE_OF_EVENT = {
 }
 _PLANNED = re.compile(r"计划|预计|力争|确保|争取|将|拟|有望|年内|即将|准备")
 _CAPACITY = re.compile(r"年产(?:能)?[^,，。;；、]{1,30}?(?=项目|生产线|的|,|，|。|;|；|、|$)")
+_NEAR_EVENT = 20  # characters between an event and a date said near it
 _ZONE_GENERIC = re.compile(r"(?P<name>[\u4e00-\u9fa5]{2,4}(?:" + "|".join(ZONE_SUFFIXES) + r"))")
 _NOUN_AFTER = re.compile(
     r"[^\s,，。;；:：、()（）的中里]{2,16}?(?:企业|项目|公司|工程|单位|机构|园区|平台|基地|人才|家|户)"
@@ -126,14 +146,9 @@ def _sentence_of(spans: list[tuple[int, int]], position: int) -> tuple[int, int]
     return position, position + 1
 
 
-def _clause_start(text: str, sentence_start: int, position: int) -> int:
-    for index in range(position - 1, sentence_start - 1, -1):
-        if _CLAUSE_BREAK.match(text, index):
-            return index + 1
-    return sentence_start
-
-
 def _measure(kind: str, lead: str) -> str:
+    """What a figure measures, from the words just before it (`lead` ends at the figure: the
+    patterns are anchored there, so the last LEAD_WINDOW characters say the same as the clause)."""
     if kind in (CandidateKind.PERCENT, CandidateKind.RATIO):
         if _GROWTH.search(lead):
             return Measure.GROWTH
@@ -153,53 +168,94 @@ def _raw_metric(lead: str) -> str:
     return phrase[-16:] if len(phrase) >= 2 else ""
 
 
-def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """The last match of `pattern` in `text`: the words nearest to what follows."""
-    last = None
-    for last in pattern.finditer(text):  # noqa: B007
-        pass
-    return last
-
-
-def _value_kind(text: str, sentence_start: int, position: int) -> str:
-    before = text[sentence_start:position]
-    target = _last(_TARGET_WORDS, before)
-    if target is None:
-        return "actual"
-    clause = text[_clause_start(text, sentence_start, position) : position]
-    if re.search("预计|预期", clause) and target.group() not in ("目标", "任务"):
-        return "forecast"
-    if _ACTUAL_WORDS.search(before, target.end()) and "目标" not in before[target.start() :]:
-        clause = text[_clause_start(text, sentence_start, position) : position]
-        if not _TARGET_WORDS.search(clause):
-            return "actual"
-    word = target.group()
-    if word in ("预计", "预期"):
-        return "forecast"
-    if word in ("计划",):
-        return "plan"
-    return "target"
-
-
 class _Reader:
-    """One pass over one text."""
+    """One pass over one text. What the context of a figure, period or project is read from
+    (clause breaks, line ends, target words, mentions) is found once, in order, and looked up
+    by position (projects.extraction.spans): no figure rescans its sentence."""
 
     def __init__(self, text: str, *, year: int | None, lexicon: Lexicon, zone: str) -> None:
         self.text = text
-        self.normal = text.translate(WIDTH)
+        self.normal = normal = text.translate(WIDTH)
         self.year = year
         self.lexicon = lexicon
         self.zone = zone
-        self.spans = sentences(self.normal)
-        names = [match.span() for match in _SHORT_QUOTE.finditer(self.normal)]
-        self.figures = [f for f in scan_figures(text) if not _inside(f.start, names)]
-        self.times = [self._settle(m) for m in scan_times(text, year) if not _inside(m.start, names)]
+        self.spans = sentences(normal)
+        self.breaks = Marks(match.start() for match in _CLAUSE_BREAK.finditer(normal))
+        self.line_ends = Marks(match.start() for match in _LINE_END.finditer(normal))
+        self.targets = Occurrences(_TARGET_WORDS, normal)
+        self.actuals = Occurrences(_ACTUAL_WORDS, normal)
+        self.forecasts = Occurrences(_FORECAST_WORDS, normal)
+        self.goals = Occurrences(_GOAL, normal)
+        self.plans = Occurrences(_PLANNED, normal)
+        self.events = Occurrences(_EVENT, normal)
+        self.metrics = Occurrences(lexicon.metric_pattern, normal)
+        self.outputs = Marks(match.start() for match in _OUTPUT.finditer(normal))
+        names = Spans(match.span() for match in _SHORT_QUOTE.finditer(normal))
+        self.figures = [f for f in scan_figures(text) if not names.covers(f.start, open_start=True)]
+        self.figure_starts = [f.start for f in self.figures]
+        investing = [f for f in self.figures if f.kind == CandidateKind.AMOUNT and self._invested(f.start, 0)]
+        self.investments = investing
+        self.investment_starts = [f.start for f in investing]
+        self.times = [
+            self._settle(m) for m in scan_times(text, year) if not names.covers(m.start, open_start=True)
+        ]
+        self.periods = [m for m in self.times if m.period is not None]
+        self.period_starts = [m.start for m in self.periods]
+        self.years = [m for m in self.times if m.date is not None and m.date.precision == "year"]
+        self.year_starts = [m.start for m in self.years]
+        self.dates = [m for m in self.times if m.date is not None]
+        self.date_starts = [m.start for m in self.dates]
+        self.date_ends = [m.end for m in self.dates]
         self.zones = self._zone_mentions()
-        self.mentions = sorted(
+        self.zone_starts = [start for start, _ in self.zones]
+        self.mentions = Spans(
             [(m.start, m.end) for m in self.times] + [(f.start, f.end) for f in self.figures]
         )
+        self._capacities: dict[int, Occurrences] = {}  # by sentence start
+        self._stages: dict[int, tuple[list[int], list[int], Counter[int]]] = {}
+
+    @property
+    def certain_count(self) -> int:
+        """How many candidates the text gives at least: each figure is one, and each date."""
+        return len(self.figures) + sum(1 for m in self.times if m.period is None)
 
     # --- context
+
+    def _clause_start(self, sentence_start: int, position: int) -> int:
+        """Where the clause holding `position` begins: after the last clause break before it."""
+        found = self.breaks.last_before(position, sentence_start)
+        return sentence_start if found is None else found + 1
+
+    def _clause_end(self, position: int, sentence_end: int) -> int:
+        found = self.breaks.first_from(position, sentence_end)
+        return sentence_end if found is None else found
+
+    def _figure_between(self, low: int, high: int) -> bool:
+        index = bisect_left(self.figure_starts, low)
+        return index < len(self.figure_starts) and self.figure_starts[index] < high
+
+    def _invested(self, position: int, clause_from: int) -> bool:
+        """投资 in the 8 characters before `position` (within its clause)."""
+        return self.normal.find("投资", max(clause_from, position - 8), position) >= 0
+
+    def _value_kind(self, sentence_start: int, position: int) -> str:
+        """Actual, forecast, plan or target: the last target word of the sentence before the
+        figure decides, unless an actual word follows it (目标…已完成) or its clause says 预计."""
+        target = self.targets.last(sentence_start, position)
+        if target is None:
+            return "actual"
+        clause_start = self._clause_start(sentence_start, position)
+        if self.forecasts.last(clause_start, position) and target.group() not in ("目标", "任务"):
+            return "forecast"
+        if self.actuals.first(target.end(), position) and not self.goals.first(target.start(), position):
+            if not self.targets.last(clause_start, position):
+                return "actual"
+        word = target.group()
+        if word in ("预计", "预期"):
+            return "forecast"
+        if word in ("计划",):
+            return "plan"
+        return "target"
 
     def _settle(self, mention: TimeMention) -> TimeMention:
         """A quarter or half that reads as a date is the period of a figure stated in its clause
@@ -207,59 +263,47 @@ class _Reader:
         if mention.as_period is None:
             return mention
         sentence_end = _sentence_of(self.spans, mention.start)[1]
-        clause = _CLAUSE_BREAK.search(self.normal, mention.end, sentence_end)
-        clause_end = clause.start() if clause else sentence_end
-        if clause and clause.start() == mention.end and clause.group() in ",，":
-            following = _CLAUSE_BREAK.search(self.normal, mention.end + 1, sentence_end)
-            clause_end = following.start() if following else sentence_end
-        if any(mention.end <= figure.start < clause_end for figure in self.figures):
+        clause_end = self._clause_end(mention.end, sentence_end)
+        if clause_end == mention.end < sentence_end and self.normal[clause_end] in ",，":
+            clause_end = self._clause_end(mention.end + 1, sentence_end)
+        if self._figure_between(mention.end, clause_end):
             return TimeMention(CandidateKind.PERIOD, mention.start, mention.end, period=mention.as_period)
         return mention
 
     def _zone_mentions(self) -> list[tuple[int, str]]:
         found: dict[int, str] = {}
+        known = []
         if self.lexicon.zone_pattern is not None:
             for match in self.lexicon.zone_pattern.finditer(self.normal):
                 found[match.start()] = self.lexicon.zones[match.group()]
+                known.append(match.span())
+        named = Spans(known)
         for match in _ZONE_GENERIC.finditer(self.normal):
             name = match["name"]
-            if name.startswith(_NOT_ZONE_START) or any(
-                start <= match.start() < start + len(known) for start, known in found.items()
-            ):
+            if name.startswith(_NOT_ZONE_START) or named.covers(match.start()):
                 continue
             found.setdefault(match.start(), name)
         return sorted(found.items())
 
     def _subject_zone(self, position: int) -> str:
-        latest = self.zone
-        for start, name in self.zones:
-            if start >= position:
-                break
-            latest = name
-        return latest
+        """The zone named last before `position`, else the text's zone."""
+        index = bisect_left(self.zone_starts, position) - 1
+        return self.zones[index][1] if index >= 0 else self.zone
 
     def _period(self, sentence: tuple[int, int], position: int) -> PeriodRef | None:
         """The period a figure is stated for: the last one before it in its sentence, else the
         last one in the sentences of its paragraph before it."""
-        paragraph_start = self.normal.rfind("\n", 0, sentence[0]) + 1
-        latest = None
-        for mention in self.times:
-            if mention.start >= position:
-                break
-            if mention.period is not None and mention.start >= paragraph_start:
-                latest = mention.period
-        if latest is None:
-            for mention in self.times:
-                if mention.start >= position:
-                    break
-                if (
-                    mention.date is not None
-                    and mention.date.precision == "year"
-                    and mention.start >= paragraph_start
-                ):
-                    year = mention.date.date.year if mention.date.date else None
-                    latest = PeriodRef(year, 1, 12, mention.date.text)
-        return latest
+        line_end = self.line_ends.last_before(sentence[0], 0)
+        paragraph_start = 0 if line_end is None else line_end + 1
+        index = bisect_left(self.period_starts, position) - 1
+        if index >= 0 and self.period_starts[index] >= paragraph_start:
+            return self.periods[index].period
+        index = bisect_left(self.year_starts, position) - 1
+        if index >= 0 and self.year_starts[index] >= paragraph_start:
+            date = self.years[index].date
+            assert date is not None
+            return PeriodRef(date.date.year if date.date else None, 1, 12, date.text)
+        return None
 
     # --- candidates
 
@@ -273,11 +317,12 @@ class _Reader:
 
     def _figure(self, figure: Figure, sentence: tuple[int, int], previous: Candidate | None) -> Candidate:
         text = self.normal
-        clause_start = _clause_start(text, sentence[0], figure.start)
-        lead = text[clause_start : figure.start]
+        clause_start = self._clause_start(sentence[0], figure.start)
+        window_start = max(clause_start, figure.start - LEAD_WINDOW)
+        lead = text[window_start : figure.start]
         measure = _measure(figure.kind, lead)
         metric, code = "", ""
-        found = _last(self.lexicon.metric_pattern, lead)
+        found = self.metrics.last(clause_start, figure.start)
         if found is not None:
             metric = found.group()
             code = self.lexicon.metrics[metric]
@@ -288,7 +333,7 @@ class _Reader:
         ):
             metric, code = previous.metric, previous.metric_code
         else:
-            metric = _raw_metric(self._words_only(clause_start, figure.start))
+            metric = _raw_metric(self._words_only(window_start, figure.start))
             if figure.kind == CandidateKind.COUNT and (after := self._noun_after(figure.end)):
                 # 90家专精特新企业, 52个在建项目: a count's noun may follow it
                 known = self.lexicon.metric_pattern.match(after)
@@ -296,9 +341,9 @@ class _Reader:
                     (known.group(), self.lexicon.metrics[known.group()]) if known else (metric or after, "")
                 )
         same_sentence = previous is not None and previous.sentence_start == sentence[0]
-        value_kind = _value_kind(text, sentence[0], figure.start)
+        value_kind = self._value_kind(sentence[0], figure.start)
         subject = self._subject_zone(figure.start)
-        if same_sentence and measure != Measure.LEVEL and not _TARGET_WORDS.search(lead):
+        if same_sentence and measure != Measure.LEVEL and not self.targets.last(clause_start, figure.start):
             value_kind = previous.value_kind
         return Candidate(
             kind=figure.kind,
@@ -330,8 +375,8 @@ class _Reader:
         """The text between `start` and `end` without the figures and periods in it."""
         pieces = []
         position = start
-        for other_start, other_end in self.mentions:
-            if other_end <= position or other_start >= end:
+        for other_start, other_end in self.mentions.meeting(start, end):
+            if other_end <= position:
                 continue
             pieces.append(self.normal[position:other_start])
             position = max(position, other_end)
@@ -339,12 +384,9 @@ class _Reader:
         return "".join(pieces)
 
     def time_candidates(self) -> Iterator[Candidate]:
-        figure_starts = [figure.start for figure in self.figures]
         for mention in self.times:
             sentence = _sentence_of(self.spans, mention.start)
-            if mention.period is not None and not _states_period(
-                self.normal, mention, sentence, figure_starts
-            ):
+            if mention.period is not None and not self._states_period(mention, sentence):
                 continue
             yield Candidate(
                 kind=mention.kind,
@@ -357,31 +399,35 @@ class _Reader:
                 date=mention.date,
             )
 
-    def project_candidates(self) -> list[Candidate]:
+    def _states_period(self, mention: TimeMention, sentence: tuple[int, int]) -> bool:
+        """Whether a named period is the period of something (上半年,全县实现… / 上半年新签约项目27个),
+        not part of a phrase (完成全年目标任务, 上半年工作虽然…). Month ranges always are."""
+        if "月" in self.normal[mention.start : mention.end]:
+            return True
+        if _PERIOD_FOLLOWS.match(self.normal, mention.end, mention.end + 2):
+            return True
+        return self._figure_between(mention.end, sentence[1])
+
+    def project_names(self) -> list[tuple[int, int, str]]:
+        """(start, end, name) of the projects the text names, in order: found by their head word
+        (…项目) or known to the catalogue."""
         spans = {start: (end, name) for start, end, name in project_names(self.normal)}
         if self.lexicon.known_names is not None:
+            named = Spans((start, end) for start, (end, _) in spans.items())
             for match in self.lexicon.known_names.finditer(self.normal):
-                if not any(start <= match.start() < end for start, (end, _) in spans.items()):
+                if not named.covers(match.start()):
                     spans[match.start()] = (match.end(), match.group())
-        found = []
-        for start, (end, name) in sorted(spans.items()):
-            sentence = _sentence_of(self.spans, start)
-            found.append(self._project(start, end, name, sentence))
-        return found
+        return [(start, end, name) for start, (end, name) in sorted(spans.items())]
+
+    def project_candidates(self, names: list[tuple[int, int, str]]) -> list[Candidate]:
+        return [
+            self._project(start, end, name, _sentence_of(self.spans, start)) for start, end, name in names
+        ]
 
     def _project(self, start: int, end: int, name: str, sentence: tuple[int, int]) -> Candidate:
-        text = self.normal
-        clause_from = _clause_start(text, sentence[0], start)
-        near = [
-            f
-            for f in self.figures
-            if f.kind == CandidateKind.AMOUNT
-            and clause_from <= f.start < sentence[1]
-            and re.search(r"总投资|投资", text[max(clause_from, f.start - 8) : f.start])
-        ]
+        clause_from = self._clause_start(sentence[0], start)
         investment = None
-        if near:
-            amount = min(near, key=lambda f: abs(f.start - start))
+        if amount := self._investment(clause_from, sentence[1], start):
             investment = {
                 "quote": self.text[amount.start : amount.end],
                 "start": amount.start,
@@ -392,17 +438,7 @@ class _Reader:
                 "currency": amount.currency,
                 "qualifier": amount.qualifier,
             }
-        capacity = _CAPACITY.search(self.normal, start, end) or _CAPACITY.search(
-            text, clause_from, sentence[1]
-        )
-        # The stage is what has happened: 计划四季度投产 says nothing of it yet.
-        events = [
-            _EVENTS[match.group()]
-            for match in _EVENT.finditer(text, sentence[0], sentence[1])
-            if not (start <= match.start() < end)
-            and not _PLANNED.search(text, _clause_start(text, sentence[0], match.start()), match.start())
-        ]
-        stage = max((_STAGE_OF_EVENT[e] for e in events if e in _STAGE_OF_EVENT), key=_stage_rank, default="")
+        capacity = _CAPACITY.search(self.normal, start, end) or self._capacity(clause_from, sentence)
         return Candidate(
             kind=CandidateKind.PROJECT,
             quote=self.text[start:end],
@@ -414,49 +450,95 @@ class _Reader:
             subject_kind="zone" if subject else "",
             name=name,
             capacity=capacity.group() if capacity else "",
-            stage=stage,
+            stage=self._stage(sentence, start, end),
             investment=investment,
             value_kind="actual",
         )
 
-    def _date_of_event(
-        self, dates: list[TimeMention], begin: int, end: int, start: int, stop: int
-    ) -> DateRef | None:
+    def _investment(self, clause_from: int, sentence_end: int, start: int) -> Figure | None:
+        """The amount invested nearest to a project's name in its clause and the rest of its
+        sentence (投资 within 8 characters before it), the earlier one of two as near."""
+        first = bisect_left(self.investment_starts, clause_from)
+        stop = bisect_left(self.investment_starts, sentence_end)
+        # 投资 before the clause does not count: only the first few can have read it there.
+        while first < stop and not self._invested(self.investment_starts[first], clause_from):
+            first += 1
+        middle = bisect_left(self.investment_starts, start, first, stop)
+        before = self.investments[middle - 1] if middle > first else None
+        after = self.investments[middle] if middle < stop else None
+        if before is None or (after is not None and after.start - start < start - before.start):
+            return after
+        return before
+
+    def _capacity(self, clause_from: int, sentence: tuple[int, int]) -> re.Match[str] | None:
+        """The first capacity (年产…) from a project's clause to its sentence's end."""
+        if sentence[0] not in self._capacities:
+            positions = self.outputs.between(*sentence)
+            found = (_CAPACITY.match(self.normal, position, sentence[1]) for position in positions)
+            self._capacities[sentence[0]] = Occurrences.of([match for match in found if match])
+        return self._capacities[sentence[0]].first(clause_from, sentence[1])
+
+    def _stage(self, sentence: tuple[int, int], start: int, end: int) -> str:
+        """The furthest stage the events of a project's sentence reach, those inside its name
+        left out. The stage is what has happened: 计划四季度投产 says nothing of it yet."""
+        if sentence[0] not in self._stages:
+            reached = [
+                (match.start(), _stage_rank(_STAGE_OF_EVENT[_EVENTS[match.group()]]))
+                for match in self.events.within(*sentence)
+                if _EVENTS[match.group()] in _STAGE_OF_EVENT and not self._planned(sentence[0], match.start())
+            ]
+            positions, ranks = [position for position, _ in reached], [rank for _, rank in reached]
+            self._stages[sentence[0]] = (positions, ranks, Counter(ranks))
+        positions, ranks, all_counts = self._stages[sentence[0]]
+        counts = all_counts.copy()  # a few stages, whatever the number of events
+        counts.subtract(ranks[bisect_left(positions, start) : bisect_left(positions, end)])
+        reached_ranks = [rank for rank, count in counts.items() if count > 0]
+        return _STAGE_ORDER[max(reached_ranks)] if reached_ranks else ""
+
+    def _planned(self, sentence_start: int, position: int) -> bool:
+        """Whether the clause before `position` says it is yet to happen (计划, 预计, 将 …)."""
+        return self.plans.last(self._clause_start(sentence_start, position), position) is not None
+
+    def _date_of_event(self, begin: int, end: int, start: int, stop: int) -> DateRef | None:
         """The date of an event: in its clause, the one just before it (3月18日开工), else the one
         just after it (开工时间为3月18日); else the nearest in its sentence."""
-        clause_from = _clause_start(self.normal, begin, start)
-        clause_break = _CLAUSE_BREAK.search(self.normal, stop, end)
-        clause_to = clause_break.start() if clause_break else end
-        before = [d for d in dates if clause_from <= d.start and d.end <= start]
-        if before:
-            return max(before, key=lambda d: d.end).date
-        after = [d for d in dates if stop <= d.start < clause_to]
-        if after:
-            return min(after, key=lambda d: d.start).date
+        clause_from = self._clause_start(begin, start)
+        clause_to = self._clause_end(stop, end)
+        dates, starts, ends = self.dates, self.date_starts, self.date_ends
+        index = bisect_right(ends, start) - 1  # dates do not overlap: ends are in order too
+        if index >= 0 and dates[index].start >= clause_from:
+            return dates[index].date
+        index = bisect_left(starts, stop)
+        if index < len(dates) and dates[index].start < clause_to:
+            return dates[index].date
+
+        def distance(d: TimeMention) -> int:
+            return min(abs(d.end - start), abs(d.start - stop))
+
         near = [
-            d for d in dates if begin <= d.start < end and min(abs(d.end - start), abs(d.start - stop)) < 20
+            d
+            for d in dates[bisect_right(ends, start - _NEAR_EVENT) : bisect_left(starts, stop + _NEAR_EVENT)]
+            if begin <= d.start < end and distance(d) < _NEAR_EVENT
         ]
-        return min(near, key=lambda d: min(abs(d.end - start), abs(d.start - stop))).date if near else None
+        return min(near, key=distance).date if near else None
 
     def milestone_candidates(self, projects: list[Candidate]) -> Iterator[Candidate]:
         by_sentence: dict[int, list[Candidate]] = {}
         for project in projects:
             by_sentence.setdefault(project.sentence_start, []).append(project)
-        dates = [m for m in self.times if m.date is not None]
         for begin, end in self.spans:
             subjects = by_sentence.get(begin)
             if not subjects:
                 continue
-            for match in _EVENT.finditer(self.normal, begin, end):
-                if any(p.start <= match.start() < p.end for p in subjects):
+            named = Spans((p.start, p.end) for p in subjects)
+            subject_starts = [p.start for p in subjects]
+            for match in self.events.within(begin, end):
+                if named.covers(match.start()):
                     continue  # 开工 inside a project's name
-                subject = max(
-                    (p for p in subjects if p.start < match.start()), key=lambda p: p.start, default=None
-                )
-                subject = subject or subjects[0]
-                clause_from = _clause_start(self.normal, begin, match.start())
-                date = self._date_of_event(dates, begin, end, match.start(), match.end())
-                planned = bool(_PLANNED.search(self.normal, clause_from, match.start()))
+                index = bisect_left(subject_starts, match.start()) - 1
+                subject = subjects[index] if index >= 0 else subjects[0]
+                date = self._date_of_event(begin, end, match.start(), match.end())
+                planned = self._planned(begin, match.start())
                 yield Candidate(
                     kind=CandidateKind.MILESTONE,
                     quote=self.text[match.start() : match.end()],
@@ -473,22 +555,6 @@ class _Reader:
                 )
 
 
-def _states_period(
-    text: str, mention: TimeMention, sentence: tuple[int, int], figure_starts: list[int]
-) -> bool:
-    """Whether a named period is the period of something (上半年,全县实现… / 上半年新签约项目27个),
-    not part of a phrase (完成全年目标任务, 上半年工作虽然…). Month ranges always are."""
-    if "月" in text[mention.start : mention.end]:
-        return True
-    if re.match(r"[,，]|以来", text[mention.end : mention.end + 2]):
-        return True
-    return any(mention.end <= start < sentence[1] for start in figure_starts)
-
-
-def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < position < end for start, end in spans)
-
-
 _STAGE_ORDER = list(_STAGE_OF_EVENT.values())
 
 
@@ -496,42 +562,77 @@ def _stage_rank(stage: str) -> int:
     return _STAGE_ORDER.index(stage)
 
 
-_NUMERAL_RUN = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[零〇一二两三四五六七八九十百千万亿]{2,}")
+_NUMERAL_RUN = re.compile(r"[0-9]{1,20}(?:[.,][0-9]{1,20}){0,6}|[零〇一二两三四五六七八九十百千万亿]{2,20}")
 
 
 def unread_numbers(text: str, covered: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans of the numbers in `text` outside the `covered` spans (the candidates'), for the clerk
     to look at: what the extractor skipped as a name or a rank, or missed."""
     normal = text.translate(WIDTH)
-    covered = sorted(covered)
-    spans = []
-    for match in _NUMERAL_RUN.finditer(normal):
-        if not any(start <= match.start() < end for start, end in covered):
-            spans.append(match.span())
-    return spans
+    read = Spans(covered)
+    return [match.span() for match in _NUMERAL_RUN.finditer(normal) if not read.covers(match.start())]
+
+
+class TooManyCandidates(ValueError):
+    """The text gives more candidates than one reading returns: `count` of them (at least, when
+    `at_least`: the reading stopped as soon as it knew), `limit` at most."""
+
+    def __init__(self, count: int, *, limit: int, at_least: bool) -> None:
+        self.count, self.limit, self.at_least = count, limit, at_least
+        super().__init__(f"{self.zh} / {self.en}")
+
+    @property
+    def zh(self) -> str:
+        many = f"至少{self.count:,}条" if self.at_least else f"{self.count:,}条"
+        return f"正文中的候选事实过多({many}),一次最多提取{self.limit:,}条,请分成几段提取"
+
+    @property
+    def en(self) -> str:
+        many = f"at least {self.count:,}" if self.at_least else f"{self.count:,}"
+        return (
+            f"The text holds too many candidate facts ({many}); at most {self.limit:,} are extracted "
+            "at a time: split it into parts."
+        )
 
 
 def extract(
-    text: str, *, year: int | None = None, lexicon: Lexicon | None = None, zone: str = ""
+    text: str,
+    *,
+    year: int | None = None,
+    lexicon: Lexicon | None = None,
+    zone: str = "",
+    max_candidates: int = MAX_CANDIDATES,
 ) -> list[Candidate]:
     """The candidate facts of `text`, in text order; each `quote == text[start:end]`.
 
     `year` is the year the text speaks of (for periods and dates that do not write one),
     `zone` the zone its figures belong to unless the text names another, `lexicon` the
     catalogue's names (built-in synonyms when None).
+
+    Raises ValueError for a text longer than MAX_TEXT_LENGTH, TooManyCandidates for one giving
+    more than `max_candidates`: none are returned then, rather than some silently. The count is
+    checked as soon as it is known to be too high (the figures and dates alone, then with the
+    projects named), before the context of each is read.
     """
     if len(text) > MAX_TEXT_LENGTH:
         raise ValueError(f"文本过长({len(text)}字),一次最多{MAX_TEXT_LENGTH}字")
     reader = _Reader(text, year=year, lexicon=lexicon or Lexicon(), zone=zone)
-    projects = reader.project_candidates()
+    if reader.certain_count > max_candidates:
+        raise TooManyCandidates(reader.certain_count, limit=max_candidates, at_least=True)
+    names = reader.project_names()
+    if reader.certain_count + len(names) > max_candidates:
+        raise TooManyCandidates(reader.certain_count + len(names), limit=max_candidates, at_least=True)
+    projects = reader.project_candidates(names)
     candidates = [
         *reader.figure_candidates(),
         *reader.time_candidates(),
         *projects,
         *reader.milestone_candidates(projects),
     ]
+    if len(candidates) > max_candidates:
+        raise TooManyCandidates(len(candidates), limit=max_candidates, at_least=False)
     candidates.sort(key=lambda c: (c.start, c.end))
     return candidates
 
 
-__all__ = ["MAX_TEXT_LENGTH", "extract", "sentences", "unread_numbers"]
+__all__ = ["MAX_CANDIDATES", "MAX_TEXT_LENGTH", "TooManyCandidates", "extract", "sentences", "unread_numbers"]

@@ -4,10 +4,11 @@ tracker holds, so that a new zone's text is read with the catalogue it will be r
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+
+from ahocorasick_rs import AhoCorasick, MatchKind
 
 # How reports name the catalogue's indicators (DOMAIN.md's glossary), longest forms first when
 # matched. Each maps to a metric code; codes the catalogue lacks are ignored.
@@ -104,17 +105,17 @@ class Lexicon:
         )
 
     @cached_property
-    def metric_pattern(self) -> re.Pattern[str]:
-        return _alternation(self.metrics)
+    def metric_pattern(self) -> Words:
+        return Words(self.metrics)
 
     @cached_property
-    def zone_pattern(self) -> re.Pattern[str] | None:
-        return _alternation(self.zones) if self.zones else None
+    def zone_pattern(self) -> Words | None:
+        return Words(self.zones) if self.zones else None
 
     @cached_property
-    def known_names(self) -> re.Pattern[str] | None:
+    def known_names(self) -> Words | None:
         names = [*self.projects, *self.enterprises]
-        return _alternation(names) if names else None
+        return Words(names) if names else None
 
 
 def _name_variants(name: str) -> list[str]:
@@ -127,7 +128,56 @@ def _name_variants(name: str) -> list[str]:
     return variants
 
 
-def _alternation(words: Iterable[str]) -> re.Pattern[str]:
-    """One pattern matching any of `words`, longest first; matching nothing when there are none."""
-    choices = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True) if word)
-    return re.compile(choices or "(?!)")
+@dataclass(frozen=True)
+class Found:
+    """Where a word was found, asked as a regular expression's match is."""
+
+    text: str
+    begin: int
+    finish: int
+
+    def start(self) -> int:
+        return self.begin
+
+    def end(self) -> int:
+        return self.finish
+
+    def span(self) -> tuple[int, int]:
+        return self.begin, self.finish
+
+    def group(self) -> str:
+        return self.text[self.begin : self.finish]
+
+
+class Words:
+    """Where any of `words` stands in a text: the leftmost, the longest there, then on after it,
+    as a regular expression of the words longest first finds them. An Aho-Corasick automaton
+    (ahocorasick-rs) finds them in time linear in the text however many the words are: such a
+    regular expression tries every word at every character, and a province's 50,000 project
+    names made 20,000 characters take 7 s."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        chosen = tuple(sorted({word for word in words if word}, key=lambda word: (-len(word), word)))
+        self.longest = len(chosen[0]) if chosen else 0
+        self._automaton = _automaton(chosen) if chosen else None
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[Found]:
+        """The words in text[pos:endpos], in order, none overlapping another."""
+        if self._automaton is None:
+            return
+        for _, start, end in self._automaton.find_matches_as_indexes(text[pos:endpos]):
+            yield Found(text, pos + start, pos + end)
+
+    def match(self, text: str, pos: int = 0, endpos: int | None = None) -> Found | None:
+        """The longest word at `pos` (ending by `endpos`), or None."""
+        end = pos + self.longest if endpos is None else min(endpos, pos + self.longest)
+        first = next(self.finditer(text, pos, end), None)
+        return first if first is not None and first.start() == pos else None
+
+
+@lru_cache(maxsize=4)
+def _automaton(words: tuple[str, ...]) -> AhoCorasick:
+    """Built once per set of words in a process: a province's 70,000 project and firm names take
+    a second and 28 MB, and every request reads the catalogue, which seldom changes. Four sets:
+    the whole catalogue's and those of a few zones' users."""
+    return AhoCorasick(words, matchkind=MatchKind.LeftmostLongest)

@@ -10,11 +10,17 @@ words (重点、产业、招商 …) names no project.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
+from itertools import accumulate
 
 import rjieba
 
 HEADS = frozenset({"项目", "工程"})
+# The longest name looked for, in characters before the head word (29 at most in the annotated
+# corpus): a name is read back word by word from its head, and 项目项目… must not make each head
+# read back to the start of the text.
+MAX_NAME_LENGTH = 80
 # Tags of words that can stand inside a name: nouns of every kind, numerals and measures
 # (年产10万吨), time words of phases (三期), distinguishing words (大中型), abbreviations.
 _NAME_TAGS = ("n", "eng", "j", "b", "m", "q", "t", "a", "l", "i", "k", "h", "s", "z", "g")
@@ -65,26 +71,44 @@ def _allowed(word: str, tag: str, following: str) -> bool:
 
 def _trim(words: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Drop what precedes a name: a count (13个), joiners, generic leading words."""
-    while words and (
-        words[0][0] in _JOINERS
-        or (words[0][1] == "q")
-        or (words[0][1] == "m" and len(words) > 1 and words[1][1] == "q" and not _capacity_follows(words))
+    first = 0
+    while first < len(words) and (
+        words[first][0] in _JOINERS
+        or (words[first][1] == "q")
+        or (
+            words[first][1] == "m"
+            and len(words) - first > 1
+            and words[first + 1][1] == "q"
+            and not _capacity_follows(words, first)
+        )
     ):
-        words = words[1:]
-    return words
+        first += 1
+    return words[first:]
 
 
-def _capacity_follows(words: list[tuple[str, str]]) -> bool:
+def _capacity_follows(words: list[tuple[str, str]], first: int) -> bool:
     """3.7亿平方米光伏玻璃: a leading number with a unit is a capacity, part of the name."""
-    return len(words) > 2 and words[1][0] not in ("个", "项", "家", "批", "类", "大")
+    return len(words) - first > 2 and words[first + 1][0] not in ("个", "项", "家", "批", "类", "大")
 
 
-def _name_before(tagged: list[tuple[str, str]], index: int) -> int:
-    """Index of the first word of the name that ends just before `index`."""
-    first = index
-    while first > 0 and _allowed(*tagged[first - 1], tagged[first][1] if first < len(tagged) else ""):
-        first -= 1
-    return first
+class _Tagged:
+    """The words of a text with their tags and where each starts, and for each word where the run
+    of words that can stand in a name before it begins: found once, so that no head word reads
+    back over the words before it (项目项目… would read the whole text once per head)."""
+
+    def __init__(self, text: str) -> None:
+        self.words: list[tuple[str, str]] = rjieba.tag(text)
+        self.starts = list(accumulate((len(word) for word, _ in self.words), initial=0))[:-1]
+        following = [tag for _, tag in self.words[1:]] + [""]
+        self.run_starts = [0]
+        for index, ((word, tag), next_tag) in enumerate(zip(self.words, following, strict=True)):
+            self.run_starts.append(self.run_starts[-1] if _allowed(word, tag, next_tag) else index + 1)
+
+    def name_start(self, index: int) -> int:
+        """Index of the first word of the name that ends just before word `index`: words that can
+        stand in a name, back to MAX_NAME_LENGTH characters."""
+        longest = bisect_left(self.starts, self.starts[index] - MAX_NAME_LENGTH, 0, index)
+        return max(self.run_starts[index], longest)
 
 
 def _is_name(words: list[tuple[str, str]]) -> bool:
@@ -98,21 +122,17 @@ def project_names(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, name) of the projects named in `text`. The span is the name as written, head
     word included; in a list (创基真无线耳机、东超科技等项目) each item is a span of its own, named
     with the head word added (创基真无线耳机项目)."""
-    tagged = rjieba.tag(text)
-    starts = []
-    position = 0
-    for word, _tag in tagged:
-        starts.append(position)
-        position += len(word)
+    words_of = _Tagged(text)
+    tagged, starts = words_of.words, words_of.starts
     for index, (word, _tag) in enumerate(tagged):
         if word not in HEADS:
             continue
         if index > 0 and tagged[index - 1][0] == "等":
-            for start, end in _listed(tagged, starts, index - 1):
+            for start, end in _listed(words_of, index - 1):
                 start = _after_de(text, start, end)
                 yield start, end, text[start:end] + word
             continue
-        first = _name_before(tagged, index)
+        first = words_of.name_start(index)
         words = _trim(tagged[first:index])
         if not _is_name(words):
             continue
@@ -129,12 +149,13 @@ def _after_de(text: str, start: int, end: int) -> int:
     return text.rfind("的", start, end) + 1 or start
 
 
-def _listed(tagged: list[tuple[str, str]], starts: list[int], end_index: int) -> list[tuple[int, int]]:
+def _listed(words_of: _Tagged, end_index: int) -> list[tuple[int, int]]:
     """The items of 甲、乙和丙等项目, last to first."""
+    tagged, starts = words_of.words, words_of.starts
     items = []
     index = end_index
     while True:
-        first = _name_before(tagged, index)
+        first = words_of.name_start(index)
         words = _trim(tagged[first:index])
         if _is_name(words):
             start = starts[index - len(words)]

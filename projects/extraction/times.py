@@ -38,6 +38,9 @@ TIME = re.compile(
         )
     )
 )
+_WHEN_BEFORE = re.compile(r"(?:将于|于|在|到|预计|计划|力争|争取|确保)$")
+_WHEN_AFTER = re.compile(r"[,，]?[^,，。;；]{0,4}?(?:将|(?<![主重需只想必纲])要|计划|预计|拟)")
+_EVENT_AFTER = re.compile(rf"[^,，。;；]{{0,2}}{_EVENT}")
 _NAMED = {"前三季度": (1, 9), "前两季度": (1, 6), "上半年": (1, 6), "下半年": (7, 12), "全年": (1, 12)}
 _CHINESE_MONTH = dict(zip("一二三四五六七八九", range(1, 10), strict=True)) | {
     "十": 10,
@@ -78,11 +81,7 @@ def _is_when(text: str, start: int, end: int) -> bool:
     """A quarter or half that says when something happens (计划四季度投产) rather than the
     period a figure covers (一季度,全区实现…)."""
     before, after = text[max(0, start - 3) : start], text[end : end + 12]
-    return bool(
-        re.search(r"(?:将于|于|在|到|预计|计划|力争|争取|确保)$", before)
-        or re.match(r"[,，]?[^,，。;；]{0,4}?(?:将|(?<![主重需只想必纲])要|计划|预计|拟)", after)
-        or re.match(rf"[^,，。;；]{{0,2}}{_EVENT}", after)
-    )
+    return bool(_WHEN_BEFORE.search(before) or _WHEN_AFTER.match(after) or _EVENT_AFTER.match(after))
 
 
 def _mention(text: str, match: re.Match[str], year: int | None) -> TimeMention | None:
