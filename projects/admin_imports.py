@@ -89,8 +89,13 @@ def kind_template(kind: str, zone: Zone | None) -> tuple[bytes, str]:
 
 
 class ImportUploadForm(forms.ModelForm):
+    """The upload, checked as the form is cleaned: a file that cannot be imported as a whole (no
+    workbook, one made to exhaust memory, malformed XML, another kind's template, missing
+    columns) is a form error and nothing is recorded; otherwise save_model records the check."""
+
     upload = forms.FileField(label="Excel文件", help_text="")
-    uploader = None  # the user uploading, set by ImportBatchAdmin.get_form: the quota is theirs
+    uploader = None  # the user uploading, set by ImportBatchAdmin.get_form: the quota is theirs,
+    # and the check runs with their access
 
     class Meta:
         model = ImportBatch
@@ -105,15 +110,24 @@ class ImportUploadForm(forms.ModelForm):
             raise forms.ValidationError("文件超过20MB,请分成几个文件导入")
         return upload
 
-    def clean(self):
+    def clean(self) -> dict:
         cleaned = super().clean()
-        upload = cleaned.get("upload")
-        if upload is not None and self.uploader is not None:
-            # Storage: the file is kept for its commit, within the uploader's quota. The admin's
-            # add view runs in one transaction: the lock holds until the batch is saved.
-            uploads.lock_uploader(self.uploader)
-            if (exceeded := uploads.quota_refusal(self.uploader, upload.size)) is not None:
-                self.add_error("upload", f"{exceeded.message} / {exceeded.message_en}")
+        upload, kind = cleaned.get("upload"), cleaned.get("kind")
+        if upload is None or not kind or self.uploader is None:
+            return cleaned
+        # Storage: the file is kept for its commit, within the uploader's quota. The admin's add
+        # view runs in one transaction: the lock holds until the batch is saved.
+        uploads.lock_uploader(self.uploader)
+        if (exceeded := uploads.quota_refusal(self.uploader, upload.size)) is not None:
+            self.add_error("upload", f"{exceeded.message} / {exceeded.message_en}")
+            return cleaned
+        content = upload.read()
+        result = check_import(kind, content, user=self.uploader, file_name=upload.name)
+        refused = next((f for f in result.errors if f.row == 0 and f.rule_id == "file"), None)
+        if refused is not None:
+            self.add_error("upload", refused.message)
+        else:
+            self.checked = (content, result)
         return cleaned
 
 
@@ -236,7 +250,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
         if obj is None:
             kwargs["form"] = ImportUploadForm
-            form = super().get_form(request, obj, change, **kwargs)
+            form = super().get_form(request, obj, change, **kwargs)  # a class of its own per request
             form.base_fields["upload"].help_text = _template_links(request)
             form.uploader = request.user
             return form
@@ -251,11 +265,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
         return [] if obj is None else self.get_fields(request, obj)
 
     def save_model(self, request: HttpRequest, obj: ImportBatch, form, change: bool) -> None:
-        upload = form.cleaned_data["upload"]
-        content = upload.read()
-        obj.file_name, obj.uploaded_by = upload.name, request.user
+        content, result = form.checked  # checked as the form was cleaned
+        obj.file_name, obj.uploaded_by = form.cleaned_data["upload"].name, request.user
         uploads.keep_file(obj, content)  # within the quota: the form's clean() checked it, locked
-        record_check(obj, check_import(obj.kind, content, user=request.user, file_name=upload.name))
+        record_check(obj, result)
 
     def response_add(self, request: HttpRequest, obj: ImportBatch, post_url_continue=None):
         if obj.error_count:

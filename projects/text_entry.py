@@ -58,10 +58,13 @@ from .models import (
     ZoneAlias,
 )
 from .money import AmountScale, Currency, ParsedAmount, plain, qualify
+from .ooxml import DocumentLimits, PackageRefused, inspect_document
 from .periods import DatePrecision, Period, PeriodParseError, format_date, format_period
 from .rules import RULES
 
 MAX_UPLOAD = 2 * 1024 * 1024  # a long report as .docx is well under this
+# A document's body may hold no more characters than the extractor reads.
+DOCUMENT_LIMITS = DocumentLimits(characters=MAX_TEXT_LENGTH)
 FIGURES = frozenset(str(kind) for kind in FIGURE_KINDS)
 RECORDED_MEASURES = {Measure.LEVEL: "数值", Measure.GROWTH: "增速", Measure.SHARE: "占比"}
 MILESTONE_VALUE_KINDS = {"actual": "实际", "plan": "计划"}
@@ -111,8 +114,18 @@ def text_of_upload(*, name: str, content: bytes) -> str:
     )
 
 
+# Control characters no text file of a report has (tab, line ends and form feed aside): a file
+# that decodes into them is binary, or in another encoding that happened to decode.
+BINARY = frozenset(chr(c) for c in range(32) if chr(c) not in "\t\n\r\f") | {"\x7f"}
+
+
 def _decoded(content: bytes) -> str:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """The text of a .txt file: UTF-16 when it starts with its BOM, else UTF-8 (BOM or not),
+    else GB18030 (which includes GBK and GB2312). Big5, UTF-16 without BOM and binary files are
+    refused, naming the encodings expected, rather than stored as mojibake."""
+    if content.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        encodings = []  # UTF-32: no editor staff use writes it
+    elif content.startswith((b"\xff\xfe", b"\xfe\xff")):
         encodings = ["utf-16"]
     else:
         encodings = ["utf-8-sig", "gb18030"]
@@ -121,21 +134,45 @@ def _decoded(content: bytes) -> str:
             text = content.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if "\x00" not in text:
+        if BINARY.isdisjoint(text):
             return text
-    raise ValidationError("无法读取该文本文件:请保存为 UTF-8 或 GB18030 编码的 .txt 文件", code="encoding")
+    raise ValidationError(
+        "无法读取该文本文件:请保存为 UTF-8 或 GB18030 编码的 .txt 文件(带 BOM 的 UTF-16 也可以);"
+        "该文件不是这些编码的文本,或不是文本文件",
+        code="encoding",
+    )
 
 
 def _docx_text(content: bytes) -> str:
+    """The paragraphs of a .docx, one a line. projects.ooxml inspects the file first (a zip at
+    all, its sizes, DTDs, well-formed XML, paragraphs and characters within what the extractor
+    reads), so python-docx only ever builds the tree of a document of bounded size."""
     from docx import Document  # python-docx: loaded only when a Word file comes
-    from docx.opc.exceptions import PackageNotFoundError
-    from lxml.etree import XMLSyntaxError
+    from docx.opc.exceptions import OpcError
+    from lxml.etree import LxmlError
 
     try:
+        inspect_document(content, DOCUMENT_LIMITS)
+    except PackageRefused as refused:
+        raise ValidationError(f"无法读取该 Word 文档:{refused.message}", code=refused.code) from None
+    try:
         document = Document(io.BytesIO(content))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, XMLSyntaxError):
-        raise ValidationError("无法读取该 Word 文档:文件已损坏或不是 .docx 格式", code="docx") from None
-    return "\n".join(paragraph.text for paragraph in document.paragraphs)
+        return "\n".join(paragraph.text for paragraph in document.paragraphs)
+    # python-docx meets a part it does not expect with AttributeError as often as with its own errors.
+    except (
+        zipfile.BadZipFile,
+        OpcError,
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        LxmlError,
+        OSError,
+    ):
+        raise ValidationError(
+            "无法读取该 Word 文档:文件已损坏或不是 .docx 格式,请在 Word 或 WPS 中另存为 .docx 后再上传",
+            code="docx",
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,9 +4,11 @@ admin's Excel导入 (projects.workbooks.imports).
 - POST /api/imports/<kind>/ (multipart, field `file`): `?dry_run=1` answers 200 with every row's
   findings and writes nothing; without it, any error (or an unconfirmed warning: confirm with
   `?confirm_warnings=1`) answers 400 with the same body and writes nothing, else 201 with what was
-  written. Every upload is recorded as an ImportBatch (its id is `batch`) with its findings; its
-  file is kept only when it is committed, for IMPORT_UPLOAD_RETENTION_DAYS (projects.uploads), and
-  within the uploader's quota (IMPORT_UPLOAD_QUOTA_MB): beyond it, a 413 and nothing written.
+  written. A file refused as a whole (not a workbook, over the limits of projects.ooxml, malformed)
+  is a 400 with its one finding at row 0, dry run or not. Every upload is recorded as an
+  ImportBatch (its id is `batch`) with its findings; its file is kept only when it is committed,
+  for IMPORT_UPLOAD_RETENTION_DAYS (projects.uploads), and within the uploader's quota
+  (IMPORT_UPLOAD_QUOTA_MB): beyond it, a 413 and nothing written.
 - GET /api/imports/<kind>/template/ (projects, indicators; `?zone=` pre-fills a zone's rows) and
   GET /api/zones/<id>/monthly-template/?month=2022-05: the templates.
 """
@@ -137,6 +139,12 @@ def _body(batch: ImportBatch, result: ImportResult, detail: str | None = None) -
     return {"detail": detail, **body} if detail else body
 
 
+def _file_refusal(result: ImportResult) -> str | None:
+    """ "中文 / English" of the error that refused the whole file (row 0, rule "file"), or None."""
+    refused = next((f for f in result.errors if f.row == 0 and f.rule_id == "file"), None)
+    return None if refused is None else f"{refused.message} / {refused.message_en or refused.message}"
+
+
 def _flag(request: Request, name: str) -> bool:
     return (request.query_params.get(name) or "").strip().lower() in TRUE
 
@@ -237,8 +245,10 @@ class ImportView(APIView):
                 # The workbook's findings, or (no file, a file too large) an ordinary bad request.
                 {"anyOf": [component("ImportResult"), component("ValidationError")]},
                 description=(
-                    "有错误或未确认的警告,未写入任何数据;或请求本身有误(未上传文件、文件过大) / Errors or "
-                    "unconfirmed warnings: nothing written; or a bad request (no file, a file too large)"
+                    "有错误或未确认的警告,未写入任何数据;文件本身无法读取或超出限制(试导入也是400);"
+                    "或请求本身有误(未上传文件、文件过大) / Errors or unconfirmed warnings: nothing "
+                    "written; a file that cannot be read or exceeds the limits (in a dry run too); or a "
+                    "bad request (no file, a file too large)"
                 ),
             ),
             403: FORBIDDEN,
@@ -289,6 +299,10 @@ class ImportView(APIView):
             user=request.user,
             confirm_warnings=confirm,
         )
+        if (unread := _file_refusal(result)) is not None:
+            # The file as a whole was refused (not a workbook, a bomb, malformed XML, the wrong
+            # template): a 400 even in a dry run. Only the ImportBatch recording it was written.
+            return Response(_body(batch, result, unread), status=status.HTTP_400_BAD_REQUEST)
         if dry_run:
             return Response(_body(batch, result))
         if (refused := refusal(result)) is not None:

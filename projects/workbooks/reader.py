@@ -6,23 +6,32 @@ cells by column key, with the row number Excel shows. `Cells` turns cells into t
 (projects.money.parse_amount, projects.periods.parse_date / parse_period); whatever cannot be read
 becomes a finding (rule "parse") at its row and column, with the reason in Chinese. Nothing is
 guessed.
+
+Before openpyxl sees a file, projects.ooxml inspects it as a stream (parts, sizes, rows, shared
+strings, DTDs, well-formedness) within limits derived from MAX_ROWS; whatever openpyxl still
+cannot read becomes a WorkbookError too, never an exception of the XML or zip libraries.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
+from lxml.etree import LxmlError
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ..models import ImportKind
 from ..money import AmountParseError, ParsedAmount, parse_amount, parse_number
+from ..ooxml import PackageRefused, WorkbookLimits, inspect_workbook
 from ..periods import DatePrecision, Period, PeriodParseError, parse_date, parse_period
 from .layout import (
     HEADER_ROW,
@@ -37,8 +46,31 @@ from .layout import (
 
 ERROR, WARNING = "error", "warning"
 PARSE = "parse"
-MAX_ROWS = 200_000
+# Rows with a value that one workbook may bring. Checking costs about 2.5 KB a row (the rows read,
+# then what the checks make of them), and importing them as much again (projects and their history:
+# 20,000 new projects took a gunicorn worker from 152 MB to 296 MB, measured), so 10,000 rows keep
+# a worker near 220 MB: a zone's month is a few hundred rows, a province's projects a few files.
+MAX_ROWS = 10_000
 HEADER_SEARCH_ROWS = 10  # the header row is looked for among the first rows
+# What projects.ooxml lets through to openpyxl: any sheet's rows, blank ones included (a template
+# prepares 500, and staff format more; openpyxl keeps about 160 bytes a row read: 16 MB), and
+# shared strings (ten distinct texts a row; 200,000 strings cost openpyxl 40 MB).
+LIMITS = WorkbookLimits(sheet_rows=10 * MAX_ROWS, shared_strings=20 * MAX_ROWS)
+# What openpyxl (and the zip and XML libraries under it) raise on a file that is not what it says.
+UNREADABLE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    InvalidFileException,
+    ParseError,
+    LxmlError,
+    DefusedXmlException,
+    KeyError,
+    IndexError,  # a shared string's number past the last shared string
+    OSError,
+    EOFError,
+    ValueError,
+    TypeError,
+)
 
 
 class WorkbookError(ValueError):
@@ -119,14 +151,49 @@ def _cell(value: object, number_format: str | None) -> object:
     return value
 
 
+def _unreadable() -> WorkbookError:
+    return WorkbookError(
+        "无法读取该文件:请上传 Excel 工作簿(.xlsx),可先下载模板填写",
+        "The file cannot be read: upload an Excel workbook (.xlsx); the templates help.",
+    )
+
+
+def check_package(content: bytes) -> None:
+    """Raise WorkbookError unless the file is an .xlsx that openpyxl may be given (projects.ooxml)."""
+    try:
+        inspect_workbook(content, LIMITS)
+    except PackageRefused as refused:
+        raise WorkbookError(refused.message, refused.message_en) from None
+
+
 def _open(content: bytes):
+    check_package(content)
     try:
         return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
-        raise WorkbookError(
-            "无法读取该文件:请上传 Excel 工作簿(.xlsx),可先下载模板填写",
-            "The file cannot be read: upload an Excel workbook (.xlsx); the templates help.",
-        ) from None
+    except UNREADABLE:
+        raise _unreadable() from None
+
+
+def _guarded(rows: Iterable[tuple]) -> Iterator[tuple]:
+    """The rows of a read-only sheet, openpyxl parsing them as they are asked for: what it meets
+    on the way (a malformed part, a shared string that is not there) is the file's fault."""
+    iterator = iter(rows)
+    while True:
+        try:
+            row = next(iterator)
+        except StopIteration:
+            return
+        except UNREADABLE:
+            raise _unreadable() from None
+        yield row
+
+
+def _number_format(cell) -> str | None:
+    """The cell's number format; a style number the workbook does not have is the file's fault."""
+    try:
+        return getattr(cell, "number_format", None)
+    except (IndexError, KeyError):
+        raise _unreadable() from None
 
 
 def _meta(workbook) -> dict[str, str]:
@@ -134,7 +201,7 @@ def _meta(workbook) -> dict[str, str]:
         return {}
     keys = {label: key for key, label in META_KEYS.items()} | {key: key for key in META_KEYS}
     found = {}
-    for row in workbook[META_SHEET].iter_rows(min_row=1, max_col=2, values_only=True):
+    for row in _guarded(workbook[META_SHEET].iter_rows(min_row=1, max_col=2, values_only=True)):
         if len(row) >= 2 and row[0] is not None and row[1] is not None:
             name = str(row[0]).strip()
             found[keys.get(name, name)] = str(row[1]).strip()
@@ -145,7 +212,7 @@ def _versions(workbook) -> dict[int, dict[str, int]]:
     """{project id: {"amount": version, "milestone:start": version …}} of a monthly template."""
     if VERSIONS_SHEET not in workbook.sheetnames:
         return {}
-    rows = workbook[VERSIONS_SHEET].iter_rows(values_only=True)
+    rows = _guarded(workbook[VERSIONS_SHEET].iter_rows(values_only=True))
     header = next(rows, ())
     found = {}
     for row in rows:
@@ -200,7 +267,7 @@ def read_sheet(content: bytes, columns: Sequence[Column], *, kind: str | None = 
             )
         worksheet = _data_sheet(workbook)
         worksheet.reset_dimensions()  # some writers record wrong dimensions: read every row there is
-        rows = worksheet.iter_rows()
+        rows = _guarded(worksheet.iter_rows())
         top = [row for _, row in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
         header_row, found = _header(top, columns)
         missing = [c.header for c in columns if c.required and c.key not in found]
@@ -217,9 +284,7 @@ def read_sheet(content: bytes, columns: Sequence[Column], *, kind: str | None = 
             values = {}
             for key, index in positions:
                 cell = cells[index] if index < len(cells) else None
-                values[key] = (
-                    None if cell is None else _cell(cell.value, getattr(cell, "number_format", None))
-                )
+                values[key] = None if cell is None else _cell(cell.value, _number_format(cell))
             if any(value is not None for value in values.values()):
                 if len(sheet.rows) >= MAX_ROWS:
                     raise WorkbookError(
