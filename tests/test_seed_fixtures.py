@@ -161,8 +161,14 @@ def test_campaigns_of_the_seeds(seeded):
 def test_natural_keys_survive_a_dump_and_reload(seeded, tmp_path):
     before = counts()
     dump = StringIO()
-    call_command(
-        "dumpdata", "projects", natural_foreign=True, natural_primary=True, format="json", stdout=dump
+    call_command(  # ApiToken is a proxy of knox's tokens, which the seeds hold none of
+        "dumpdata",
+        "projects",
+        exclude=["projects.ApiToken"],
+        natural_foreign=True,
+        natural_primary=True,
+        format="json",
+        stdout=dump,
     )
     path = tmp_path / "dump.json"
     path.write_text(dump.getvalue(), encoding="utf-8")
