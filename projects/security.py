@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
+from django.core.exceptions import ValidationError
 from django.views.debug import SafeExceptionReporterFilter
 
 # scheme://user:password@host → scheme://user:********@host
@@ -76,3 +77,26 @@ def check_throttle_cache(app_configs, **kwargs) -> list[Warning]:
             id="projects.W001",
         )
     ]
+
+
+class CharacterKindsValidator:
+    """A password of at least `kinds` of four kinds of character: lower-case letters, upper-case
+    letters, digits, and anything else (等级保护 asks for passwords of some complexity)."""
+
+    KINDS = (str.islower, str.isupper, str.isdigit)
+
+    def __init__(self, kinds: int = 3) -> None:
+        self.kinds = kinds
+
+    def count(self, password: str) -> int:
+        found = {i for char in password for i, test in enumerate(self.KINDS) if test(char)}
+        if any(not (char.islower() or char.isupper() or char.isdigit()) for char in password):
+            found.add(len(self.KINDS))
+        return len(found)
+
+    def validate(self, password: str, user: Any = None) -> None:
+        if self.count(password) < self.kinds:
+            raise ValidationError(self.get_help_text(), code="password_too_simple")
+
+    def get_help_text(self) -> str:
+        return f"密码须至少包含小写字母、大写字母、数字和其他符号中的{self.kinds}类"

@@ -121,12 +121,23 @@ DATABASES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A government office's passwords (等级保护, GB/T 22239: of some length and complexity): at least
+# PASSWORD_MIN_LENGTH characters of three of the four kinds (lower and upper case, digits, others).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("PASSWORD_MIN_LENGTH", 10, minimum=8)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "projects.security.CharacterKindsValidator"},
 ]
+
+# A session ends SESSION_COOKIE_AGE seconds after the login (default 8 hours, a working day) and
+# when the browser closes: an office's shared computer is not logged in tomorrow.
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", "true")
 
 # Every password check goes through one backend that counts failures in the cache (CACHES below:
 # Redis with REDIS_URL, shared by every app server): after LOGIN_FAILURES_PER_ACCOUNT failures of
