@@ -19,6 +19,8 @@ from simple_history.models import HistoricalRecords
 from .extraction.candidates import TIME_KINDS, CandidateKind
 from .money import AmountScale, Currency, Qualifier, format_amount, from_base, plain, qualify
 from .periods import (
+    MAX_YEAR,
+    MIN_YEAR,
     DatePrecision,
     MilestoneStatus,
     format_date,
@@ -40,6 +42,15 @@ from .reports.cadence import (
 )
 from .reports.measures import Basis
 from .rules import enforce as enforce_rules
+
+# The register's calendar (the years of projects.periods): a date or year outside it is a typing
+# error (0001-01-01, 20220101 read as a year), refused wherever it is entered: admin, API, imports.
+DATE_RANGE_MESSAGE = f"日期须在{MIN_YEAR}-01-01至{MAX_YEAR}-12-31之间"
+DATE_RANGE = [
+    MinValueValidator(date(MIN_YEAR, 1, 1), message=DATE_RANGE_MESSAGE),
+    MaxValueValidator(date(MAX_YEAR, 12, 31), message=DATE_RANGE_MESSAGE),
+]
+YEAR_RANGE = [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
 
 AMOUNT = {"max_digits": 20, "decimal_places": 2}  # base units (元 / US$), up to 10^18
 VALUE = {"max_digits": 24, "decimal_places": 4}  # amounts, counts, percents, scores
@@ -152,7 +163,7 @@ class SourceDocument(models.Model):
     title = models.CharField("标题", max_length=300)
     publisher = models.CharField("发布者", max_length=200, blank=True, help_text="文中印有时填写")
     author = models.CharField("作者", max_length=200, blank=True)
-    published_on = models.DateField("发布日期", null=True, blank=True)
+    published_on = models.DateField("发布日期", null=True, blank=True, validators=DATE_RANGE)
     published_precision = models.CharField(
         "发布日期精度", max_length=8, choices=DatePrecision.choices, blank=True
     )
@@ -498,11 +509,9 @@ class EntryReopening(models.Model):
     with who, when and why."""
 
     zone = models.ForeignKey(Zone, models.CASCADE, related_name="reopenings", verbose_name="区域")
-    year = models.PositiveSmallIntegerField(
-        "年度", validators=[MinValueValidator(1949), MaxValueValidator(2200)]
-    )
+    year = models.PositiveSmallIntegerField("年度", validators=YEAR_RANGE)
     month = models.PositiveSmallIntegerField("月份", validators=[MinValueValidator(1), MaxValueValidator(12)])
-    until = models.DateField("开放至", help_text="含当日")
+    until = models.DateField("开放至", help_text="含当日", validators=DATE_RANGE)
     reason = models.TextField("原因")
     reopened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -723,11 +732,11 @@ class Project(Versioned, Cited):
         "建设规模/产能", max_length=300, blank=True, help_text="如:年产3.7亿平方米光伏玻璃"
     )
     stage = models.CharField("项目阶段", max_length=16, choices=Stage.choices, blank=True)
-    planned_start = models.DateField("计划开工", null=True, blank=True)
+    planned_start = models.DateField("计划开工", null=True, blank=True, validators=DATE_RANGE)
     planned_start_precision = models.CharField(
         "计划开工精度", max_length=8, choices=DatePrecision.choices, blank=True
     )
-    planned_finish = models.DateField("计划竣工/投产", null=True, blank=True)
+    planned_finish = models.DateField("计划竣工/投产", null=True, blank=True, validators=DATE_RANGE)
     planned_finish_precision = models.CharField(
         "计划竣工/投产精度", max_length=8, choices=DatePrecision.choices, blank=True
     )
@@ -875,11 +884,11 @@ class Milestone(Versioned, Cited):
     project = models.ForeignKey(Project, models.CASCADE, related_name="milestones", verbose_name="项目")
     kind = models.CharField("节点", max_length=16, choices=MilestoneKind.choices)
     phase = models.CharField("期次/部位", max_length=100, blank=True, help_text="如:一期、二期、1号窑炉")
-    planned_date = models.DateField("计划日期", null=True, blank=True)
+    planned_date = models.DateField("计划日期", null=True, blank=True, validators=DATE_RANGE)
     planned_precision = models.CharField(
         "计划日期精度", max_length=8, choices=DatePrecision.choices, blank=True
     )
-    actual_date = models.DateField("实际日期", null=True, blank=True)
+    actual_date = models.DateField("实际日期", null=True, blank=True, validators=DATE_RANGE)
     actual_precision = models.CharField(
         "实际日期精度", max_length=8, choices=DatePrecision.choices, blank=True
     )
@@ -969,9 +978,7 @@ class Portfolio(Versioned, Cited):
 
     zone = models.ForeignKey(Zone, models.PROTECT, related_name="portfolios", verbose_name="区域")
     name = models.CharField("清单名称", max_length=200)
-    year = models.PositiveSmallIntegerField(
-        "年度", validators=[MinValueValidator(1949), MaxValueValidator(2200)]
-    )
+    year = models.PositiveSmallIntegerField("年度", validators=YEAR_RANGE)
     category = models.ForeignKey(
         ProjectCategory,
         models.PROTECT,
@@ -994,7 +1001,9 @@ class Portfolio(Versioned, Cited):
         ordering = ["-year", "zone__name", "name"]
         constraints = [
             models.UniqueConstraint(fields=["zone", "name", "year"], name="portfolio_unique_name_year"),
-            models.CheckConstraint(condition=Q(year__gte=1949, year__lte=2200), name="portfolio_year_range"),
+            models.CheckConstraint(
+                condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR), name="portfolio_year_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -1217,9 +1226,7 @@ class IndicatorValue(Versioned, Cited):
         verbose_name="企业",
     )
     metric = models.ForeignKey(Metric, models.PROTECT, related_name="values", verbose_name="指标")
-    year = models.PositiveSmallIntegerField(
-        "年度", validators=[MinValueValidator(1949), MaxValueValidator(2200)]
-    )
+    year = models.PositiveSmallIntegerField("年度", validators=YEAR_RANGE)
     start_month = models.PositiveSmallIntegerField(
         "起始月",
         null=True,
@@ -1279,7 +1286,7 @@ class IndicatorValue(Versioned, Cited):
                 name="indicator_value_valid_months",
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=1949, year__lte=2200), name="indicator_value_year_range"
+                condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR), name="indicator_value_year_range"
             ),
             models.CheckConstraint(
                 condition=Q(value_upper__isnull=True) | Q(value__lte=models.F("value_upper")),
@@ -1405,9 +1412,7 @@ class Campaign(Cited):
     30 June; "一季度开门红" for the Q1 target; "打好收官战" for the whole year by 31 December."""
 
     name = models.CharField("名称", max_length=200)
-    year = models.PositiveSmallIntegerField(
-        "年度", validators=[MinValueValidator(1949), MaxValueValidator(2200)]
-    )
+    year = models.PositiveSmallIntegerField("年度", validators=YEAR_RANGE)
     zones = models.ManyToManyField(Zone, blank=True, related_name="campaigns", verbose_name="参与区域")
     start_month = models.PositiveSmallIntegerField(
         "起始月", validators=[MinValueValidator(1), MaxValueValidator(12)]
@@ -1415,7 +1420,7 @@ class Campaign(Cited):
     end_month = models.PositiveSmallIntegerField(
         "截止月", validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    checkpoint = models.DateField("考核时点")
+    checkpoint = models.DateField("考核时点", validators=DATE_RANGE)
     required_share = models.DecimalField(
         "时点应完成全年目标(%)",
         **PERCENT,
@@ -1481,9 +1486,17 @@ def default_formats() -> list[str]:
     return list(ReportFormat.values)
 
 
+# A report goes to the people of a zone's office, not to a mailing list: a schedule or run with
+# thousands of recipients is a mistake or an attempt to send mail through the tracker.
+MAX_RECIPIENTS = 50
+RECIPIENTS_MESSAGE = f"收件人最多{MAX_RECIPIENTS}个"
+
+
 def _email_list_errors(recipients: object) -> ValidationError | None:
     if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
         return ValidationError("收件人应为电子邮箱地址的列表", code="invalid")
+    if len(recipients) > MAX_RECIPIENTS:
+        return ValidationError(RECIPIENTS_MESSAGE, code="too_many_recipients")
     bad = []
     for address in recipients:
         try:
@@ -1707,9 +1720,9 @@ class ReportRun(ReportScope):
         help_text="按需生成的报告没有计划",
     )
     cadence = models.CharField("周期", max_length=12, choices=ReportCadence.choices, blank=True)
-    period_start = models.DateField("起始日")
-    period_end = models.DateField("截止日")
-    due_on = models.DateField("应报送日", null=True, blank=True)
+    period_start = models.DateField("起始日", validators=DATE_RANGE)
+    period_end = models.DateField("截止日", validators=DATE_RANGE)
+    due_on = models.DateField("应报送日", null=True, blank=True, validators=DATE_RANGE)
     formats = models.JSONField("格式", default=default_formats)
     recipients = models.JSONField("收件人", default=list, blank=True)
     status = models.CharField("状态", max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED)

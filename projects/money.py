@@ -110,10 +110,12 @@ _CURRENCY_OF_SUFFIX = {"元": Currency.CNY, "美元": Currency.USD}
 _MINUS = "-‐‑‒–—―−﹣"
 _CHINESE_NUMERALS = re.compile("[零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟]")
 _TRADITIONAL = str.maketrans({"億": "亿", "萬": "万"})
-_NUMBER = re.compile(r"\d+(?:,\d+)*(?:\.\d+)?")
-_GROUPED = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+# ASCII digits only, after NFKC has made full-width ones ASCII: "१२३" is no amount (Decimal()
+# would read it as 123).
+_NUMBER = re.compile(r"\d+(?:,\d+)*(?:\.\d+)?", re.ASCII)
+_GROUPED = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", re.ASCII)
 _SUFFIX = re.compile(r"(?P<more>[余多])?(?P<scale>[万亿])?(?P<currency>元|美元)?(?P<around>左右)?")
-_BARE_NUMBER = re.compile(rf"[{_MINUS}]?{_GROUPED.pattern}")
+_BARE_NUMBER = re.compile(rf"[{_MINUS}]?{_GROUPED.pattern}", re.ASCII)
 
 
 class AmountParseError(ValueError):

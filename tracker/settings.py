@@ -182,6 +182,13 @@ SEEDS_DIR = BASE_DIR / "seeds"
 API_READ_PUBLIC = envbool("API_READ_PUBLIC", "False")
 API_MAX_PAGE_SIZE = 200
 
+# Request bodies: at most this many bytes of JSON or form data (Django's default, stated: DRF
+# reads JSON through request.body, which applies it; an extraction text of 200,000 characters is
+# 0.6 MB in UTF-8, 1.2 MB \u-escaped), and of any multipart body but an import's workbook
+# (projects/api/parsers.py); at most this many form fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -192,6 +199,12 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
+    ],
+    # Bounded parsers: depth, size, duplicate keys, NaN (projects/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "projects.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "projects.api.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "projects.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -30,7 +30,7 @@ from ..logins import client_address, locked_for
 from ..tokens import api_token_create, api_token_revoke, api_tokens_revoke
 from .authentication import ApiTokenAuthentication
 from .exceptions import BilingualValidationError, Message, invalid
-from .serializers import Described
+from .serializers import Described, StrictInput, StrictIntegerField
 from .views import ValidationErrorSerializer
 
 TAG = "认证 / Authentication"
@@ -98,12 +98,12 @@ class BilingualErrors:
         return valid
 
 
-class TokenRequestSerializer(BilingualErrors, Described, serializers.Serializer):
+class TokenRequestSerializer(StrictInput, BilingualErrors, Described, serializers.Serializer):
     """用户名和密码 / A username and a password."""
 
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=1024, trim_whitespace=False, write_only=True)
-    days = serializers.IntegerField(required=False, min_value=1)
+    days = StrictIntegerField(required=False, min_value=1)
 
     help_texts = {
         "username": "用户名 / Username",

@@ -23,6 +23,11 @@ record is a 409 (`code` "stale_version"), a write whose If-Match names another v
 (`code` "precondition_failed"): `{"detail": "中文 / English", "code": …}`. A delete that would
 remove figures of a locked month is a 409 with `"code": "locked_month"` and the usual `errors`
 list, one entry per locked month (projects.rules.LockedDelete).
+
+A body the API cannot read is refused in the same shapes (projects/api/parsers.py): a 400 whose
+error has no field and a `code` saying why (parse_error, too_deep, duplicate_key, …), a 413
+(`code` "too_large") for a body over its limit, a 415 (`code` "unsupported_media_type") for a
+media type the endpoint does not read. Django's own refusals of a form (too many fields) are 400s.
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -43,8 +49,17 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from projects.models import STALE_MESSAGE, StaleVersion
+from projects.models import (
+    DATE_RANGE_MESSAGE,
+    MAX_RECIPIENTS,
+    RECIPIENTS_MESSAGE,
+    STALE_MESSAGE,
+    StaleVersion,
+)
+from projects.periods import MAX_YEAR, MIN_YEAR
 from projects.rules import RULES, LockedDelete
+
+from .parsers import PayloadTooLarge
 
 INVALID_REQUEST = "请求数据有误 / Invalid request data"
 STILL_REFERENCED = (
@@ -77,6 +92,19 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+def unsupported_media_type(media_type: str) -> exceptions.UnsupportedMediaType:
+    """DRF's 415 with its reason in both languages."""
+    shown = media_type[:100]
+    error = exceptions.UnsupportedMediaType(shown)
+    error.detail = exceptions.ErrorDetail(
+        f"不支持的请求内容类型“{shown}”:请以 application/json 发送(导入文件用 multipart/form-data) / "
+        f"Unsupported media type “{shown}”: send application/json (multipart/form-data for an "
+        "import's file)",
+        code="unsupported_media_type",
+    )
+    return error
+
+
 def bilingual(zh: str, en: str) -> str:
     """The message in the active language: validation runs a second time under English to give
     every error both texts."""
@@ -92,6 +120,11 @@ class Message:
     def text(self) -> str:
         return bilingual(self.zh, self.en)
 
+
+# A form with more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS (or files than ..._NUMBER_FILES).
+TOO_MANY_FIELDS = Message(
+    "too_many_fields", "请求中的字段或文件过多", "The request has too many fields or files."
+)
 
 # The models' own validation messages (projects/models.py, in Chinese only), by their text.
 MODEL_MESSAGES: dict[str, tuple[str, str]] = {
@@ -143,6 +176,11 @@ MODEL_MESSAGES: dict[str, tuple[str, str]] = {
         "value_required",
         "Give at least one of value, year-on-year growth, rank or share.",
     ),
+    DATE_RANGE_MESSAGE: (
+        "date_range",
+        f"The date must lie between {MIN_YEAR}-01-01 and {MAX_YEAR}-12-31.",
+    ),
+    RECIPIENTS_MESSAGE: ("too_many_recipients", f"At most {MAX_RECIPIENTS} recipients."),
 }
 
 
@@ -294,7 +332,10 @@ CONSTRAINTS: dict[str, ConstraintMessage] = {
         "This zone already has a portfolio of this name for the year.",
     ),
     "portfolio_year_range": _constraint(
-        "year", "invalid", "年度须在1949至2200之间", "The year must be between 1949 and 2200."
+        "year",
+        "invalid",
+        f"年度须在{MIN_YEAR}至{MAX_YEAR}之间",
+        f"The year must be between {MIN_YEAR} and {MAX_YEAR}.",
     ),
     "portfolio_entry_unique": _constraint(
         "project", "unique", "该项目已在本调度清单中", "The project is already on this portfolio."
@@ -318,7 +359,10 @@ CONSTRAINTS: dict[str, ConstraintMessage] = {
         "Months run from 1 to 12 and the start month cannot be after the end month.",
     ),
     "indicator_value_year_range": _constraint(
-        "year", "invalid", "年度须在1949至2200之间", "The year must be between 1949 and 2200."
+        "year",
+        "invalid",
+        f"年度须在{MIN_YEAR}至{MAX_YEAR}之间",
+        f"The year must be between {MIN_YEAR} and {MAX_YEAR}.",
     ),
     "indicator_value_range_ordered": _constraint(
         "value_upper", "invalid", "区间上限不能小于数值", "The upper bound cannot be below the value."
@@ -482,20 +526,29 @@ class FieldError:
 
 
 def flatten(detail: Any, path: tuple[str, ...] = ()) -> list[FieldError]:
-    """DRF's nested error detail as a flat list with dotted field paths."""
-    if isinstance(detail, dict):
-        found = []
-        for key, value in detail.items():
-            inner = path if key == api_settings.NON_FIELD_ERRORS_KEY else (*path, str(key))
-            found.extend(flatten(value, inner))
-        return found
-    if isinstance(detail, list):
-        found = []
-        for index, value in enumerate(detail):
+    """DRF's nested error detail as a flat list with dotted field paths, in order. Walked with a
+    stack, not recursion: however deep the detail, rendering it cannot exhaust the stack."""
+    found = []
+    stack: list[tuple[Any, tuple[str, ...]]] = [(detail, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            children = [
+                (value, where if key == api_settings.NON_FIELD_ERRORS_KEY else (*where, str(key)))
+                for key, value in node.items()
+            ]
+        elif isinstance(node, list):
             # A list of errors of one field, or a list of nested items (many=True): items are dicts.
-            found.extend(flatten(value, (*path, str(index)) if isinstance(value, dict | list) else path))
-        return found
-    return [FieldError(".".join(path) or None, getattr(detail, "code", None) or "invalid", str(detail))]
+            children = [
+                (value, (*where, str(index)) if isinstance(value, dict | list) else where)
+                for index, value in enumerate(node)
+            ]
+        else:
+            code = getattr(node, "code", None) or "invalid"
+            found.append(FieldError(".".join(where) or None, code, str(node)))
+            continue
+        stack.extend(reversed(children))
+    return found
 
 
 def _english(error: FieldError, twin: FieldError | None) -> str:
@@ -606,14 +659,22 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied(*exc.args)
     elif isinstance(exc, StaleVersion):  # a save raced with another one, or a stale `version`
         exc = StaleVersionConflict()
+    elif isinstance(exc, RequestDataTooBig):  # Django's limit on a body it reads (JSON, forms)
+        exc = PayloadTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = invalid(None, TOO_MANY_FIELDS)
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        exc = unsupported_media_type(getattr(context.get("request"), "content_type", "") or "")
 
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response
     if response.status_code == status.HTTP_400_BAD_REQUEST:
         response.data = error_body(exc)
-    elif isinstance(exc, StaleVersionConflict | PreconditionFailed):
+    elif isinstance(exc, StaleVersionConflict | PreconditionFailed | PayloadTooLarge):
         response.data = {"detail": str(exc.detail), "code": exc.default_code}
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        response.data = {"detail": str(exc.detail), "code": "unsupported_media_type"}
     elif isinstance(exc, exceptions.Throttled):  # DRF's text has the wait inside; Retry-After is set
         response.data = {"detail": throttled_message(exc.wait), "code": "throttled"}
     elif isinstance(response.data, dict) and "detail" in response.data:

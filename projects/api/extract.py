@@ -24,13 +24,13 @@ from .. import access
 from ..extraction import MAX_CANDIDATES, MAX_TEXT_LENGTH, CandidateKind, Measure, TooManyCandidates, extract
 from ..models import MilestoneKind, Stage, ValueKind, Zone
 from ..money import Qualifier
-from ..periods import DatePrecision
+from ..periods import MAX_YEAR, MIN_YEAR, DatePrecision
 from ..text_entry import lexicon_from_db
 from .exceptions import BilingualValidationError, Message, bilingual, invalid
-from .serializers import Described, RestrictedRelations, ZoneField
+from .serializers import Described, RestrictedRelations, StrictInput, StrictIntegerField, ZoneField
 from .views import BAD_REQUEST, FORBIDDEN
 
-YEAR_MIN, YEAR_MAX = 1949, 2200
+YEAR_MIN, YEAR_MAX = MIN_YEAR, MAX_YEAR  # the register's years (projects.periods)
 TAG = "文本提取 / Extraction"
 
 
@@ -49,7 +49,7 @@ YEAR_RANGE = _message(
 )
 
 
-class ExtractSerializer(RestrictedRelations, Described, serializers.Serializer):
+class ExtractSerializer(StrictInput, RestrictedRelations, Described, serializers.Serializer):
     """提取请求 / A text to extract from."""
 
     text = serializers.CharField(
@@ -65,7 +65,7 @@ class ExtractSerializer(RestrictedRelations, Described, serializers.Serializer):
             ),
         },
     )
-    year = serializers.IntegerField(
+    year = StrictIntegerField(
         required=False,
         allow_null=True,
         min_value=YEAR_MIN,

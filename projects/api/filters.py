@@ -54,13 +54,20 @@ class LookupFailed(ValueError):
         self.message = message
 
 
+def parse_id(text: str) -> int | None:
+    """An id written in ASCII digits, else None: "³" and "१२" are digits but no id, and no id has
+    more than 19 digits (int() refuses 4,300 and more)."""
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 19 else None
+
+
 def lookup_zone(value: object, zones: QuerySet | None = None) -> Zone:
     """The zone with this id, or with this name, full name or alias, among `zones` (the zones the
     user may read: one they may not is unknown, exactly as one that does not exist)."""
     zones = Zone.objects.all() if zones is None else zones
     text = str(value).strip()
-    if text.isdecimal():  # not isdigit(): "³" is a digit that int() refuses
-        zone = zones.filter(pk=int(text)).first()
+    if text.isascii() and text.isdecimal():  # an id; "१२" is a name (and no zone's)
+        pk = parse_id(text)
+        zone = zones.filter(pk=pk).first() if pk is not None else None
         if zone is None:
             raise LookupFailed(
                 Message("unknown_zone", f"没有ID为{text}的区域", f"There is no zone with id {text}.")
@@ -93,7 +100,8 @@ def lookup_named(
     may read)."""
     rows = model._default_manager.all() if rows is None else rows
     text = str(value).strip()
-    lookup = {"pk": int(text)} if text.isdecimal() else {name_field: text}
+    pk = parse_id(text)
+    lookup = {"pk": pk} if pk is not None else {name_field: text}
     found = rows.filter(**lookup).first()
     if found is None:
         label = model._meta.verbose_name

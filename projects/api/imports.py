@@ -25,7 +25,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,8 +44,10 @@ from projects.workbooks.imports import (
 from projects.workbooks.reader import RowFinding
 from projects.workbooks.template import indicators_template, monthly_template, projects_template
 
-from .exceptions import Message, bilingual, invalid
-from .serializers import Described
+from .exceptions import Message, invalid
+from .filters import parse_id
+from .parsers import MultiPartParser
+from .serializers import Described, StrictInput, refuse_unexpected
 from .views import BAD_REQUEST, FORBIDDEN, NOT_FOUND
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -81,7 +83,7 @@ HELP = {
 }
 
 
-class ImportUploadSerializer(Described, serializers.Serializer):
+class ImportUploadSerializer(StrictInput, Described, serializers.Serializer):
     help_texts = HELP
 
     file = serializers.FileField()
@@ -151,7 +153,7 @@ def _flag(request: Request, name: str) -> bool:
 
 def _kind(kind: str) -> str:
     if kind not in ImportKind.values:
-        raise NotFound(bilingual(f"没有“{kind}”类型的导入", f"There is no import of kind {kind!r}."))
+        raise NotFound(f"没有“{kind[:64]}”类型的导入 / There is no import of kind {kind[:64]!r}.")
     return kind
 
 
@@ -199,6 +201,8 @@ class ImportView(APIView):
 
     parser_classes = [MultiPartParser, FormParser]
     permission_classes = [IsAuthenticated]
+    # The workbook and the form around it; a larger body is refused (413) before it is read.
+    max_upload_bytes = MAX_UPLOAD + 1024 * 1024
 
     @extend_schema(
         operation_id="import_workbook",
@@ -270,6 +274,7 @@ class ImportView(APIView):
         kind = _kind(kind)
         if (refused := access.write_refusal(request.user, None)) is not None:
             raise PermissionDenied(refused)
+        refuse_unexpected(request.data, ImportUploadSerializer)  # dry_run and confirm_warnings: query
         upload = request.FILES.get("file")
         if upload is None:
             raise invalid(
@@ -329,9 +334,10 @@ TEMPLATES = {ImportKind.PROJECTS: projects_template, ImportKind.INDICATORS: indi
 
 def _readable_zone(request: Request, zone_id: str | int) -> Zone:
     zones = Zone.objects.restrict(request.user)
-    zone = zones.filter(pk=int(zone_id)).first() if str(zone_id).isdecimal() else None
+    pk = parse_id(str(zone_id))
+    zone = zones.filter(pk=pk).first() if pk is not None else None
     if zone is None:
-        raise NotFound(bilingual("区域不存在或无权查看", "Zone not found."))
+        raise NotFound("区域不存在或无权查看 / Zone not found")
     return zone
 
 

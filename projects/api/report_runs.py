@@ -27,6 +27,7 @@ from rest_framework.response import Response
 
 from projects import access, reporting
 from projects.models import (
+    MAX_RECIPIENTS,
     Campaign,
     DeliveryStatus,
     Portfolio,
@@ -52,6 +53,7 @@ from .serializers import (
     Described,
     ResourceSerializer,
     RestrictedRelations,
+    StrictInput,
     VersionedFields,
     ZoneField,
 )
@@ -68,7 +70,10 @@ from .views import (
 )
 
 FORMATS_HELP = "格式列表:html、xlsx、pdf(默认全部) / Formats: html, xlsx, pdf (default: all three)"
-RECIPIENTS_HELP = "收件人电子邮箱列表 / E-mail addresses of the recipients"
+RECIPIENTS_HELP = (
+    f"收件人电子邮箱列表,最多{MAX_RECIPIENTS}个 / "
+    f"E-mail addresses of the recipients, at most {MAX_RECIPIENTS}"
+)
 HELP = {
     "id": "编号 / Identifier",
     "name": "名称(留空则自动命名) / Name (generated when blank)",
@@ -160,11 +165,18 @@ SCOPE_FIELDS = ["scope_kind", "scope_name", "zone", "zone_name", "portfolio", "c
 class FormatsField(serializers.ListField):
     child = serializers.ChoiceField(choices=ReportFormat.choices)
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=len(ReportFormat.values), **kwargs)
+
+
+def recipients_field() -> serializers.ListField:
+    return serializers.ListField(child=serializers.EmailField(), max_length=MAX_RECIPIENTS, required=False)
+
 
 class ReportScheduleSerializer(VersionedFields, ScopeFields, ResourceSerializer):
     display_name = serializers.CharField(source="__str__", read_only=True)
     formats = FormatsField(required=False)
-    recipients = serializers.ListField(child=serializers.EmailField(), required=False)
+    recipients = recipients_field()
     effective_due_day = serializers.IntegerField(read_only=True)
     next_due = serializers.SerializerMethodField()
 
@@ -259,13 +271,13 @@ class ReportRunSerializer(ScopeFields, serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class ReportRunRequestSerializer(ScopeFields):
+class ReportRunRequestSerializer(StrictInput, ScopeFields):
     """An on-demand run: a scope and a month."""
 
     as_of = serializers.CharField()
     basis = serializers.ChoiceField(choices=Basis.choices, default=Basis.MONTH)
     formats = FormatsField(required=False)
-    recipients = serializers.ListField(child=serializers.EmailField(), required=False)
+    recipients = recipients_field()
 
     def validate_as_of(self, value: str) -> tuple[int, int]:
         try:

@@ -14,6 +14,8 @@ their `version`; a write that names a version other than the current one is refu
 from __future__ import annotations
 
 import copy
+import re
+from collections.abc import Mapping
 from datetime import date
 from functools import cached_property
 from typing import Any, ClassVar
@@ -21,7 +23,9 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.db.models import Model
+from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.functional import lazy
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -176,6 +180,184 @@ class ZoneFieldExtension(OpenApiSerializerFieldExtension):
 
 
 # ---------------------------------------------------------------------------------------------
+# Input: what a write may carry
+#
+# A write names only fields it may write (an unknown or read-only one is a 400 naming it, not
+# silently dropped), lists of at most MAX_LIST_ITEMS (checked before any item is looked up), numbers
+# in ASCII digits only (Python's int() and Decimal() also take "१२३", "１２３" and "1_000"), dates
+# as YYYY-MM-DD only (date.fromisoformat also takes "20220101" and "2022-W01-1"). The body itself
+# is bounded by projects/api/parsers.py.
+
+# As many as one page lists (API_MAX_PAGE_SIZE): a campaign's zones, a project's industries.
+MAX_LIST_ITEMS = 200
+# An unexpected field is named in the answer; past this many, the rest are counted.
+MAX_NAMED_FIELDS = 20
+# Sent by the browsable API's HTML forms beside the fields.
+FORM_ONLY_KEYS = frozenset({"csrfmiddlewaretoken"})
+WRITES = frozenset({"POST", "PUT", "PATCH"})
+
+ASCII_INTEGER = re.compile(r"[+-]?[0-9]+(?:\.0*)?", re.ASCII)
+ASCII_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,4})?", re.ASCII)
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+INT64 = 2**63 - 1
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An integer in ASCII digits (a JSON number, or a string such as "12"), within 64 bits (no
+    column holds more; checked here, as a related field's pk_field runs no validators)."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, str) and not ASCII_INTEGER.fullmatch(data):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if value > INT64:
+            self.fail("max_value", max_value=INT64)
+        if value < -INT64 - 1:
+            self.fail("min_value", min_value=-INT64 - 1)
+        return value
+
+
+class StrictId(StrictIntegerField):
+    """A related row's id, read as StrictIntegerField reads it and refused as DRF refuses an id of
+    the wrong type ("१२" is not the row 12)."""
+
+    default_error_messages = {
+        "incorrect_type": serializers.PrimaryKeyRelatedField.default_error_messages["incorrect_type"]
+    }
+
+    def to_internal_value(self, data: Any) -> int:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+            raise  # not reached: fail() raises
+
+
+class StrictDecimalField(serializers.DecimalField):
+    """A decimal in ASCII digits: "106", "-0.5", "1.2e3" or a JSON number."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and not ASCII_DECIMAL.fullmatch(data.strip()):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class IsoDateField(serializers.DateField):
+    """A date written YYYY-MM-DD, and nothing else."""
+
+    def to_internal_value(self, value: Any) -> date:
+        if isinstance(value, str) and not ISO_DATE.fullmatch(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
+def _shown(key: str) -> str:
+    """A client's key as an error names it: a key of megabytes is not echoed back whole."""
+    return key if len(key) <= 64 else f"{key[:64]}…"
+
+
+def _form_field(key: str) -> str:
+    """The field a form key is for: `recipients[0]` and `parent.name` (DRF's HTML lists and
+    nested fields) are `recipients` and `parent`."""
+    return re.split(r"[\[.]", key, maxsplit=1)[0]
+
+
+# Written "中文 / English" (projects/api/exceptions.py splits them): StrictInput serves serializers
+# that validate a second time in English and some that do not.
+UNKNOWN_FIELD = ErrorDetail(
+    "未知字段,请从请求中去掉 / Unknown field: leave it out of the request.", code="unknown_field"
+)
+READ_ONLY_FIELD = ErrorDetail(
+    "只读字段,不能写入,请从请求中去掉 / Read-only field: it cannot be written; leave it out of the request.",
+    code="read_only_field",
+)
+
+
+class StrictInput:
+    """Refuses, before any field is validated, a write that carries more than the serializer takes:
+    unknown fields, read-only fields (also when a client sends back what it read) and over-long
+    lists; and an empty body (not JSON at all: DRF would read it as {} and a PATCH would save)."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()  # type: ignore[misc]
+        for field in fields.values():
+            # Django's int() would take "१२" for the row 12.
+            relation = field.child_relation if isinstance(field, serializers.ManyRelatedField) else field
+            if (
+                isinstance(relation, serializers.PrimaryKeyRelatedField)
+                and not isinstance(relation, ZoneField)  # ids and names: lookup_zone reads them
+                and not field.read_only
+            ):
+                relation.pk_field = relation.pk_field or StrictId()
+        return fields
+
+    def to_internal_value(self, data: Any) -> Any:
+        self.refuse_empty_body()
+        if isinstance(data, Mapping):
+            errors = self.unexpected_input(data)
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+    def refuse_empty_body(self) -> None:
+        request = self.context.get("request") if self.parent is None else None  # type: ignore[attr-defined]
+        if request is None or request.method not in WRITES:
+            return
+        if int(request.META.get("CONTENT_LENGTH") or 0) == 0:
+            message = (
+                "请求体为空:请以 JSON 对象提交要写入的字段 / "
+                "The request body is empty: send the fields to write as a JSON object."
+            )
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [ErrorDetail(message, code="empty_body")]}
+            )
+
+    def unexpected_input(self, data: Mapping) -> dict[str, list[ErrorDetail]]:
+        fields: Mapping[str, serializers.Field] = self.fields  # type: ignore[attr-defined]
+        writable = {name for name, field in fields.items() if not field.read_only}
+        form = isinstance(data, QueryDict)
+        keys = [key for key in data if key not in FORM_ONLY_KEYS] if form else data.keys()
+        errors: dict[str, list[ErrorDetail]] = {}
+        unexpected = [key for key in keys if (_form_field(key) if form else key) not in writable]
+        if not form:  # a form's list is one key per item, counted by DATA_UPLOAD_MAX_NUMBER_FIELDS
+            for key in keys:
+                if key in writable and (message := _too_many_items(fields[key], data[key])):
+                    errors[key] = [message]
+        for key in unexpected[:MAX_NAMED_FIELDS]:
+            known = fields.get(_form_field(key) if form else key) is not None
+            errors[_shown(key)] = [READ_ONLY_FIELD if known else UNKNOWN_FIELD]
+        unnamed = len(unexpected) - MAX_NAMED_FIELDS
+        if unnamed > 0:
+            errors[api_settings.NON_FIELD_ERRORS_KEY] = [
+                ErrorDetail(
+                    f"另有{unnamed}个未知或只读字段 / {unnamed} more unknown or read-only fields.",
+                    code="unknown_field",
+                )
+            ]
+        return errors
+
+
+def refuse_unexpected(data: Any, serializer_class: type[StrictInput]) -> None:
+    """StrictInput's refusal for a view that reads its body itself (an import's form)."""
+    if isinstance(data, Mapping) and (errors := serializer_class().unexpected_input(data)):
+        raise serializers.ValidationError(errors)
+
+
+def _too_many_items(field: serializers.Field, value: Any) -> ErrorDetail | None:
+    if not isinstance(value, list) or not isinstance(
+        field, serializers.ListField | serializers.ManyRelatedField | serializers.ListSerializer
+    ):
+        return None
+    limit = getattr(field, "max_length", None) or MAX_LIST_ITEMS
+    if len(value) <= limit:
+        return None
+    return ErrorDetail(
+        f"最多{limit}项,收到{len(value)}项 / Ensure this field has no more than {limit} elements.",
+        code="max_length",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # The base
 
 
@@ -207,10 +389,23 @@ def _unique_message(model: type, field_name: str, label: str) -> Any:
     return lazy(render, str)()
 
 
-class ResourceSerializer(RestrictedRelations, Described, serializers.ModelSerializer):
+class ResourceSerializer(StrictInput, RestrictedRelations, Described, serializers.ModelSerializer):
     """Validates with the model and gives its errors in two languages; related rows are chosen
     among those the user may read, and the write is authorised before the model validates it
-    (a refused write never learns, say, that a name is taken in another zone)."""
+    (a refused write never learns, say, that a name is taken in another zone). What a write may
+    carry at all is StrictInput's."""
+
+    # The model's numbers and dates, read strictly (see "Input" above).
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        **{
+            model_field: StrictIntegerField
+            for model_field, field in serializers.ModelSerializer.serializer_field_mapping.items()
+            if field is serializers.IntegerField
+        },
+        models.DecimalField: StrictDecimalField,
+        models.DateField: IsoDateField,
+    }
 
     def build_standard_field(self, field_name: str, model_field: Any) -> tuple:
         field_class, field_kwargs = super().build_standard_field(field_name, model_field)
@@ -339,7 +534,7 @@ class VersionedFields(Audited):
     """A Versioned record: `version` is in every answer; in a PUT/PATCH body it names the version
     the change was made on, and anything but the current version is refused (409)."""
 
-    version = serializers.IntegerField(required=False, min_value=1)
+    version = StrictIntegerField(required=False, min_value=1)
 
     def validate_version(self, value: int) -> int:
         if self.instance is not None and value != self.instance.version:

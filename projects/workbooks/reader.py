@@ -32,7 +32,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from ..models import ImportKind
 from ..money import AmountParseError, ParsedAmount, parse_amount, parse_number
 from ..ooxml import PackageRefused, WorkbookLimits, inspect_workbook
-from ..periods import DatePrecision, Period, PeriodParseError, parse_date, parse_period
+from ..periods import MAX_YEAR, MIN_YEAR, DatePrecision, Period, PeriodParseError, parse_date, parse_period
 from .layout import (
     HEADER_ROW,
     LISTS_SHEET,
@@ -450,10 +450,12 @@ class Cells:
         value = row.values.get(key)
         if value is None:
             return None
-        if isinstance(value, datetime):
-            return value.date(), DatePrecision.DAY
-        if isinstance(value, date):
-            return value, DatePrecision.DAY
+        if isinstance(value, date):  # a date cell (a datetime is a date too): parse_date's years
+            day = value.date() if isinstance(value, datetime) else value
+            if not MIN_YEAR <= day.year <= MAX_YEAR:
+                self.unreadable(row, key, f"年份须在{MIN_YEAR}至{MAX_YEAR}之间", "date")
+                return None
+            return day, DatePrecision.DAY
         if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
             self.unreadable(
                 row, key, "日期单元格是数字:请写作 2022-03-18 或 3月18日,或将单元格设为日期格式", "date"
