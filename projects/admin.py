@@ -78,6 +78,7 @@ from .models import (
 from .money import format_amount
 from .reports.cadence import DAY_LABELS
 from .rules import RULES, Severity
+from .security import refuse_control_characters
 from .text_entry import fact_counts
 
 STATUS_COLOURS = {
@@ -225,6 +226,14 @@ def scoped_formfield_kwargs(model: type[Model], db_field, request: HttpRequest, 
     return kwargs
 
 
+def text_rules(formfield):
+    """A text field of an admin form refuses control characters, as the API does (no workbook or
+    report could hold them)."""
+    if isinstance(formfield, forms.CharField):
+        formfield.validators.append(refuse_control_characters)
+    return formfield
+
+
 def keep_current_choices(form_class: type[forms.BaseForm]) -> type[forms.BaseForm]:
     """The form class, with dropdowns that also offer the row's present value: a row pointing at
     something the user may not pick (their project on the city's list) still saves unchanged,
@@ -364,6 +373,9 @@ class ZoneRoleAdmin(SimpleHistoryAdmin):
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         kwargs = scoped_formfield_kwargs(self.model, db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        return text_rules(super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
         kwargs = scoped_formfield_kwargs(self.model, db_field, request, kwargs)
@@ -645,6 +657,9 @@ class ZoneRoleInline(admin.TabularInline):
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         kwargs = scoped_formfield_kwargs(self.model, db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        return text_rules(super().formfield_for_dbfield(db_field, request, **kwargs))
 
 
 class ReadableZoneFilter(admin.RelatedFieldListFilter):

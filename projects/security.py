@@ -100,3 +100,19 @@ class CharacterKindsValidator:
 
     def get_help_text(self) -> str:
         return f"密码须至少包含小写字母、大写字母、数字和其他符号中的{self.kinds}类"
+
+
+# What no text of the register may hold: the C0 control characters but tab, line feed and carriage
+# return, and DEL. XML (a workbook's cells, a report) cannot hold them, PostgreSQL no NUL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_control_characters(value: object) -> None:
+    """A validator of every text a user writes (API, admin): no control characters."""
+    if isinstance(value, str) and (found := CONTROL_CHARACTERS.search(value)):
+        code = f"U+{ord(found.group()):04X}"
+        raise ValidationError(
+            f"不能含有控制字符(第{found.start() + 1}个字符为{code}) / "
+            f"Control characters are not allowed ({code} at character {found.start() + 1}).",
+            code="control_character",
+        )

@@ -61,6 +61,7 @@ from .money import AmountScale, Currency, ParsedAmount, plain, qualify
 from .ooxml import DocumentLimits, PackageRefused, inspect_document
 from .periods import DatePrecision, Period, PeriodParseError, format_date, format_period
 from .rules import RULES
+from .security import CONTROL_CHARACTERS
 
 MAX_UPLOAD = 2 * 1024 * 1024  # a long report as .docx is well under this
 # A document's body may hold no more characters than the extractor reads.
@@ -94,9 +95,12 @@ def fields_of(kind: str) -> dict[str, str]:
 
 
 def normalise_text(text: str) -> str:
-    """Line ends as \\n, no byte order mark, no NUL (which PostgreSQL cannot store): the text
-    stored is the text offsets point into."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "").replace("\x00", "")
+    """Line ends as \\n, no byte order mark, no control characters (nor the NUL PostgreSQL cannot
+    store): the text stored is the text offsets point into."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    # Word's manual line and page breaks are line breaks; other control characters (which no
+    # report or workbook could hold, nor PostgreSQL a NUL) are dropped.
+    return CONTROL_CHARACTERS.sub("", text.replace("\x0b", "\n").replace("\x0c", "\n"))
 
 
 def text_of_upload(*, name: str, content: bytes) -> str:

@@ -56,6 +56,7 @@ from projects.models import (
 )
 from projects.periods import MilestoneStatus, PeriodParseError, format_date, milestone_status, parse_period
 from projects.provenance import QuoteNotFound, locate_quote
+from projects.security import refuse_control_characters
 
 from .exceptions import BilingualValidationError, bilingual, constraint_error, model_errors
 from .filters import PERIOD_FORMS_EN, LookupFailed, lookup_zone
@@ -281,6 +282,9 @@ class StrictInput:
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()  # type: ignore[misc]
         for field in fields.values():
+            text = field.child if isinstance(field, serializers.ListField) else field
+            if isinstance(text, serializers.CharField) and not field.read_only:
+                text.validators.append(refuse_control_characters)  # no workbook could hold them
             # Django's int() would take "१२" for the row 12.
             relation = field.child_relation if isinstance(field, serializers.ManyRelatedField) else field
             if (

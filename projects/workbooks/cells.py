@@ -12,6 +12,11 @@ an exported workbook imports back as it was. Numbers stay numbers: -3 is a numbe
 Every module writes workbooks with `Workbook` from here (tests/test_xlsx_formula_injection.py
 holds that no other module imports openpyxl's): a normal workbook's cells are checked as it is
 saved, whatever wrote them; a write-only workbook's rows as they are appended.
+
+Control characters (U+0000–U+001F but tab, LF and CR) cannot stand in a workbook's XML: openpyxl
+refuses them as the cell is set, which would make a report or a template a 500 for one odd name.
+The tracker refuses them on the way in (API, admin, imports); whatever was stored before is written
+without them here.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from collections.abc import Iterable
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -40,6 +45,27 @@ def keep_as_text(cell: Cell) -> None:
         cell.quotePrefix = True
 
 
+def writable(value: object) -> object:
+    """The value without the control characters a workbook cannot hold."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+class TextSheet(Worksheet):
+    """A sheet that writes text without the control characters a workbook cannot hold."""
+
+    def cell(self, row: int, column: int, value: object = None) -> Cell:
+        return super().cell(row, column, writable(value))
+
+    def append(self, iterable) -> None:
+        if isinstance(iterable, dict):
+            super().append({key: writable(value) for key, value in iterable.items()})
+        else:
+            super().append([writable(value) for value in iterable])
+
+    def __setitem__(self, key: str, value: object) -> None:
+        super().__setitem__(key, writable(value))
+
+
 class TextRowSheet(WriteOnlyWorksheet):
     """A write-only sheet whose appended rows keep their text as text."""
 
@@ -48,6 +74,7 @@ class TextRowSheet(WriteOnlyWorksheet):
 
     def text_cell(self, value: object) -> object:
         """The value as appended: a cell (the caller's, styled, or a new one) for a text to keep."""
+        value = writable(value)
         if isinstance(value, Cell):
             keep_as_text(value)
             return value
@@ -61,9 +88,16 @@ class TextRowSheet(WriteOnlyWorksheet):
 class Workbook(openpyxl.Workbook):
     """openpyxl's workbook, keeping text as text in every sheet (module docstring)."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.write_only:  # the first sheet, which openpyxl makes itself
+            self._sheets = [TextSheet(self, title=sheet.title) for sheet in self._sheets]
+
     def create_sheet(self, title: str | None = None, index: int | None = None):
         if not self.write_only:
-            return super().create_sheet(title, index)
+            sheet = TextSheet(parent=self, title=title)
+            self._add_sheet(sheet=sheet, index=index)
+            return sheet
         sheet = TextRowSheet(parent=self, title=title)
         self._add_sheet(sheet=sheet, index=index)
         return sheet
