@@ -562,14 +562,14 @@ class ReviewPage:
         value = self.request.POST.get(button, "")
         if not value:
             return None
-        if not value.isdigit() or int(value) not in self.recordable_pks:
+        if not (value.isascii() and value.isdigit()) or int(value) not in self.recordable_pks:
             raise PermissionDenied("表单数据不完整,请重新打开本页")
         return int(value)
 
     def _selected(self) -> list[int]:
         chosen = []
         for value in self.request.POST.getlist("selected"):
-            if value.isdigit() and int(value) in self.recordable_pks:
+            if value.isascii() and value.isdigit() and int(value) in self.recordable_pks:
                 chosen.append(int(value))
         return chosen
 

@@ -42,6 +42,14 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 EXCEL_MAX_COLUMNS = 16_384  # XFD: the widest sheet Excel can make
 EXCEL_MAX_ROWS = 1_048_576  # the tallest
+
+
+def _row_digits(text: str) -> bool:
+    """A row number as Excel writes one: ASCII digits, at most 7 ("³" is a digit int() refuses,
+    and 5,000 digits are more than int() reads)."""
+    return text.isascii() and text.isdigit() and len(text) <= 7
+
+
 EXCEL_MAX_CELL_TEXT = 32_767  # characters Excel keeps in one cell
 CELL_TEXT_TAGS = frozenset({"v", "t", "f"})  # value, (rich) text run, formula
 COLUMN_LETTERS = re.compile(r"[A-Z]{1,3}")
@@ -390,7 +398,7 @@ class _Sheet(_Part):
                 raise _too_large(self.kind, "一个工作表的字数", "the characters of one sheet", limit)
 
     def _check_row_number(self, number: str | None) -> None:
-        if number is not None and not (number.isdigit() and 1 <= int(number) <= EXCEL_MAX_ROWS):
+        if number is not None and not (_row_digits(number) and 1 <= int(number) <= EXCEL_MAX_ROWS):
             raise self._absurd(f"行号“{number[:20]}”", f"the row number {number[:20]!r}")
 
     def _check_reference(self, reference: str | None) -> None:
@@ -403,7 +411,7 @@ class _Sheet(_Part):
         for letter in letters.group() if letters else "":
             column = column * 26 + ord(letter) - 64
         if not (
-            letters and digits.isdigit() and column <= EXCEL_MAX_COLUMNS and int(digits) <= EXCEL_MAX_ROWS
+            letters and _row_digits(digits) and column <= EXCEL_MAX_COLUMNS and int(digits) <= EXCEL_MAX_ROWS
         ):
             raise self._absurd(f"单元格地址“{reference[:20]}”", f"the cell reference {reference[:20]!r}")
 

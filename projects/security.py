@@ -72,7 +72,8 @@ def check_throttle_cache(app_configs, **kwargs) -> list[Warning]:
         return []
     return [
         Warning(
-            "API 限流计数保存在单个进程的缓存中:多个应用进程或多台服务器时,每个进程各算各的,限流不起作用。",
+            "API 限流和登录失败计数保存在单个进程的缓存中:多个应用进程或多台服务器时,每个进程各算各的,"
+            "限流和登录锁定不起作用。",
             hint="设置 REDIS_URL(例如 redis://127.0.0.1:6379/0),让所有应用进程共用同一个 Redis 缓存。",
             id="projects.W001",
         )

@@ -128,6 +128,9 @@ def test_an_on_demand_run_lists_downloads_and_shows(seeded, superuser_api, clien
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     missing = superuser_api.get(f"{RUNS}{run['id']}/files/docx/")
     assert missing.status_code == 404
+    assert (
+        missing.json()["detail"] == "该报告没有docx格式的文件 / The report has no file in the format 'docx'."
+    )
 
     # The HTML page for logged-in users with the zone; others are sent to log in or refused.
     page = f"/reports/runs/{run['id']}/"

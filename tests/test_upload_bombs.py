@@ -94,6 +94,15 @@ BAD_WORKBOOKS: dict[str, tuple[Callable[[], bytes], str]] = {
         lambda: bombs.workbook(sheet_part=_cell_sheet('<c r="ZZZ2"><v>1</v></c>')),
         "超出 Excel 的范围",
     ),
+    # Digits int() refuses: a superscript, and more than the 4,300 digits it reads.
+    "行号为上标数字": (
+        lambda: bombs.workbook(sheet_part=bombs.sheet('<row r="³"><c r="A3"><v>1</v></c></row>')),
+        "超出 Excel 的范围",
+    ),
+    "单元格地址为5,000位数字": (
+        lambda: bombs.workbook(sheet_part=_cell_sheet(f'<c r="A{"9" * 5000}"><v>1</v></c>')),
+        "超出 Excel 的范围",
+    ),
     "单元格超过32,767字": (
         lambda: bombs.workbook(sheet_part=_cell_sheet(bombs.text_cell("A2", "字" * 32_768))),
         "一个单元格的字数",

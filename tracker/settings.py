@@ -275,9 +275,9 @@ REPORT_STALLED_MINUTES = int(os.environ.get("REPORT_STALLED_MINUTES", "30"))
 # or for IMPORT_PENDING_HOURS after its upload, and for IMPORT_UPLOAD_RETENTION_DAYS after its
 # commit, then deleted (the batch with its findings stays); each user keeps at most
 # IMPORT_UPLOAD_QUOTA_MB of uploaded files. run_scheduled_reports (and purge_uploads) deletes them.
-IMPORT_UPLOAD_RETENTION_DAYS = int(os.environ.get("IMPORT_UPLOAD_RETENTION_DAYS", "90"))
-IMPORT_PENDING_HOURS = int(os.environ.get("IMPORT_PENDING_HOURS", "24"))
-IMPORT_UPLOAD_QUOTA_MB = int(os.environ.get("IMPORT_UPLOAD_QUOTA_MB", "200"))
+IMPORT_UPLOAD_RETENTION_DAYS = envint("IMPORT_UPLOAD_RETENTION_DAYS", 90)
+IMPORT_PENDING_HOURS = envint("IMPORT_PENDING_HOURS", 24)
+IMPORT_UPLOAD_QUOTA_MB = envint("IMPORT_UPLOAD_QUOTA_MB", 200)
 # Links in report e-mails point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -453,10 +453,7 @@ class ReportRunViewSet(ResourceViewSet):
         found = ReportFile.objects.filter(run=run, format=file_format).first()
         if found is None:
             raise NotFound(
-                bilingual(
-                    f"该报告没有{file_format}格式的文件",
-                    f"The report has no file in the format {file_format!r}.",
-                )
+                f"该报告没有{file_format}格式的文件 / The report has no file in the format {file_format!r}."
             )
         return file_response(run, found)
 
