@@ -292,7 +292,7 @@ def relation_cases() -> list[tuple[str, str]]:
         cases += [
             (prefix, name)
             for name, relation in writable_relations(serializer)
-            if not is_reference(relation.queryset.model)
+            if not is_reference(relation.get_queryset().model)
         ]
     return cases
 
@@ -317,7 +317,7 @@ def _relation(prefix: str, name: str) -> tuple[type[Model], type, serializers.Fi
     viewset = dict(resources())[prefix]
     field = write_serializer(viewset).fields[name]
     relation = field.child_relation if isinstance(field, serializers.ManyRelatedField) else field
-    return viewset.queryset.model, relation.queryset.model, field
+    return viewset.queryset.model, relation.get_queryset().model, field
 
 
 def _value(field: serializers.Field, pk: int) -> object:
