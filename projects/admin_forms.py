@@ -17,6 +17,8 @@ confirmation from the main form's fields, which arrive unprefixed in the same PO
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db.models import Model
@@ -145,6 +147,7 @@ class TrackedFormMixin:
             return field
 
 
+@functools.cache
 def tracked_form(
     form_class: type[forms.ModelForm],
     model: type[Model],
@@ -154,7 +157,8 @@ def tracked_form(
 ) -> type[forms.ModelForm]:
     """`form_class` with the tracker's page behaviour. A main form (inline=False) also gets the
     page's reason (when a row of `model` or of `page_models`, its inlines, is versioned) and the
-    warnings' check box (when the rules check any of them)."""
+    warnings' check box (when the rules check any of them). One class per arguments: an inline is
+    built on every request, and its form class is made once, not once a request."""
     if issubclass(form_class, TrackedFormMixin):
         return form_class
     attrs: dict[str, object] = {"inline": inline, "__module__": form_class.__module__}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import sys
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -484,7 +485,10 @@ def project_form_classes() -> set[type[forms.BaseForm]]:
         cls = stack.pop()
         for sub in cls.__subclasses__():
             stack.append(sub)
-            if sub.__module__.startswith("projects.") and "<locals>" not in sub.__qualname__:
+            # A class a module defines (its name in the module gives it back), not one made from it
+            # at run time under the same name (the admin's tracked forms, modelform_factory's).
+            module = sys.modules.get(sub.__module__)
+            if sub.__module__.startswith("projects.") and getattr(module, sub.__qualname__, None) is sub:
                 found.add(sub)
     return found
 
