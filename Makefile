@@ -24,13 +24,14 @@ CHROMIUM ?= /usr/bin/chromium
 REPORT_PACKAGES := fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 REPORT_LIBRARIES := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
 
-.PHONY: help python venv browser report-deps run test lint migrations-check clean
+.PHONY: help python venv browser report-deps messages run test lint migrations-check clean
 
 help:
 	@echo "make run    — serve the tracker with the seed data on http://$(HOST):$(PORT)/admin/"
 	@echo "make test   — run the whole test suite (DATABASE_URL selects the database;"
 	@echo "              installs Debian's chromium for the browser tests when it is missing)"
 	@echo "make report-deps — CJK fonts and Pango for the PDF reports (run and test need them)"
+	@echo "make messages — compile the message catalogues (run and test do it first)"
 	@echo "make lint   — ruff check and format check"
 	@echo "make deploy-demo — two app servers behind nginx, two workers, two schedulers, backup and"
 	@echo "              restore on one machine's PostgreSQL, checked (deploy/demo.py)"
@@ -87,7 +88,21 @@ report-deps:
 	else echo "Missing:$$missing; installing it needs root: apt-get install $(REPORT_PACKAGES)" >&2; exit 1; fi; \
 	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $(REPORT_PACKAGES) >/dev/null
 
-run: venv report-deps
+# The tracker's message catalogues (projects/locale/*/LC_MESSAGES/*.po) compiled to .mo, which
+# Django reads; msgfmt is Debian's gettext.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard projects/locale/*/LC_MESSAGES/*.po))
+
+messages: $(CATALOGUES)
+
+%.mo: %.po
+	@command -v msgfmt >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then sudo=; elif command -v sudo >/dev/null; then sudo=sudo; \
+		else echo "msgfmt is missing; installing it needs root: apt-get install gettext" >&2; exit 1; fi; \
+		echo "Installing gettext (msgfmt) for the message catalogues"; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq gettext >/dev/null; }
+	msgfmt --check -o $@ $<
+
+run: venv report-deps messages
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --no-input
 	DEBUG=$${DEBUG:-true} $(PY) manage.py loaddata seeds
 	DEBUG=$${DEBUG:-true} $(PY) manage.py create_demo_admin
@@ -96,7 +111,7 @@ run: venv report-deps
 	trap 'kill $$scheduler 2>/dev/null || true' EXIT; \
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv browser report-deps
+test: venv browser report-deps messages
 	DEBUG=$${DEBUG:-true} $(PY) manage.py makemigrations --check --dry-run
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(PY) -m pytest $(PYTEST_ARGS)
 

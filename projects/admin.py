@@ -23,6 +23,7 @@ from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.admin.widgets import AutocompleteMixin, RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import (
     Count,
@@ -1244,6 +1245,9 @@ class ZoneMembershipInline(admin.TabularInline):
 User = get_user_model()
 if admin.site.is_registered(User):
     admin.site.unregister(User)
+# Groups carry Django's model permissions, which decide nothing in the tracker (zone roles do).
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
 
 
 @admin.register(User)
@@ -1251,6 +1255,16 @@ class TrackerUserAdmin(UserAdmin):
     """Django's user admin with the user's zone roles; a user given a role may log in."""
 
     inlines = [*UserAdmin.inlines, ZoneMembershipInline]
+    # What a user may do is their zone roles (below) and the superuser flag; Django's groups and
+    # model permissions decide nothing here, so the page does not offer them (nor its filter).
+    fieldsets = [
+        (None, {"fields": ("username", "password")}),
+        ("个人信息", {"fields": ("first_name", "last_name", "email")}),
+        ("权限", {"fields": ("is_active", "is_staff", "is_superuser")}),
+        ("重要日期", {"fields": ("last_login", "date_joined")}),
+    ]
+    list_filter = ["is_staff", "is_superuser", "is_active"]
+    filter_horizontal = []
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -1565,4 +1579,4 @@ def rules_page(request: HttpRequest) -> TemplateResponse:
 # 月报填报 (the monthly entry screen) and 重新开放填报 (the admin of EntryReopening);
 # Excel导入 (the admin of ImportBatch: upload, dry run, commit); 从文本提取 (entry from text);
 # API令牌 (API tokens: made, shown once, revoked).
-from . import admin_entry, admin_imports, admin_text, admin_tokens  # noqa: E402, F401
+from . import admin_entry, admin_imports, admin_tasks, admin_text, admin_tokens  # noqa: E402, F401

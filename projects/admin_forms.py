@@ -60,6 +60,9 @@ class VersionField(forms.IntegerField):
 
     widget = forms.HiddenInput
 
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(label="载入时的版本", **kwargs)  # type: ignore[arg-type]
+
     def has_changed(self, initial: object, data: object) -> bool:
         return False
 

@@ -71,14 +71,27 @@ class ExpiredFilter(admin.SimpleListFilter):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["user", "start", "created", "expiry", "status"]
+    list_display = ["holder", "start", "made", "expires", "status"]
     list_select_related = ["user"]
     list_filter = [ExpiredFilter]
     search_fields = ["user__username"]
     autocomplete_fields = ["user"]
     ordering = ["-created"]
-    fields = ["user", "start", "created", "expiry"]
-    readonly_fields = ["start", "created", "expiry"]
+    # knox's fields have no verbose names: shown through methods named in Chinese.
+    fields = ["holder", "start", "made", "expires"]
+    readonly_fields = ["holder", "start", "made", "expires"]
+
+    @admin.display(description="用户", ordering="user__username")
+    def holder(self, token: ApiToken) -> str:
+        return str(token.user)
+
+    @admin.display(description="创建时间", ordering="created")
+    def made(self, token: ApiToken) -> Any:
+        return token.created
+
+    @admin.display(description="到期时间", ordering="expiry")
+    def expires(self, token: ApiToken) -> Any:
+        return token.expiry
 
     @admin.display(description="令牌开头")
     def start(self, token: ApiToken) -> str:
@@ -105,6 +118,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "user":  # every user for the superusers this page is for; by the one path
             kwargs["queryset"] = access.restrict(get_user_model().objects.all(), request.user)
+            kwargs["label"] = "用户"  # knox's field has no verbose name
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:

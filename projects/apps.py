@@ -1,9 +1,49 @@
 from django.apps import AppConfig
+from django.db import models
+from django_tasks_db.apps import TasksAppConfig
 
 
 class ProjectsConfig(AppConfig):
+    default = True  # the app's config, though TasksDatabaseConfig below is found in this module too
     name = "projects"
     verbose_name = "项目调度"
 
     def ready(self) -> None:
+        from knox.models import AuthToken
+
         from . import security  # noqa: F401 — registers the deployment checks
+        from .models import ApiToken
+
+        for model in self.get_models():
+            for field in model._meta.local_many_to_many:
+                name_link_table(field)
+        # knox's model has no verbose name; deleting a user lists its tokens under it.
+        AuthToken._meta.verbose_name = ApiToken._meta.verbose_name
+        AuthToken._meta.verbose_name_plural = ApiToken._meta.verbose_name_plural
+
+
+def name_link_table(field: models.ManyToManyField) -> None:
+    """The table Django makes for a many-to-many field (a project's citations, a campaign's zones)
+    is named in English ("Project-citation relationship", "Project_citations object (3)"), and the
+    admin's delete page lists its rows: name it, and its rows, in Chinese. Names only: nothing in
+    the database changes."""
+    through = field.remote_field.through
+    if not through._meta.auto_created:
+        return
+    source, target = field.model._meta, field.related_model._meta
+    through._meta.verbose_name = f"{source.verbose_name}与{target.verbose_name}的关联"
+    through._meta.verbose_name_plural = through._meta.verbose_name
+    source_id, target_id = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+
+    def __str__(link: models.Model) -> str:  # the ids only: no query per row on the delete page
+        ids = getattr(link, source_id), getattr(link, target_id)
+        return f"{source.verbose_name} {ids[0]} — {target.verbose_name} {ids[1]}"
+
+    through.__str__ = __str__
+
+
+class TasksDatabaseConfig(TasksAppConfig):
+    """django-tasks-db (the background tasks' queue, `db_worker`) as the admin shows it: its app
+    name is a plain English string there, which no catalogue can translate."""
+
+    verbose_name = "后台任务"

@@ -117,3 +117,24 @@ def refuse_control_characters(value: object) -> None:
             f"Control characters are not allowed ({code} at character {found.start() + 1}).",
             code="control_character",
         )
+
+
+@register()
+def catalogues_compiled(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    """The tracker's message catalogues are compiled (`make messages`): without them the admin shows
+    Django's untranslated labels in English."""
+    from pathlib import Path
+
+    warnings = []
+    for locale_path in settings.LOCALE_PATHS:
+        for source in sorted(Path(locale_path).glob("*/LC_MESSAGES/*.po")):
+            compiled = source.with_suffix(".mo")
+            if not compiled.exists() or compiled.stat().st_mtime < source.stat().st_mtime:
+                warnings.append(
+                    Warning(
+                        f"消息目录 {source} 尚未编译或编译后又有改动:后台会显示英文标签。",
+                        hint="运行 make messages(用 msgfmt 编译为 .mo)。",
+                        id="projects.W020",
+                    )
+                )
+    return warnings
