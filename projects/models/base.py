@@ -64,8 +64,27 @@ class RestrictedQuerySet(models.QuerySet):
 RestrictedManager = models.Manager.from_queryset(RestrictedQuerySet)
 
 
+class NaturalKeyManager(RestrictedManager):
+    """The manager of a model with a natural key (fixtures and seeds name rows by it): the lookups
+    that find a row from the values of its `natural_key()`, in the same order, where None means
+    "is empty". `NaturalKeyManager("zone__name", "name")`; a model with a queryset of its own
+    uses `NaturalKeyManager.from_queryset(ItsQuerySet)(...)`."""
+
+    def __init__(self, *lookups: str) -> None:
+        super().__init__()
+        self.natural_key_lookups = lookups
+
+    def get_by_natural_key(self, *key: object) -> models.Model:
+        if len(key) != len(self.natural_key_lookups):
+            raise TypeError(
+                f"get_by_natural_key() of {self.model.__name__} takes {len(self.natural_key_lookups)} "
+                f"values ({', '.join(self.natural_key_lookups)}), {len(key)} given"
+            )
+        return self.get(**natural_filter(**dict(zip(self.natural_key_lookups, key, strict=True))))
+
+
 # ---------------------------------------------------------------------------------------------
-# Sources and citations
+# Versions (optimistic concurrency)
 
 
 STALE_MESSAGE = "该记录已被他人修改,您的修改未保存。请重新打开记录,核对最新内容后再修改"

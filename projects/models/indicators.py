@@ -13,7 +13,15 @@ from simple_history.models import HistoricalRecords
 from ..money import AmountScale, Currency, Qualifier, format_amount, from_base, plain, qualify
 from ..periods import MAX_YEAR, MIN_YEAR, format_period
 from ..rules import enforce as enforce_rules
-from .base import PERCENT, VALUE, YEAR_RANGE, RestrictedManager, RestrictedQuerySet, Versioned, natural_filter
+from .base import (
+    PERCENT,
+    VALUE,
+    YEAR_RANGE,
+    NaturalKeyManager,
+    RestrictedQuerySet,
+    Versioned,
+    natural_filter,
+)
 from .portfolios import Portfolio
 from .projects import Project
 from .sources import Cited
@@ -36,11 +44,6 @@ class FlowOrStock(models.TextChoices):
     STOCK = "stock", "存量(时点值)"
 
 
-class MetricManager(RestrictedManager):
-    def get_by_natural_key(self, code: str) -> Metric:
-        return self.get(code=code)
-
-
 class Metric(models.Model):
     """An indicator (指标) in the catalogue: 工业营收, 固定资产投资, 规上企业数 …"""
 
@@ -53,7 +56,7 @@ class Metric(models.Model):
     flow_or_stock = models.CharField("流量/存量", max_length=8, choices=FlowOrStock.choices)
     description = models.TextField("说明", blank=True)
 
-    objects = MetricManager()
+    objects = NaturalKeyManager("code")
 
     class Meta:
         verbose_name = "指标"
@@ -111,6 +114,8 @@ SUBJECTS = ("zone", "portfolio", "project", "enterprise")
 
 
 class IndicatorValueManager(models.Manager.from_queryset(IndicatorValueQuerySet)):  # type: ignore[misc]
+    """Not a NaturalKeyManager: the subject of a value is one of four models, named by its own key."""
+
     def get_by_natural_key(
         self, subject: str, subject_key: list, metric: str, *rest: object
     ) -> IndicatorValue:

@@ -13,18 +13,13 @@ from simple_history.models import HistoricalRecords
 from ..money import AmountScale, format_amount, from_base
 from ..periods import MAX_YEAR, MIN_YEAR, format_period
 from ..rules import enforce as enforce_rules
-from .base import AMOUNT, DATE_RANGE, PERCENT, YEAR_RANGE, RestrictedManager, Versioned
+from .base import AMOUNT, DATE_RANGE, PERCENT, YEAR_RANGE, NaturalKeyManager, RestrictedManager, Versioned
 from .projects import Project, ProjectCategory
 from .sources import Cited
 from .zones import Zone
 
 # ---------------------------------------------------------------------------------------------
 # Portfolios
-
-
-class PortfolioManager(RestrictedManager):
-    def get_by_natural_key(self, zone_name: str, name: str, year: int) -> Portfolio:
-        return self.get(zone__name=zone_name, name=name, year=year)
 
 
 class Portfolio(Versioned, Cited):
@@ -50,7 +45,7 @@ class Portfolio(Versioned, Cited):
     )
     description = models.TextField("说明", blank=True)
 
-    objects = PortfolioManager()
+    objects = NaturalKeyManager("zone__name", "name", "year")
     history = HistoricalRecords()
 
     class Meta:
@@ -74,6 +69,9 @@ class Portfolio(Versioned, Cited):
 
 
 class PortfolioEntryManager(RestrictedManager):
+    """Not a NaturalKeyManager: the key names its portfolio and project by their own natural keys,
+    so a missing one raises Portfolio.DoesNotExist or Project.DoesNotExist (fixtures say which)."""
+
     def get_by_natural_key(
         self, zone_name: str, name: str, year: int, project_zone: str | None, project_name: str
     ) -> PortfolioEntry:
@@ -138,11 +136,6 @@ class PortfolioEntry(Versioned, Cited):
 # Campaigns
 
 
-class CampaignManager(RestrictedManager):
-    def get_by_natural_key(self, name: str, year: int) -> Campaign:
-        return self.get(name=name, year=year)
-
-
 class Campaign(Cited):
     """A push with a checkpoint: "强攻二季度、确保双过半" asks for half of every annual target by
     30 June; "一季度开门红" for the Q1 target; "打好收官战" for the whole year by 31 December."""
@@ -167,7 +160,7 @@ class Campaign(Cited):
     )
     description = models.TextField("说明", blank=True)
 
-    objects = CampaignManager()
+    objects = NaturalKeyManager("name", "year")
 
     class Meta:
         verbose_name = "攻坚行动"

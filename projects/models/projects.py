@@ -17,9 +17,16 @@ from ..money import AmountScale, Currency, Qualifier, format_amount, from_base
 from ..periods import DatePrecision, MilestoneStatus, format_date, late_thresholds, milestone_status
 from ..provenance import numbers_in
 from ..rules import enforce as enforce_rules
-from .base import AMOUNT, DATE_RANGE, RestrictedQuerySet, Versioned, fuzzy_date_errors, natural_filter
+from .base import (
+    AMOUNT,
+    DATE_RANGE,
+    NaturalKeyManager,
+    RestrictedQuerySet,
+    Versioned,
+    fuzzy_date_errors,
+)
 from .sources import Cited
-from .zones import Enterprise, Industry, NamedManager, Zone
+from .zones import Enterprise, Industry, Zone
 
 # ---------------------------------------------------------------------------------------------
 # Projects and milestones
@@ -58,7 +65,7 @@ class ProjectCategory(models.Model):
     name = models.CharField("名称", max_length=100, unique=True)
     description = models.TextField("说明", blank=True, help_text="分类标准,如投资额门槛")
 
-    objects = NamedManager()
+    objects = NaturalKeyManager("name")
 
     class Meta:
         verbose_name = "项目类别"
@@ -115,11 +122,6 @@ def related_count(model: type[models.Model], parent: type[models.Model], *condit
     return Coalesce(Subquery(rows.values(link).annotate(n=Count("pk")).values("n")), Value(0))
 
 
-class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):  # type: ignore[misc]
-    def get_by_natural_key(self, zone_name: str | None, name: str) -> Project:
-        return self.get(**natural_filter(zone__name=zone_name), name=name)
-
-
 class Project(Versioned, Cited):
     """An investment project on a zone's register."""
 
@@ -164,7 +166,7 @@ class Project(Versioned, Cited):
     )
     description = models.TextField("项目简介", blank=True)
 
-    objects = ProjectManager()
+    objects = NaturalKeyManager.from_queryset(ProjectQuerySet)("zone__name", "name")
     history = HistoricalRecords()
 
     class Meta:
@@ -288,18 +290,6 @@ class MilestoneQuerySet(RestrictedQuerySet):
         return self.filter(actual_date__isnull=False)
 
 
-class MilestoneManager(models.Manager.from_queryset(MilestoneQuerySet)):  # type: ignore[misc]
-    def get_by_natural_key(
-        self, zone_name: str | None, project_name: str, kind: str, phase: str
-    ) -> Milestone:
-        return self.get(
-            **natural_filter(project__zone__name=zone_name),
-            project__name=project_name,
-            kind=kind,
-            phase=phase,
-        )
-
-
 class Milestone(Versioned, Cited):
     """A milestone (节点) of a project: planned and actual dates, each at its own precision."""
 
@@ -316,7 +306,9 @@ class Milestone(Versioned, Cited):
     )
     note = models.TextField("备注", blank=True)
 
-    objects = MilestoneManager()
+    objects = NaturalKeyManager.from_queryset(MilestoneQuerySet)(
+        "project__zone__name", "project__name", "kind", "phase"
+    )
     history = HistoricalRecords()
 
     class Meta:

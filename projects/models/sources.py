@@ -12,12 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from ..periods import DatePrecision, format_date
-from .base import DATE_RANGE, RestrictedManager
-
-
-class SourceDocumentManager(RestrictedManager):
-    def get_by_natural_key(self, key: str) -> SourceDocument:
-        return self.get(key=key)
+from .base import DATE_RANGE, NaturalKeyManager
 
 
 class SourceDocument(models.Model):
@@ -63,7 +58,7 @@ class SourceDocument(models.Model):
     )
     created_at = models.DateTimeField("录入时间", null=True, blank=True, editable=False)
 
-    objects = SourceDocumentManager()
+    objects = NaturalKeyManager("key")
 
     class Meta:
         verbose_name = "来源文档"
@@ -87,11 +82,6 @@ class SourceDocument(models.Model):
         return format_date(self.published_on, self.published_precision)
 
 
-class CitationManager(RestrictedManager):
-    def get_by_natural_key(self, document_key: str, quote: str) -> Citation:
-        return self.get(document__key=document_key, quote=quote)
-
-
 class Citation(models.Model):
     """A sentence of a source document, verbatim, with its character offset in the text."""
 
@@ -102,7 +92,7 @@ class Citation(models.Model):
     start = models.PositiveIntegerField("起始位置", help_text="原文在全文中的字符偏移量(从0开始)")
     end = models.PositiveIntegerField("结束位置")
 
-    objects = CitationManager()
+    objects = NaturalKeyManager("document__key", "quote")
 
     class Meta:
         verbose_name = "引文"

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from .base import DATE_RANGE, YEAR_RANGE, RestrictedManager, RestrictedQuerySet
+from .base import DATE_RANGE, YEAR_RANGE, NaturalKeyManager, RestrictedQuerySet
 from .sources import Cited
 
 # ---------------------------------------------------------------------------------------------
@@ -72,11 +72,6 @@ class ZoneQuerySet(RestrictedQuerySet):
         return self.filter(Q(name=name) | Q(full_name=name) | Q(aliases__alias=name)).distinct()
 
 
-class ZoneManager(models.Manager.from_queryset(ZoneQuerySet)):  # type: ignore[misc]
-    def get_by_natural_key(self, name: str) -> Zone:
-        return self.get(name=name)
-
-
 class Zone(Cited):
     """A place that keeps a project register: a province, city, county or development zone."""
 
@@ -118,7 +113,7 @@ class Zone(Cited):
         help_text="月报填报时录入当月完成投资或1月至当月累计,另一项自动推算",
     )
 
-    objects = ZoneManager()
+    objects = NaturalKeyManager.from_queryset(ZoneQuerySet)("name")
     history = HistoricalRecords(excluded_fields=["description"])
 
     class Meta:
@@ -155,18 +150,13 @@ class Zone(Cited):
             ancestor = ancestor.parent
 
 
-class ZoneAliasManager(RestrictedManager):
-    def get_by_natural_key(self, alias: str) -> ZoneAlias:
-        return self.get(alias=alias)
-
-
 class ZoneAlias(models.Model):
     """Another name a zone goes by: 南昌经开区 is also 赣江新区经开组团."""
 
     zone = models.ForeignKey(Zone, models.CASCADE, related_name="aliases", verbose_name="区域")
     alias = models.CharField("别名", max_length=200, unique=True)
 
-    objects = ZoneAliasManager()
+    objects = NaturalKeyManager("alias")
 
     class Meta:
         verbose_name = "区域别名"
@@ -275,11 +265,6 @@ class EntryReopening(models.Model):
         return f"{self.zone} {self.year}年{self.month}月 开放至{self.until:%Y-%m-%d}"
 
 
-class NamedManager(RestrictedManager):
-    def get_by_natural_key(self, name: str) -> models.Model:
-        return self.get(name=name)
-
-
 class Industry(Cited):
     """An industrial chain (产业链) such as 光伏新能源 or 稀土新材料及应用."""
 
@@ -289,7 +274,7 @@ class Industry(Cited):
     )
     description = models.TextField("说明", blank=True)
 
-    objects = NamedManager()
+    objects = NaturalKeyManager("name")
 
     class Meta:
         verbose_name = "产业链"
@@ -319,7 +304,7 @@ class Enterprise(Cited):
     )
     description = models.TextField("说明", blank=True)
 
-    objects = NamedManager()
+    objects = NaturalKeyManager("name")
 
     class Meta:
         verbose_name = "企业"
