@@ -12,7 +12,6 @@ from simple_history.models import HistoricalRecords
 
 from ..money import AmountScale, Currency, Qualifier, format_amount, from_base, plain, qualify
 from ..periods import MAX_YEAR, MIN_YEAR, format_period
-from ..rules import enforce as enforce_rules
 from .base import (
     PERCENT,
     VALUE,
@@ -343,4 +342,3 @@ class IndicatorValue(Versioned, Cited):
             errors["value"] = "数值、同比增长、排名、占比至少填写一项"
         if errors:
             raise ValidationError(errors)
-        enforce_rules(self)  # units, cumulative investment, windows, outliers, targets

@@ -12,7 +12,6 @@ from simple_history.models import HistoricalRecords
 
 from ..money import AmountScale, format_amount, from_base
 from ..periods import MAX_YEAR, MIN_YEAR, format_period
-from ..rules import enforce as enforce_rules
 from .base import AMOUNT, DATE_RANGE, PERCENT, YEAR_RANGE, NaturalKeyManager, RestrictedManager, Versioned
 from .projects import Project, ProjectCategory
 from .sources import Cited
@@ -126,10 +125,6 @@ class PortfolioEntry(Versioned, Cited):
     @property
     def planned_investment_display(self) -> str:
         return format_amount(self.planned_investment, self.planned_investment_scale, self.project.currency)
-
-    def clean(self) -> None:
-        if self.portfolio_id is not None and self.project_id is not None:
-            enforce_rules(self)  # a plan changed after its year began needs a reason
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from simple_history.models import HistoricalRecords
 from ..money import AmountScale, Currency, Qualifier, format_amount, from_base
 from ..periods import DatePrecision, MilestoneStatus, format_date, late_thresholds, milestone_status
 from ..provenance import numbers_in
-from ..rules import enforce as enforce_rules
 from .base import (
     AMOUNT,
     DATE_RANGE,
@@ -227,7 +226,6 @@ class Project(Versioned, Cited):
         )
         if errors:
             raise ValidationError(errors)
-        enforce_rules(self)
 
 
 class MilestoneKind(models.TextChoices):
@@ -369,6 +367,5 @@ class Milestone(Versioned, Cited):
         )
         if errors:
             raise ValidationError(errors)
-        # An actual date in the future is a rule, not a database constraint: SQLite refuses the
-        # current date in CHECK constraints.
-        enforce_rules(self)
+        # An actual date in the future is a rule (projects.rules), not a database constraint:
+        # SQLite refuses the current date in CHECK constraints.
