@@ -23,6 +23,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db.models import Model
 
+from . import rules
 from .models import STALE_MESSAGE, Versioned
 from .rules import RULES
 
@@ -116,10 +117,10 @@ class TrackedFormMixin:
     def _post_clean(self) -> None:
         if self.stale:
             return  # the rules would judge a copy that is no longer the record
-        self.instance._confirm_warnings = self.warnings_confirmed
         if reason := self.change_reason:
             self.instance._change_reason = reason
-        super()._post_clean()
+        with rules.enforced(self.instance, confirmed=self.warnings_confirmed):
+            super()._post_clean()
 
     def _update_errors(self, errors: ValidationError) -> None:
         """The model's errors with their rule ids; an error of a field the form does not show

@@ -527,8 +527,6 @@ class _Check:
 
     def rules(self, today: date) -> None:
         objects = [*self.plan.creates, *self.plan.updates]
-        for obj in objects:
-            obj._confirm_warnings = self.plan.confirm_warnings
         for finding in rules.check(objects, today=today):
             index, column = self.cells[id(finding.obj)]
             if isinstance(finding.obj, IndicatorValue):

@@ -8,8 +8,12 @@ validated in sets, and a single admin form is validated by the very same code.
 
 Objects may be unsaved (pk None) or edited copies of saved rows; a saved row's stored state is
 read once per batch where a rule compares before and after. The reason for a change is read from
-`obj._change_reason` (django-simple-history keeps it), a confirmation of warnings from
-`obj._confirm_warnings`.
+`obj._change_reason` (django-simple-history keeps it).
+
+The models do not know the rules: each path that saves data (the admin's forms, the API's writes,
+text entry; imports and the monthly entry check whole batches with `check`) validates a row inside
+`enforced(obj, confirmed=…)`, which runs `enforce` at the end of the row's own `clean()`, saying
+whether the editor confirmed the warnings.
 
 Deletes are checked too (`check_deletable`, at the end): a figure of a locked month is neither
 changed nor deleted, by anyone, whatever the path and whatever the cascade that would remove it.
@@ -20,6 +24,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -155,15 +160,45 @@ def check(objects: Iterable[Model], *, today: date | None = None) -> list[Findin
     return findings
 
 
-def enforce(obj: Model, *, today: date | None = None) -> None:
-    """For Model.clean(): raise the object's errors, and its warnings unless they are confirmed."""
-    confirmed = getattr(obj, "_confirm_warnings", False)
+def enforce(obj: Model, *, confirmed: bool = False, today: date | None = None) -> None:
+    """Raise the object's errors, and its warnings unless they are `confirmed`."""
     errors: dict[str, list[ValidationError]] = defaultdict(list)
     for finding in check([obj], today=today):
         if finding.is_error or not confirmed:
             errors[finding.field].append(finding.as_validation_error())
     if errors:
         raise ValidationError(dict(errors))
+
+
+@contextmanager
+def enforced(obj: Model, *, confirmed: bool, today: date | None = None) -> Iterator[None]:
+    """While the block validates `obj` (`obj.full_clean()`, a model form's validation), its
+    `clean()` ends with `enforce(obj, confirmed=…)` once the model's own checks pass: the rules'
+    errors join the model's, at the same fields and in the same order, before uniqueness and
+    constraints are checked on the fields that passed."""
+    if not any(type(obj).__name__ in registered.fields for registered in RULES.values()):
+        yield
+        return
+    model_clean = obj.clean
+
+    def clean() -> None:
+        model_clean()
+        if _complete(obj):
+            enforce(obj, confirmed=confirmed, today=today)
+
+    obj.clean = clean
+    try:
+        yield
+    finally:
+        del obj.clean
+
+
+def _complete(obj: Model) -> bool:
+    """A portfolio entry is checked once it has its portfolio and project (an inline row of a new
+    portfolio has none yet); every other row always."""
+    if type(obj).__name__ == "PortfolioEntry":
+        return obj.portfolio_id is not None and obj.project_id is not None
+    return True
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import access
+from . import access, rules
 from .extraction import (
     FIGURE_KINDS,
     MAX_TEXT_LENGTH,
@@ -706,11 +706,11 @@ class _Recording:
 
     def save(self, record: Model, *, before: set[int | None] | None = None) -> Model:
         access.check_can_edit(self.user, record, before=before)
-        record._confirm_warnings = self.confirm_warnings
         record._change_reason = f"据来源文档{self.fact.document.key}采纳"
         record._history_user = self.user
         try:
-            record.full_clean()
+            with rules.enforced(record, confirmed=self.confirm_warnings):
+                record.full_clean()
         except ValidationError as error:
             raise _readable_errors(error, type(record)) from None
         record.save()

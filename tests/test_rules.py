@@ -1,11 +1,12 @@
 """The validation rules, rule by rule: each one caught with its id and Chinese message, and the
 same objects without the mistake passing. Rules check batches in a constant number of queries."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from projects import rules
 from projects.models import (
@@ -276,11 +277,12 @@ def test_model_validation_raises_errors_and_unconfirmed_warnings_with_rule_ids()
     for month in (2, 3, 4):
         IndicatorValueFactory(zone=zone, metric=revenue, end_month=month, value=Decimal(month * 10**9))
     typo = IndicatorValueFactory.build(zone=zone, metric=revenue, end_month=5, value=Decimal(10**15))
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(ValidationError) as raised, rules.enforced(typo, confirmed=False):
         typo.full_clean()
     assert [error.code for error in raised.value.error_dict["value"]] == ["outlier"]
-    typo._confirm_warnings = True
-    typo.full_clean()  # a confirmed warning no longer stops the save
+    with rules.enforced(typo, confirmed=True):
+        typo.full_clean()  # a confirmed warning no longer stops the save
+    typo.full_clean()  # the model alone knows nothing of the rules: each write path runs them
 
 
 @pytest.mark.parametrize("size", [1, 25])
@@ -308,8 +310,26 @@ def test_a_message_with_a_percent_sign_reads_back_unchanged():
     typo = IndicatorValueFactory.build(
         zone=zone, metric=growth, end_month=5, value=Decimal(1250), scale=None, currency=""
     )
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(ValidationError) as raised, rules.enforced(typo, confirmed=False):
         typo.full_clean()
     assert raised.value.messages == [
         "赣县区增速2022年1-5月为1250%,按月折算为历史中位数的125倍,请核对单位和数值"
     ]
+
+
+def test_the_rules_wait_for_the_models_own_checks_and_leave_the_model_as_it_was():
+    milestone = MilestoneFactory.build(
+        project=ProjectFactory(),
+        planned_date=date(2023, 3, 15),
+        planned_precision="month",
+        actual_date=timezone.localdate() + timedelta(days=400),
+        actual_precision="day",
+    )
+    with pytest.raises(ValidationError) as raised, rules.enforced(milestone, confirmed=False):
+        milestone.full_clean()
+    assert set(raised.value.message_dict) == {"planned_date"}  # the future actual date is not judged yet
+    assert "clean" not in vars(milestone)
+    milestone.planned_date = date(2023, 3, 1)
+    with pytest.raises(ValidationError) as raised, rules.enforced(milestone, confirmed=True):
+        milestone.full_clean()
+    assert [error.code for error in raised.value.error_dict["actual_date"]] == ["actual_date_in_future"]

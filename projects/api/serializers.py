@@ -36,7 +36,7 @@ from rest_framework.settings import api_settings
 from rest_framework.utils import model_meta
 from rest_framework.validators import UniqueValidator
 
-from projects import access
+from projects import access, rules
 from projects.models import (
     SUBJECTS,
     Campaign,
@@ -465,9 +465,8 @@ class ResourceSerializer(StrictInput, RestrictedRelations, Described, serializer
             raise serializers.ValidationError({"confirm_warnings": error.detail}) from None
 
     def annotate(self, row: Any) -> None:
-        """Tell the rules (Model.clean) and django-simple-history about this write."""
+        """Tell django-simple-history about this write."""
         row._change_reason = self.change_reason or None
-        row._confirm_warnings = self.confirm_warnings
 
     def authorise(self, row: Model, related: dict[str, Any]) -> None:
         """Refuse (403) a write the user may not make, before the model's validation says anything
@@ -493,7 +492,8 @@ class ResourceSerializer(StrictInput, RestrictedRelations, Described, serializer
         self.authorise(row, {key: value for key, value in attrs.items() if key in many_to_many})
         errors: dict[str, list] = {}
         try:
-            row.full_clean(validate_constraints=False)
+            with rules.enforced(row, confirmed=self.confirm_warnings):
+                row.full_clean(validate_constraints=False)
         except DjangoValidationError as error:
             errors = model_errors(error)
         failed = set(errors) - {api_settings.NON_FIELD_ERRORS_KEY}
