@@ -113,6 +113,19 @@ def test_the_walk_sees_the_imports_it_must():
     assert "projects.access" in graph["projects.models"]  # an import inside a function counts
 
 
+def test_the_admin_base_and_its_helpers_import_no_module_that_registers_an_admin():
+    graph = import_graph()
+    helpers = {f"projects.admin.{name}" for name in ("base", "forms", "history", "export", "paging")}
+    pages = {name for name in graph if name.startswith("projects.admin.")} - helpers
+    reached, stack = set(), list(helpers)
+    while stack:
+        for target in graph[stack.pop()] - reached:
+            reached.add(target)
+            stack.append(target)
+    assert {"projects.admin.forms", "projects.models"} <= reached  # the helpers' imports are walked
+    assert reached & (pages | {"projects.admin"}) == set()
+
+
 def test_a_loop_is_found():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert loops(graph) == [["a", "b", "c"]]

@@ -1,8 +1,10 @@
-"""The Chinese admin in which staff keep the register. Changelists fetch related rows in the
-same query (list_select_related, annotations), so their query count does not grow with rows.
+"""The role-aware admin every page of the register builds on (ZoneRoleAdmin, ZoneRoleInline,
+CitedAdmin), its refusal page, status badges and the helpers the workflow pages share. It
+registers nothing and imports no module that does. Changelists fetch related rows in the same
+query (list_select_related, annotations), so their query count does not grow with rows.
 
 Who sees and changes what is decided by zone roles (projects.access), as in the API: every admin
-below shows only the rows of the user's zones and sub-zones, lets editors change those, viewers
+built on these shows only the rows of the user's zones and sub-zones, lets editors change those, viewers
 only look, and superusers do everything. Django's model permissions are not needed for the
 tracker's models (the zone role decides); a non-superuser only needs is_staff to log in, which
 `manage.py grant_zone_role` (or a role granted here) turns on. A refused save answers 403 with
