@@ -509,7 +509,7 @@ def import_case(ctx: Context, target_rows: int) -> ImportCase:
     from django.db import transaction
 
     from projects.models import IndicatorValue, Zone
-    from projects.monthly import monthly_sheet
+    from projects.monthly_entry import monthly_sheet
     from projects.workbooks.template import monthly_workbook
 
     months = []
@@ -766,7 +766,7 @@ def bench_scheduled_pass(ctx: Context) -> dict:
 
 def bench_worker_memory(ctx: Context) -> dict:
     from projects.models import ReportRun, RunStatus, Zone
-    from projects.reporting import request_run
+    from projects.report_runs import request_run
 
     root = Zone.objects.filter(parent__isnull=True).order_by("pk").first()
     run = request_run(zone=root, year=ctx.year, month=ctx.month, formats=ctx.memory_formats)

@@ -770,7 +770,7 @@ def _milestone_date(actual: date | None, actual_precision: str, planned: date | 
 # Deletes: a figure of a locked month is not deleted either
 #
 # Every path that deletes rows asks `check_deletable` first: the API's destroy, the admin's
-# delete view, its bulk action and inline rows (projects/admin.py). What a delete removes is found
+# delete view, its bulk action and inline rows (projects/admin/base.py). What a delete removes is found
 # as Django's delete finds it, with its deletion Collector, so a cascade added to the models later
 # (a new foreign key to projects or zones, say) is covered without an edit here.
 

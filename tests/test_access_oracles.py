@@ -234,7 +234,7 @@ def test_the_same_text_entered_for_another_zone_is_a_document_of_ones_own(editor
 def test_a_monthly_line_for_a_project_the_user_may_read_but_not_change_is_refused(zones):
     """A viewer of 乙区 (editor of 甲区) whose list names a 乙区 project: the screen shows it, the
     line is refused with the reason, nothing is written."""
-    from projects.monthly import MonthlyLine, check_month
+    from projects.monthly_entry import MonthlyLine, check_month
 
     user = UserFactory()
     ZoneMembershipFactory(user=user, zone=zones["own"], role=ZoneRole.EDITOR)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from openpyxl import load_workbook
 
-from projects.admin import ZoneRoleAdmin
+from projects.admin.base import ZoneRoleAdmin
 from projects.models import ZoneRole
 from tests.factories import (
     EnterpriseFactory,

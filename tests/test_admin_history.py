@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from projects.admin_history import EXPORT_HEADERS
+from projects.admin.history import EXPORT_HEADERS
 from projects.models import Project, ZoneRole
 from tests.factories import (
     MetricFactory,

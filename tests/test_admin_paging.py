@@ -1,4 +1,4 @@
-"""The admin's large tables page without counting the whole table (projects/admin_paging.py).
+"""The admin's large tables page without counting the whole table (projects/admin/paging.py).
 
 The bound of the count is lowered to 5 here, so that a dozen rows stand for a province's 50,000:
 below the bound the count is exact; above it an unfiltered list on PostgreSQL shows the planner's
@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from projects.admin_paging import LargeTablePaginator
+from projects.admin.paging import LargeTablePaginator
 from projects.models import ZoneRole
 from tests.factories import (
     CitationFactory,
@@ -37,7 +37,7 @@ LARGE_TABLES = ["project", "milestone", "indicatorvalue", "portfolioentry"]
 @pytest.fixture(autouse=True)
 def small_bound(monkeypatch):
     monkeypatch.setattr(LargeTablePaginator, "bound", BOUND)
-    monkeypatch.setattr("projects.admin.ProjectAdmin.list_per_page", 2)
+    monkeypatch.setattr("projects.admin.projects.ProjectAdmin.list_per_page", 2)
 
 
 def grow(zone, n: int) -> None:
@@ -171,7 +171,7 @@ def page_query(statements: list[str]) -> str:
 
 @time_machine.travel(date(2023, 6, 1))
 def test_project_counts_are_subqueries_and_still_sort_and_filter(staff_client, monkeypatch):
-    monkeypatch.setattr("projects.admin.ProjectAdmin.list_per_page", 100)
+    monkeypatch.setattr("projects.admin.projects.ProjectAdmin.list_per_page", 100)
     zone = ZoneFactory()
     ProjectFactory(zone=zone, name="甲", citations=[CitationFactory(), CitationFactory()])
     late = ProjectFactory(zone=zone, name="乙")

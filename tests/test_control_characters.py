@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from projects.admin_export import xlsx_response
+from projects.admin.export import xlsx_response
 from projects.models import Project, ReportSchedule, ZoneRole
 from projects.reports.documents import render_xlsx
 from projects.text_entry import normalise_text

@@ -48,7 +48,7 @@ from tests.factories import UserFactory, ZoneFactory, ZoneMembershipFactory
 extract_module = importlib.import_module("projects.extraction.extract")
 MODULES = (extract_module, figures, lexicon, names, spans, times)
 PACKAGE = str(Path(package.__file__).parent)
-REVIEW_PAGE = str(Path(package.__file__).parent.parent / "admin_text.py")
+REVIEW_PAGE = str(Path(package.__file__).parent.parent / "admin" / "text_entry.py")
 CORPUS = sorted((Path(__file__).parent / "extraction_corpus").rglob("*.json"))
 SIZES = (5_000, 10_000, 20_000)
 # An adversarial text of 20,000 characters costs at most this many times prose of the same length:

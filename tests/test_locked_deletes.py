@@ -442,7 +442,7 @@ PROJECTS = Path(rules.__file__).parent
 # Deletes of rows whose delete reaches no figure: (file, function) → the model deleted.
 CANNOT_REACH_A_FIGURE = {
     ("access.py", "zone_membership_revoke"): "projects.ZoneMembership",
-    ("reporting.py", "generate"): "projects.ReportFile",
+    ("report_runs.py", "generate"): "projects.ReportFile",
     ("tokens.py", "api_token_revoke"): "projects.ApiToken",
     ("tokens.py", "api_tokens_revoke"): "projects.ApiToken",
     ("tokens.py", "api_tokens_purge_expired"): "projects.ApiToken",

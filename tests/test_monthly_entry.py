@@ -1,4 +1,4 @@
-"""The monthly entry service (projects.monthly): month amounts and year-to-date figures derived from
+"""The monthly entry service (projects.monthly_entry): month amounts and year-to-date figures derived from
 each other, all or nothing, restatements in locked months, set-based checks, stale versions."""
 
 from datetime import date
@@ -18,7 +18,7 @@ from projects.models import (
     ZoneRole,
 )
 from projects.money import AmountScale
-from projects.monthly import MonthlyLine, check_month, monthly_sheet, save_month, year_to_date
+from projects.monthly_entry import MonthlyLine, check_month, monthly_sheet, save_month, year_to_date
 from tests.factories import (
     IndicatorValueFactory,
     MetricFactory,

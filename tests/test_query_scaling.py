@@ -41,7 +41,7 @@ from projects.models import (
     Zone,
     ZoneRole,
 )
-from projects.reporting import make_due_run
+from projects.report_runs import make_due_run
 from projects.reports.cadence import month_period
 from projects.synthetic import SYNTHETIC_PREFIX, SyntheticSpec, generate
 from tests.factories import (

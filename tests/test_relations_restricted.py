@@ -34,18 +34,19 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.test import APIClient
 
-import projects.admin_entry
-import projects.admin_imports
-import projects.admin_text
-import projects.api.extract
+import projects.admin.imports
+import projects.admin.monthly_entry
+import projects.admin.text_entry
 import projects.api.imports
 import projects.api.report_runs
 import projects.api.reports
 import projects.api.serializers
+import projects.api.text_entry
 import projects.api.views
 import projects.forms
 from projects import access
-from projects.admin_tokens import ApiTokenCreateForm
+from projects.admin.text_entry_forms import ExtractForm, FactForm
+from projects.admin.tokens import ApiTokenCreateForm
 from projects.api import filters
 from projects.api.urls import router
 from projects.models import (
@@ -234,7 +235,7 @@ SERIALIZERS = serializer_classes()
 
 def test_the_walk_finds_the_serializers_of_every_module():
     modules = {cls.__module__ for cls in SERIALIZERS}
-    assert {"projects.api.serializers", "projects.api.report_runs", "projects.api.extract"} <= modules
+    assert {"projects.api.serializers", "projects.api.report_runs", "projects.api.text_entry"} <= modules
     assert len(SERIALIZERS) > 30
 
 
@@ -469,11 +470,11 @@ def page_forms(user, world: World) -> list[tuple[str, forms.BaseForm]]:
     tried once it is given here; the walk below fails until it is."""
     document = world.own[SourceDocument]
     fact = world.own[ExtractedFact]
-    review = projects.admin_text.ReviewPage(admin_request(user), document)
+    review = projects.admin.text_entry.ReviewPage(admin_request(user), document)
     tokens = admin.site._registry[ApiToken]  # superusers only; built for anyone all the same
     builders = {
-        projects.admin_text.ExtractForm: lambda: projects.admin_text.ExtractForm(user=user),
-        projects.admin_text.FactForm: lambda: review.form(fact),
+        ExtractForm: lambda: ExtractForm(user=user),
+        FactForm: lambda: review.form(fact),
         ApiTokenCreateForm: lambda: tokens.get_form(admin_request(user), None)(),
     }
     return [(cls.__name__, build()) for cls, build in builders.items()]
@@ -617,7 +618,7 @@ def test_the_admin_change_page_saves_nothing_pointed_at_another_zone(world, clie
 def test_the_monthly_service_writes_nothing_on_a_project_the_user_may_not_change(world):
     """A list of 甲区 that names 乙区's project (kept from before the API refused it): the entry
     screen does not show it and the service refuses a line for it; nothing is written."""
-    from projects.monthly import MonthlyLine, check_month, monthly_sheet
+    from projects.monthly_entry import MonthlyLine, check_month, monthly_sheet
 
     foreign_project = world.foreign[Project]
     PortfolioEntry.objects.create(portfolio=world.own[Portfolio], project=foreign_project)

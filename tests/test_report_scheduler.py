@@ -16,7 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from projects import reporting
+from projects import report_runs
 from projects.models import (
     DeliveryStatus,
     IndicatorValue,
@@ -278,16 +278,16 @@ def test_a_run_still_running_within_the_limit_is_left_to_its_worker(ganxian):
 def test_a_run_is_made_once_even_if_queued_twice(ganxian):
     run_pass("--now", "2022-06-05")
     run = ReportRun.objects.get()
-    assert reporting.generate(run.pk) == "skipped"  # a duplicate task finds it made
+    assert report_runs.generate(run.pk) == "skipped"  # a duplicate task finds it made
     run.refresh_from_db()
     assert run.attempts == 1
 
 
 def test_the_database_refuses_a_second_run_of_the_same_period(ganxian):
     period = ganxian.latest_due_period(date(2022, 6, 5))
-    first = reporting.make_due_run(ganxian, period)
+    first = report_runs.make_due_run(ganxian, period)
     assert first is not None
-    assert reporting.make_due_run(ganxian, period) is None
+    assert report_runs.make_due_run(ganxian, period) is None
     # Past the check, as a concurrent scheduler would be: the unique constraint decides.
     from django.db import IntegrityError, transaction
 

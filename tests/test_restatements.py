@@ -11,7 +11,7 @@ import time_machine
 
 from projects.models import IndicatorValue, ReportSchedule
 from projects.money import AmountScale
-from projects.monthly import MonthlyLine, check_month, save_month
+from projects.monthly_entry import MonthlyLine, check_month, save_month
 from projects.reports.cadence import period_containing
 from projects.reports.documents import render_html, render_xlsx
 from projects.reports.progress import progress_report

@@ -4,7 +4,7 @@ checks and its message; linked from the admin index and open to every staff user
 import pytest
 from django.urls import reverse
 
-from projects.admin import message_pattern
+from projects.admin.rules import message_pattern
 from projects.rules import RULES
 from tests.factories import UserFactory
 

@@ -1,4 +1,4 @@
-"""从文本提取 in the admin (projects/admin_text.py), with the Django test client: paste or upload a
+"""从文本提取 in the admin (projects/admin/text_entry.py), with the Django test client: paste or upload a
 text, see its candidates on the review page, accept (with corrections), reject, act on several at
 once; viewers look without reviewing, other zones see nothing.
 
@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from projects import access
-from projects.admin_text import Choices, FactForm
+from projects.admin.text_entry_forms import Choices, FactForm
 from projects.extraction import Candidate, DateRef, PeriodRef, sentences
 from projects.models import (
     ExtractedFact,

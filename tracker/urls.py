@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from projects.admin import rules_page
+from projects.admin.rules import rules_page
 from projects.logins import ThrottledAdminAuthenticationForm, ThrottledPasswordChangeForm
 from projects.views import health, report_run_page
 

@@ -25,7 +25,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from projects import access, reporting
+from projects import access, report_runs
 from projects.models import (
     MAX_RECIPIENTS,
     Campaign,
@@ -422,7 +422,7 @@ class ReportRunViewSet(ResourceViewSet):
             zone=data.get("zone"), portfolio=data.get("portfolio"), campaign=data.get("campaign")
         )
         access.check_can_edit(request.user, probe)
-        run = reporting.request_run(
+        run = report_runs.request_run(
             zone=data.get("zone"),
             portfolio=data.get("portfolio"),
             campaign=data.get("campaign"),
@@ -462,6 +462,6 @@ def file_response(run: ReportRun, report_file: ReportFile) -> HttpResponse:
     spec = FORMATS[report_file.format]
     response = HttpResponse(bytes(report_file.content), content_type=spec.content_type)
     response["Content-Disposition"] = content_disposition_header(
-        True, reporting.file_name(run, report_file.format)
+        True, report_runs.file_name(run, report_file.format)
     )
     return response

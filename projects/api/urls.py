@@ -3,8 +3,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from . import auth, imports, report_runs, views
-from .extract import ExtractView
 from .reports import CampaignReportView, ProgressReportView
+from .text_entry import ExtractView
 
 router = DefaultRouter()
 router.register("zones", views.ZoneViewSet)

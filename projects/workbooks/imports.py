@@ -2,7 +2,7 @@
 message) without writing anything, and a commit that writes everything or nothing.
 
 Kinds (ImportKind):
-- monthly: the monthly template of a zone → projects.monthly (the service the 月报填报 screen uses);
+- monthly: the monthly template of a zone → projects.monthly_entry (the service the 月报填报 screen uses);
 - projects: projects created or updated, matched by (zone, name);
 - indicators: indicator values of zones, portfolios and projects, matched by subject, indicator,
   period and kind; a changed actual of a locked month becomes a restatement (更正) with its reason.
@@ -52,7 +52,7 @@ from ..models import (
     Zone,
 )
 from ..money import AmountScale, Currency
-from ..monthly import CellFinding, MonthlyLine, MonthlyPlan, check_month, save_month
+from ..monthly_entry import CellFinding, MonthlyLine, MonthlyPlan, check_month, save_month
 from ..periods import Period
 from ..windows import is_locked
 from .layout import INDICATOR_COLUMNS, MILESTONE_COLUMNS, MONTHLY_COLUMNS, PROJECT_COLUMNS, SUBJECT_KINDS

@@ -4,7 +4,7 @@ columns, and a hidden `_meta` sheet naming what the workbook is for (kind, zone,
 that an import knows it without asking.
 
 - `monthly_template(zone, year, month)`: the zone's projects for the month, pre-filled from
-  projects.monthly.monthly_sheet (what the entry screen shows); reference columns grey and locked;
+  projects.monthly_entry.monthly_sheet (what the entry screen shows); reference columns grey and locked;
 - `projects_template(zone=None)`: projects to create or update (the zone's own projects pre-filled);
 - `indicators_template(zone=None)`: indicator values (a row per indicator the zone reports).
 """
@@ -34,7 +34,7 @@ from ..models import (
     Zone,
 )
 from ..money import AmountScale, format_amount, from_base
-from ..monthly import MonthlySheet, monthly_sheet
+from ..monthly_entry import MonthlySheet, monthly_sheet
 from ..periods import DatePrecision, format_date
 from .cells import Workbook
 from .layout import (

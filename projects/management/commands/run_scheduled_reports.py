@@ -14,7 +14,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from projects.reporting import PassResult, run_scheduler_pass
+from projects.report_runs import PassResult, run_scheduler_pass
 from projects.uploads import drop_expired_files, size_text
 
 

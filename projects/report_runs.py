@@ -6,7 +6,8 @@
   settings.REPORT_MAX_ATTEMPTS times, keeping its last error; a run a worker took and did not
   finish within settings.REPORT_STALLED_MINUTES (the worker died) is queued again.
 - `request_run(...)` makes an on-demand run.
-- `generate(run_id)` and `deliver(run_id)` are what the tasks in `tasks.py` do. Each first claims
+- `generate(run_id)` and `deliver(run_id)` are what the tasks in `tasks.py` do (tasks.py imports
+  this module; this module queues them by path, in `_enqueue`). Each first claims
   its run with a conditional UPDATE, so a run queued twice is still made once, and writes the
   snapshot, the files and the status in one transaction: nothing half-written remains.
 """
@@ -24,6 +25,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .models import (
     Campaign,
@@ -193,16 +195,20 @@ def requeue_deliveries(failed_before) -> list[int]:
     return requeued
 
 
-def _enqueue_generation(run_id: int) -> None:
-    from .tasks import generate_report
+def _enqueue(task_name: str, run_id: int) -> None:
+    """Queue the task `projects.tasks.<task_name>` for a run: the one place this service reaches
+    the tasks. The tasks depend on this module (they call `generate` and `deliver`), not the
+    reverse: the task is looked up by its path when a run is queued, never imported with this
+    module, so neither module needs the other to be loaded first."""
+    import_string(f"projects.tasks.{task_name}").enqueue(run_id)
 
-    generate_report.enqueue(run_id)
+
+def _enqueue_generation(run_id: int) -> None:
+    _enqueue("generate_report", run_id)
 
 
 def _enqueue_delivery(run_id: int) -> None:
-    from .tasks import deliver_report
-
-    deliver_report.enqueue(run_id)
+    _enqueue("deliver_report", run_id)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,9 +17,9 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from knox.models import AuthToken
 
-from . import access
-from .models import ApiToken
-from .tokens import api_token_create
+from .. import access
+from ..models import ApiToken
+from ..tokens import api_token_create
 
 # knox's own admin: in English, and it offers to edit the digest and the expiry.
 if admin.site.is_registered(AuthToken):

@@ -23,9 +23,9 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db.models import Model
 
-from . import rules
-from .models import STALE_MESSAGE, Versioned
-from .rules import RULES
+from .. import rules
+from ..models import STALE_MESSAGE, Versioned
+from ..rules import RULES
 
 VERSION_FIELD = "loaded_version"  # not "version": the model field is not editable in forms
 REASON_FIELD = "change_reason"

@@ -25,20 +25,15 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 
-from . import access, uploads
-from .admin import refusal_response, sees_tracker
-from .models import ImportBatch, ImportKind, ImportStatus, Zone
-from .workbooks.imports import ImportRefused, check_import, import_batch_commit, record_check
-from .workbooks.template import indicators_template, monthly_template, projects_template
+from .. import access, uploads
+from ..models import ImportBatch, ImportKind, ImportStatus, Zone
+from ..workbooks.imports import ImportRefused, check_import, import_batch_commit, record_check
+from ..workbooks.template import indicators_template, monthly_template, projects_template
+from .base import BAD, PENDING, refusal_response, sees_tracker, status_badge
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 20 * 1024 * 1024
 FINDINGS_SHOWN = 2000  # the page lists this many findings; the counts are always complete
-STATUS_COLOURS = {
-    ImportStatus.CHECKED: "#8a6d00",
-    ImportStatus.INVALID: "#c62828",
-    ImportStatus.COMMITTED: "#1b7f3b",
-}
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 
 
@@ -150,13 +145,8 @@ def _template_links(request: HttpRequest) -> str:
 # The admin
 
 
-def status_badge(batch: ImportBatch) -> str:
-    return format_html(
-        '<strong class="import-status status-{}" style="color:{}">{}</strong>',
-        batch.status,
-        STATUS_COLOURS[ImportStatus(batch.status)],
-        batch.get_status_display(),
-    )
+def import_status_badge(batch: ImportBatch) -> str:
+    return status_badge("import", batch.status, batch.get_status_display())
 
 
 def findings_table(findings: list[dict]) -> str:
@@ -173,7 +163,7 @@ def findings_table(findings: list[dict]) -> str:
                 f["row"] or "文件",
                 f["column"] or "—",
                 f["rule"],
-                "#c62828" if f["severity"] == "error" else "#8a6d00",
+                BAD if f["severity"] == "error" else PENDING,
                 SEVERITY_LABELS.get(f["severity"], f["severity"]),
                 f["message"],
             )
@@ -288,7 +278,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     @admin.display(description="状态", ordering="status")
     def status_display(self, obj: ImportBatch) -> str:
-        return status_badge(obj)
+        return import_status_badge(obj)
 
     @admin.display(description="文件")
     def file_link(self, obj: ImportBatch) -> str:

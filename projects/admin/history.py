@@ -17,7 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Field, Model
 from django.utils import timezone
 
-from .money import Currency, format_amount, plain
+from ..money import Currency, format_amount, plain
 
 HISTORY_TYPES = {"+": "新增", "~": "修改", "-": "删除"}
 EXPORT_HEADERS = ("时间", "操作人", "类型", "原因", "字段", "原值", "新值")

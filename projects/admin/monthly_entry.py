@@ -6,7 +6,7 @@ Pages (under the zone admin, so /admin/projects/zone/…):
 - <zone>/monthly/               the month picker: the months of the last year with their windows;
 - <zone>/monthly/<year>-<month>/ the sheet: one row per project of the zone's portfolios.
 Editors of the zone (or of a zone above it) fill the sheet, viewers read it, others are refused.
-The work is done by projects.monthly: this module turns the form into MonthlyLines and the
+The work is done by projects.monthly_entry: this module turns the form into MonthlyLines and the
 findings back into messages in their cells.
 
 A locked month is reopened by an administrator: a superuser, or an editor of a zone above the
@@ -30,12 +30,11 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import access
-from .admin import refusal_response, refusing, sees_tracker
-from .forms import FuzzyDateField
-from .models import STALE_MESSAGE, EntryBasis, EntryReopening, MilestoneKind, StaleVersion, Zone
-from .money import AmountParseError, AmountScale, Currency, format_amount, from_base, parse_amount
-from .monthly import (
+from .. import access
+from ..forms import FuzzyDateField
+from ..models import STALE_MESSAGE, EntryBasis, EntryReopening, MilestoneKind, StaleVersion, Zone
+from ..money import AmountParseError, AmountScale, Currency, format_amount, from_base, parse_amount
+from ..monthly_entry import (
     MONTHLY_MILESTONES,
     CellFinding,
     MonthlyLine,
@@ -46,9 +45,10 @@ from .monthly import (
     save_month,
     summary_text,
 )
-from .periods import PeriodParseError, format_period, parse_year_month
-from .reports.render import amount_display
-from .windows import entry_deadline, is_locked, window_label
+from ..periods import PeriodParseError, format_period, parse_year_month
+from ..reports.render import amount_display
+from ..windows import entry_deadline, is_locked, window_label
+from .base import refusal_response, refusing, sees_tracker
 
 SCALE_CHOICES = [(AmountScale.WAN, "万元"), (AmountScale.YI, "亿元"), (AmountScale.ONE, "元")]
 MONTHS_LISTED = 12

@@ -1,0 +1,77 @@
+"""校验规则: the page listing every validation rule of projects.rules (for all staff)."""
+
+import re
+
+from django.apps import apps
+from django.contrib import admin
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+
+from ..rules import RULES, Severity
+
+PLACEHOLDERS = {
+    "action": "修改/补报",
+    "before": "原值",
+    "date": "日期",
+    "deadline": "截止日期",
+    "expected": "应有单位",
+    "finish": "计划竣工",
+    "given": "所填内容",
+    "metric": "指标",
+    "month": "月",
+    "other": "已报数值",
+    "other_period": "已报时段",
+    "period": "时段",
+    "phase": "期次",
+    "production": "投产日期",
+    "project": "项目",
+    "ratio": "倍数",
+    "start": "开工日期",
+    "subject": "对象",
+    "today": "今天",
+    "total": "总投资",
+    "value": "数值",
+    "what": "修改内容",
+    "year": "年度",
+    "zone": "区域",
+}
+
+
+def message_pattern(template: str) -> str:
+    """A rule's message with its placeholders named in Chinese: “{period}累计…” → “〈时段〉累计…”."""
+    return re.sub(
+        r"\{(\w+)(?::[^}]*)?\}", lambda match: f"〈{PLACEHOLDERS.get(match[1], match[1])}〉", template
+    )
+
+
+def checked_fields(fields: dict[str, str]) -> str:
+    """“项目节点·实际日期” for each model and field a rule's messages belong to."""
+    labels = []
+    for model_name, field_name in fields.items():
+        opts = apps.get_model("projects", model_name)._meta
+        labels.append(f"{opts.verbose_name}·{opts.get_field(field_name).verbose_name}")
+    return "、".join(labels)
+
+
+def rules_page(request: HttpRequest) -> TemplateResponse:
+    """Every validation rule: id, severity, name, what it checks and its message (for all staff)."""
+    rules = [
+        {
+            "id": rule.id,
+            "severity": Severity(rule.severity).label,
+            "is_error": rule.is_error,
+            "title": rule.title,
+            "applies_to": rule.applies_to,
+            "fields": checked_fields(rule.fields),
+            "message": message_pattern(rule.message),
+        }
+        for rule in RULES.values()
+    ]
+    context = {
+        **admin.site.each_context(request),
+        "title": "校验规则",
+        "rules": rules,
+        "error_count": sum(rule["is_error"] for rule in rules),
+        "warning_count": sum(not rule["is_error"] for rule in rules),
+    }
+    return TemplateResponse(request, "admin/tracker/rules.html", context)
