@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from projects.models import MilestoneKind, ReportSchedule
 from projects.periods import DatePrecision
-from projects.reports import progress
+from projects.reports import assemble
 from projects.reports.cadence import period_containing
 from projects.reports.documents import render_html, render_pdf, render_xlsx
 from projects.reports.progress import progress_report
@@ -40,7 +40,7 @@ DUE_NOTE = "另有 2 个节点未列出(共 5 个),详见各区域报告"
 
 @pytest.fixture
 def limit(monkeypatch) -> int:
-    monkeypatch.setattr(progress, "REPORT_LIST_LIMIT", 3)
+    monkeypatch.setattr(assemble, "REPORT_LIST_LIMIT", 3)
     return 3
 
 
@@ -95,7 +95,7 @@ def test_the_furthest_behind_are_listed_and_all_are_counted(province):
 
 
 def test_a_project_only_late_on_milestones_comes_after_those_behind_plan_longest_overdue_first(monkeypatch):
-    monkeypatch.setattr(progress, "REPORT_LIST_LIMIT", 10)
+    monkeypatch.setattr(assemble, "REPORT_LIST_LIMIT", 10)
     zone = ZoneFactory()
     behind(zone, {"落后项目": "1"})
     for name, month in (("三月逾期", 3), ("一月逾期", 1)):

@@ -15,14 +15,9 @@ from rest_framework.views import APIView
 
 from ..models import Campaign, Zone
 from ..periods import PeriodParseError, parse_year_month
+from ..reports.contents import REPORT_LIST_LIMIT
 from ..reports.measures import Basis
-from ..reports.progress import (
-    REPORT_LIST_LIMIT,
-    ReportError,
-    campaign_report,
-    progress_report,
-    resolve_zone,
-)
+from ..reports.progress import ReportError, campaign_report, progress_report, resolve_zone
 from ..reports.render import campaign_json, report_json
 from .views import BAD_REQUEST, FORBIDDEN, NOT_FOUND
 
