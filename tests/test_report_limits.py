@@ -16,10 +16,11 @@ from projects.models import MilestoneKind, ReportSchedule
 from projects.periods import DatePrecision
 from projects.reports import assemble
 from projects.reports.cadence import period_containing
-from projects.reports.documents import render_html, render_pdf, render_xlsx
+from projects.reports.html import render_html, render_pdf
 from projects.reports.progress import progress_report
 from projects.reports.render import report_json, report_text
 from projects.reports.snapshot import build_snapshot
+from projects.reports.xlsx import render_xlsx
 
 from .factories import (
     IndicatorValueFactory,
