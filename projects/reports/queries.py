@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
+from ..indicator_fields import PERIOD_FIELDS
 from ..models import (
     Campaign,
     Currency,
@@ -96,9 +97,7 @@ def fetch(
         "zone_id",
         "portfolio_id",
         "metric__code",
-        "year",
-        "start_month",
-        "end_month",
+        *PERIOD_FIELDS,
         "kind",
         "value",
         "scale",

@@ -47,7 +47,6 @@ from .base import (
     restrict_relation,
 )
 from .indicators import (
-    RESTATED_FIELDS,
     IndicatorValueSerializer,
     MetricSerializer,
 )
@@ -95,7 +94,6 @@ __all__ = [
     "PRECISION",
     "QUALIFIER",
     "READ_ONLY_FIELD",
-    "RESTATED_FIELDS",
     "SCALE",
     "UNKNOWN_FIELD",
     "VERSIONED",

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from projects.indicator_fields import AMOUNT_FIELDS, COMPARISON_FIELDS, FACT_FIELDS, PERIOD_FIELDS
 from projects.models import (
     SUBJECTS,
     IndicatorValue,
@@ -30,9 +31,6 @@ from .zones import DisplayField
 
 # ---------------------------------------------------------------------------------------------
 # Indicators
-
-# What a restatement shares with the value it restates, besides the subject.
-RESTATED_FIELDS = ("metric", "year", "start_month", "end_month", "kind")
 
 
 class MetricSerializer(ResourceSerializer):
@@ -84,32 +82,19 @@ class IndicatorValueSerializer(VersionedFields, Checked, CitedSerializer):
         model = IndicatorValue
         fields = [
             "id",
-            "zone",
-            "portfolio",
-            "project",
-            "enterprise",
+            *SUBJECTS,
             "subject_type",
             "subject_name",
             "metric",
             "metric_name",
-            "year",
-            "start_month",
-            "end_month",
+            *PERIOD_FIELDS,
             "period",
             "period_display",
             "kind",
             "kind_display",
-            "value",
-            "value_upper",
-            "scale",
-            "currency",
-            "qualifier",
+            *AMOUNT_FIELDS,
             "value_display",
-            "yoy_growth",
-            "rank",
-            "rank_scope",
-            "share",
-            "share_scope",
+            *COMPARISON_FIELDS,
             "note",
             "restates",
             "restatement_reason",
@@ -198,7 +183,7 @@ class IndicatorValueSerializer(VersionedFields, Checked, CitedSerializer):
                     str(error),
                     f"Cannot read the period “{text}”: {PERIOD_FORMS_EN}.",
                 ) from None
-            for field in ("year", "start_month", "end_month"):
+            for field in PERIOD_FIELDS:
                 if field in attrs and attrs[field] != getattr(period, field):
                     raise _error(
                         field,
@@ -230,9 +215,9 @@ class IndicatorValueSerializer(VersionedFields, Checked, CitedSerializer):
             if not any(subject in attrs for subject in SUBJECTS):
                 attrs.update(dict.fromkeys(SUBJECTS))
                 attrs[original.subject_field] = original.subject
-            for field in (*RESTATED_FIELDS, "scale", "currency"):
+            for field in (*FACT_FIELDS, "scale", "currency"):
                 attrs.setdefault(field, getattr(original, field))
-        for field in (*SUBJECTS, *RESTATED_FIELDS):
+        for field in (*SUBJECTS, *FACT_FIELDS):
             given = attrs[field] if field in attrs else getattr(self.instance, field, None)
             if _pk(given) != getattr(original, IndicatorValue._meta.get_field(field).attname):
                 raise _error(
