@@ -162,10 +162,6 @@ def figure_label(figure: Data) -> str:
     return f"{figure['subject']} {figure['metric_name']}({period}{figure.get('kind_label', '')})"
 
 
-# ---------------------------------------------------------------------------------------------
-# The tables of one progress report (report_json shape)
-
-
 def datetime_text(value: str | None) -> str:
     if not value:
         return ""

@@ -118,7 +118,7 @@ def context(snapshot: Data) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
-# The three formats
+# The page and its print
 
 
 def render_html(snapshot: dict) -> str:

@@ -36,6 +36,10 @@ KIND_LABELS = {"portfolio": "调度清单", "indicator": "指标"}
 PERCENT_CHECKS = {"completion_rate": "%", "start_rate": "%", "ahead_of_schedule": "个百分点"}
 
 
+# ---------------------------------------------------------------------------------------------
+# The tables of one progress report (report_json shape)
+
+
 def portfolio_summary_table(report: Data) -> Table:
     columns = [
         Column("调度清单"),
@@ -605,6 +609,10 @@ def completion_table(snapshot: Data) -> Table:
                 ]
             )
     return Table(columns, rows, charts.NO_DATA)
+
+
+# ---------------------------------------------------------------------------------------------
+# One report as the documents show it: a sentence per portfolio, then its tables
 
 
 class Verdict(NamedTuple):
