@@ -43,6 +43,8 @@ def zone_tree() -> ZoneTree:
 def fetch(
     tree: ZoneTree, roots: set[int], year: int, month: int, *, detail: bool, projects: set[int] | None = None
 ) -> Fetched:
+    """What the report of the zones under `roots` as of the end of `month` needs; with `detail`
+    (a zone's report, not a campaign's ranking) also its projects, milestones and campaigns."""
     zones = tree.scope(roots)
     as_of = month_end(year, month)
     portfolios = list(
