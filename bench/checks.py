@@ -16,7 +16,7 @@ from django.db import connection
 from psycopg.types.json import set_json_loads
 
 from projects.periods import period_end
-from projects.reports import progress
+from projects.reports import contents, queries
 
 from . import floors
 
@@ -43,7 +43,7 @@ def _outcome(differences: list[str], **compared: int) -> dict:
     return {"differences": differences, "compared": compared}
 
 
-def _portfolio_figures(data: progress._Data) -> dict[int, dict]:
+def _portfolio_figures(data: contents.Fetched) -> dict[int, dict]:
     figures = {}
     for p in data.portfolios:
         sums = data.entry_sums.get(p["pk"]) or {}
@@ -75,7 +75,7 @@ def _floor_portfolios(rows: list[dict]) -> dict[int, dict]:
     }
 
 
-def _statements(data: progress._Data) -> dict[int, tuple]:
+def _statements(data: contents.Fetched) -> dict[int, tuple]:
     return {s.id: (s.value, s.sources) for statements in data.statements.values() for s in statements}
 
 
@@ -85,14 +85,14 @@ def _floor_statements(rows: list[dict]) -> dict[int, tuple]:
 
 def compare_progress_report(zone_id: int, year: int, month: int) -> dict:
     """The floor of progress_report(zone, year, month) against what the report fetches."""
-    tree = progress.ZoneTree.load()
-    data = progress._fetch(tree, {zone_id}, year, month, detail=True)
+    tree = queries.zone_tree()
+    data = queries.fetch(tree, {zone_id}, year, month, detail=True)
     floor = run_floor(floors.PROGRESS_REPORT, floors.report_params([zone_id], year, month))
-    as_of = progress.month_end(year, month)
+    as_of = contents.month_end(year, month)
     due = [
         m
         for m in floor["due_window"]
-        if as_of < period_end(date.fromisoformat(m["planned"]), m["precision"]) <= as_of + progress.DUE_WITHIN
+        if as_of < period_end(date.fromisoformat(m["planned"]), m["precision"]) <= as_of + contents.DUE_WITHIN
     ]
     differences = [
         *_differences("portfolios", _portfolio_figures(data), _floor_portfolios(floor["portfolios"])),
@@ -136,8 +136,8 @@ def compare_progress_report(zone_id: int, year: int, month: int) -> dict:
 
 def compare_campaign_report(roots: list[int], year: int, month: int) -> dict:
     """The floor of a campaign report over `roots` against what campaign_report fetches."""
-    tree = progress.ZoneTree.load()
-    data = progress._fetch(tree, set(roots), year, month, detail=False)
+    tree = queries.zone_tree()
+    data = queries.fetch(tree, set(roots), year, month, detail=False)
     floor = run_floor(floors.CAMPAIGN_REPORT, floors.report_params(roots, year, month))
     differences = [
         *_differences("portfolios", _portfolio_figures(data), _floor_portfolios(floor["portfolios"])),

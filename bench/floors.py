@@ -12,10 +12,10 @@ from datetime import timedelta
 
 from projects.models import Currency, Metric, Stage, ValueKind
 from projects.periods import late_thresholds
-from projects.reports.progress import COMPLETED_INVESTMENT, DUE_WITHIN, month_end
+from projects.reports.contents import COMPLETED_INVESTMENT, DUE_WITHIN, month_end
 
 # The zones below the roots (the roots included), the roots' portfolios of the year and the
-# per-portfolio figures: what progress.py's _fetch computes for both reports.
+# per-portfolio figures: what projects/reports/queries.py's fetch computes for both reports.
 _PORTFOLIO_FIGURES = """
 WITH RECURSIVE tree(id) AS (
     SELECT id FROM projects_zone WHERE id = ANY(%(roots)s)

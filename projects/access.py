@@ -3,7 +3,7 @@
 Every queryset a user reaches comes through `restrict(queryset, user, action)` ("view", "change"
 or "delete"), which the models' querysets offer as `Project.objects.restrict(user, "change")`:
 the API's lists, objects and every related field a client writes (RestrictedRelations in
-projects/api/serializers.py, RestrictedFilterSet in projects/api/filters.py), the admin's lists,
+projects/api/serializers/base.py, RestrictedFilterSet in projects/api/filters.py), the admin's lists,
 dropdowns, autocompletes and inline rows, the 月报 service, the workbook imports and templates,
 text entry, reports, report runs and their files. A related row the user may not read is refused
 exactly as one that does not exist (the same 400, the same admin message): no path tells another

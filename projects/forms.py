@@ -6,6 +6,7 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .indicator_fields import ENTERED_FIELDS, PERIOD_FIELDS
 from .models import (
     Citation,
     IndicatorValue,
@@ -230,7 +231,7 @@ class IndicatorValueForm(AmountInputMixin, forms.ModelForm):
                 period.start_month,
                 period.end_month,
             )
-            for name in ("year", "start_month", "end_month"):
+            for name in PERIOD_FIELDS:
                 self.errors.pop(name, None)  # the period replaces what the boxes said
         elif cleaned.get("end_month") is None and "end_month" not in self.errors:
             self.add_error("end_month", "请填写截止月,或在“时段”中写明,如1-5月")
@@ -238,29 +239,7 @@ class IndicatorValueForm(AmountInputMixin, forms.ModelForm):
 
     class Meta:
         model = IndicatorValue
-        fields = [
-            "zone",
-            "portfolio",
-            "project",
-            "enterprise",
-            "metric",
-            "year",
-            "start_month",
-            "end_month",
-            "kind",
-            "value",
-            "value_upper",
-            "scale",
-            "currency",
-            "qualifier",
-            "yoy_growth",
-            "rank",
-            "rank_scope",
-            "share",
-            "share_scope",
-            "note",
-            "citations",
-        ]
+        fields = [*ENTERED_FIELDS, "citations"]
 
 
 class CitationForm(forms.ModelForm):

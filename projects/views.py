@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .models import ReportFormat, ReportRun, RunStatus
-from .reports.documents import render_html
+from .reports.html import render_html
 
 
 @login_required

@@ -21,7 +21,7 @@ import pytest
 
 from bench import checks
 from bench.run import OPERATIONS, main
-from projects.reports import progress
+from projects.reports import contents
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("BENCH_TEST_PG", "postgres://postgres@127.0.0.1:5432")
@@ -120,7 +120,7 @@ def test_the_synthetic_set_is_not_generated_again(tiny_run, bench_database, tmp_
 
 
 def test_a_floor_that_returns_other_numbers_is_caught():
-    data = progress._Data(
+    data = contents.Fetched(
         portfolios=[{"pk": 1}],
         entry_sums={
             1: {

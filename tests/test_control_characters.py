@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from projects.admin.export import xlsx_response
 from projects.models import Project, ReportSchedule, ZoneRole
-from projects.reports.documents import render_xlsx
+from projects.reports.xlsx import render_xlsx
 from projects.text_entry import normalise_text
 from projects.workbooks.template import monthly_template, projects_template
 from tests.factories import (

@@ -235,7 +235,10 @@ SERIALIZERS = serializer_classes()
 
 def test_the_walk_finds_the_serializers_of_every_module():
     modules = {cls.__module__ for cls in SERIALIZERS}
-    assert {"projects.api.serializers", "projects.api.report_runs", "projects.api.text_entry"} <= modules
+    resources = {
+        f"projects.api.serializers.{m}" for m in ("sources", "zones", "projects", "portfolios", "indicators")
+    }
+    assert resources | {"projects.api.report_runs", "projects.api.text_entry"} <= modules
     assert len(SERIALIZERS) > 30
 
 

@@ -19,11 +19,13 @@ from django.db import transaction
 from pypdf import PdfReader
 
 from projects.models import Campaign, Portfolio, Project, ReportSchedule, Zone
-from projects.reports import documents
+from projects.reports import formatting
 from projects.reports.cadence import period_containing
 from projects.reports.changes import changes_between
-from projects.reports.documents import FORMATS, render_html, render_pdf, render_xlsx
+from projects.reports.documents import FORMATS
+from projects.reports.html import render_html, render_pdf
 from projects.reports.snapshot import build_snapshot, fingerprint
+from projects.reports.xlsx import render_xlsx
 
 from .factories import ZoneFactory
 
@@ -652,7 +654,7 @@ def test_unchanged_data_is_said_in_one_line(gx):
 
 
 def test_verdict_sentences_say_ahead_behind_or_level():
-    assert documents.schedule_verdict(28.45) == "超序时进度28.45个百分点"
-    assert documents.schedule_verdict(-3.2) == "落后序时进度3.20个百分点"
-    assert documents.schedule_verdict(0) == "与序时进度持平"
-    assert documents.schedule_verdict(None) == "缺少计划或完成数据,无法判断序时进度"
+    assert formatting.schedule_verdict(28.45) == "超序时进度28.45个百分点"
+    assert formatting.schedule_verdict(-3.2) == "落后序时进度3.20个百分点"
+    assert formatting.schedule_verdict(0) == "与序时进度持平"
+    assert formatting.schedule_verdict(None) == "缺少计划或完成数据,无法判断序时进度"

@@ -14,12 +14,13 @@ from pypdf import PdfReader
 
 from projects.models import MilestoneKind, ReportSchedule
 from projects.periods import DatePrecision
-from projects.reports import progress
+from projects.reports import assemble
 from projects.reports.cadence import period_containing
-from projects.reports.documents import render_html, render_pdf, render_xlsx
+from projects.reports.html import render_html, render_pdf
 from projects.reports.progress import progress_report
 from projects.reports.render import report_json, report_text
 from projects.reports.snapshot import build_snapshot
+from projects.reports.xlsx import render_xlsx
 
 from .factories import (
     IndicatorValueFactory,
@@ -40,7 +41,7 @@ DUE_NOTE = "另有 2 个节点未列出(共 5 个),详见各区域报告"
 
 @pytest.fixture
 def limit(monkeypatch) -> int:
-    monkeypatch.setattr(progress, "REPORT_LIST_LIMIT", 3)
+    monkeypatch.setattr(assemble, "REPORT_LIST_LIMIT", 3)
     return 3
 
 
@@ -95,7 +96,7 @@ def test_the_furthest_behind_are_listed_and_all_are_counted(province):
 
 
 def test_a_project_only_late_on_milestones_comes_after_those_behind_plan_longest_overdue_first(monkeypatch):
-    monkeypatch.setattr(progress, "REPORT_LIST_LIMIT", 10)
+    monkeypatch.setattr(assemble, "REPORT_LIST_LIMIT", 10)
     zone = ZoneFactory()
     behind(zone, {"落后项目": "1"})
     for name, month in (("三月逾期", 3), ("一月逾期", 1)):

@@ -13,9 +13,10 @@ from projects.models import IndicatorValue, ReportSchedule
 from projects.money import AmountScale
 from projects.monthly_entry import MonthlyLine, check_month, save_month
 from projects.reports.cadence import period_containing
-from projects.reports.documents import render_html, render_xlsx
+from projects.reports.html import render_html
 from projects.reports.progress import progress_report
 from projects.reports.snapshot import build_snapshot
+from projects.reports.xlsx import render_xlsx
 from tests.factories import (
     IndicatorValueFactory,
     MetricFactory,

@@ -29,8 +29,8 @@ from projects.models import (
 from projects.money import AmountScale
 from projects.reports.cadence import period_containing
 from projects.reports.changes import changes_between
-from projects.reports.documents import render_xlsx
 from projects.reports.snapshot import build_snapshot, fingerprint
+from projects.reports.xlsx import render_xlsx
 from projects.workbooks import cells
 from projects.workbooks.imports import check_import
 from projects.workbooks.template import indicators_template, monthly_template, projects_template

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -58,10 +58,8 @@ from .serializers import (
     ZoneField,
 )
 from .views import (
-    BAD_REQUEST,
     FORBIDDEN,
     ID,
-    NO_SUCH_PAGE,
     NOT_FOUND,
     ResourceViewSet,
     VersionedViewSet,
@@ -69,6 +67,7 @@ from .views import (
     documented,
 )
 
+TAG = "定期报告 / Scheduled reports"
 FORMATS_HELP = "格式列表:html、xlsx、pdf(默认全部) / Formats: html, xlsx, pdf (default: all three)"
 RECIPIENTS_HELP = (
     f"收件人电子邮箱列表,最多{MAX_RECIPIENTS}个 / "
@@ -332,7 +331,7 @@ class ReportScheduleFilterSet(filters.RestrictedFilterSet):
 
 
 @documented(
-    "定期报告 / Scheduled reports",
+    TAG,
     ("报告计划", "report schedule"),
     ("报告计划", "report schedules"),
     ReportScheduleSerializer,
@@ -367,40 +366,32 @@ FORMAT = OpenApiParameter(
 )
 
 
-@extend_schema_view(
-    list=extend_schema(
-        tags=["定期报告 / Scheduled reports"],
-        summary="报告列表 / List report runs",
-        description=(
-            "当前用户可查看的报告(定期生成和按需生成),最新的在前。 / The report runs the user may read, "
-            "scheduled and on demand, newest first."
-        ),
-        responses={
-            200: ReportRunSerializer(many=True),
-            400: BAD_REQUEST,
-            403: FORBIDDEN,
-            404: NO_SUCH_PAGE,
+@documented(
+    TAG,
+    ("报告", "report run"),
+    ("报告", "report runs"),
+    ReportRunSerializer,
+    overrides={
+        "list": {
+            "description": (
+                "当前用户可查看的报告(定期生成和按需生成),最新的在前。 / The report runs the user may read, "
+                "scheduled and on demand, newest first."
+            )
         },
-    ),
-    retrieve=extend_schema(
-        tags=["定期报告 / Scheduled reports"],
-        summary="报告详情 / Retrieve a report run",
-        description="状态、统计期、数据指纹和文件。 / Status, period, fingerprint and files.",
-        parameters=[ID],
-        responses={200: ReportRunSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
-    ),
-    create=extend_schema(
-        tags=["定期报告 / Scheduled reports"],
-        summary="按需生成报告 / Make a report now",
-        description=(
-            "按给定范围和统计截止月(as_of,YYYY-MM)立即生成一份报告;需要该区域的编辑权限。使用数据库任务队列时"
-            "返回的状态为排队中,稍后查询。 / Makes a report of the scope as of a month (YYYY-MM) now; "
-            "needs an editor of the zone. With the database task queue the run comes back queued: "
-            "poll it."
-        ),
-        request=ReportRunRequestSerializer,
-        responses={201: ReportRunSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
-    ),
+        "retrieve": {
+            "description": "状态、统计期、数据指纹和文件。 / Status, period, fingerprint and files.",
+        },
+        "create": {
+            "summary": "按需生成报告 / Make a report now",
+            "description": (
+                "按给定范围和统计截止月(as_of,YYYY-MM)立即生成一份报告;需要该区域的编辑权限。使用数据库任务队列时"
+                "返回的状态为排队中,稍后查询。 / Makes a report of the scope as of a month (YYYY-MM) now; "
+                "needs an editor of the zone. With the database task queue the run comes back queued: "
+                "poll it."
+            ),
+            "request": ReportRunRequestSerializer,
+        },
+    },
 )
 class ReportRunViewSet(ResourceViewSet):
     queryset = ReportRun.objects.all()
@@ -437,7 +428,7 @@ class ReportRunViewSet(ResourceViewSet):
         return Response(self.get_serializer(run).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        tags=["定期报告 / Scheduled reports"],
+        tags=[TAG],
         summary="下载报告文件 / Download a report file",
         description="报告的一种格式的文件。 / One format of a report run, as a file.",
         parameters=[ID, FORMAT],

@@ -15,17 +15,13 @@ from rest_framework.views import APIView
 
 from ..models import Campaign, Zone
 from ..periods import PeriodParseError, parse_year_month
+from ..reports.contents import REPORT_LIST_LIMIT
 from ..reports.measures import Basis
-from ..reports.progress import (
-    REPORT_LIST_LIMIT,
-    ReportError,
-    campaign_report,
-    progress_report,
-    resolve_zone,
-)
+from ..reports.progress import ReportError, campaign_report, progress_report, resolve_zone
 from ..reports.render import campaign_json, report_json
 from .views import BAD_REQUEST, FORBIDDEN, NOT_FOUND
 
+TAG = "进度报告 / Reports"
 AS_OF = OpenApiParameter(
     "as_of",
     str,
@@ -77,7 +73,7 @@ class ProgressReportView(APIView):
 
     @extend_schema(
         operation_id="progress_report",
-        tags=["进度报告 / Reports"],
+        tags=[TAG],
         summary="区域进度报告 / Progress report of a zone",
         description=(
             "区域及其下级区域截至某月末的进度:时间进度、各调度清单与指标的完成率和超序进度、"
@@ -134,7 +130,7 @@ class CampaignReportView(APIView):
 
     @extend_schema(
         operation_id="campaign_report",
-        tags=["进度报告 / Reports"],
+        tags=[TAG],
         summary="攻坚行动考核排名 / Campaign checkpoint ranking",
         description=(
             "攻坚行动(如“强攻二季度、确保双过半”)的每个参与区域在考核时点(或更早的统计截止月)的"

@@ -14,6 +14,7 @@ with another one is refused too (409). Records with a history answer GET …/<id
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -227,11 +228,13 @@ def documented(
     serializer: type,
     detail_serializer: type | None = None,
     note: tuple[str, str] = ("", ""),
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Any:
     """Schema of the actions of a resource: summaries, descriptions and error responses in
     Chinese and English. `one`/`many`: the resource's names (Chinese, English). What the model
     is decides the rest: a Versioned one has ETag/If-Match and its 409/412, one the rules check
-    takes confirm_warnings, one with a history answers …/history/."""
+    takes confirm_warnings, one with a history answers …/history/. `overrides`: by action, the
+    arguments of extend_schema that replace the generated ones (an action that reads otherwise)."""
     detail_serializer = detail_serializer or serializer
     zh, en = one
     zh_many, en_many = many
@@ -263,7 +266,7 @@ def documented(
     refused = {409: STALE, 412: PRECONDITION_FAILED} if versioned else {}
     history = (
         {
-            "history": extend_schema(
+            "history": dict(
                 **common,
                 summary=f"{zh}修改历史 / History of a {en}",
                 description=(
@@ -277,9 +280,9 @@ def documented(
         if has_history(model)
         else {}
     )
-    return extend_schema_view(
+    actions: dict[str, dict[str, Any]] = {
         **history,
-        list=extend_schema(
+        "list": dict(
             **common,
             summary=f"{zh_many}列表 / List {en_many}",
             description=(
@@ -288,21 +291,21 @@ def documented(
             ),
             responses={200: serializer(many=True), 400: BAD_REQUEST, 403: FORBIDDEN, 404: NO_SUCH_PAGE},
         ),
-        retrieve=extend_schema(
+        "retrieve": dict(
             **common,
             summary=f"{zh}详情 / Retrieve a {en}",
             description=f"按ID读取一条{zh}。 / One {en} by id.",
             parameters=one_row,
             responses={200: detail_serializer, 403: FORBIDDEN, 404: NOT_FOUND},
         ),
-        create=extend_schema(
+        "create": dict(
             **common,
             summary=f"新建{zh} / Create a {en}",
             description=writes,
             parameters=one_row[1:] + confirm,
             responses={201: detail_serializer, 400: BAD_REQUEST, 403: FORBIDDEN},
         ),
-        update=extend_schema(
+        "update": dict(
             **common,
             summary=f"修改{zh}(全部字段) / Replace a {en}",
             description=writes,
@@ -315,7 +318,7 @@ def documented(
                 **refused,
             },
         ),
-        partial_update=extend_schema(
+        "partial_update": dict(
             **common,
             summary=f"修改{zh}(部分字段) / Update fields of a {en}",
             description=writes,
@@ -328,7 +331,7 @@ def documented(
                 **refused,
             },
         ),
-        destroy=extend_schema(
+        "destroy": dict(
             **common,
             summary=f"删除{zh} / Delete a {en}",
             description=(
@@ -351,7 +354,10 @@ def documented(
                 **({412: PRECONDITION_FAILED} if versioned else {}),
             },
         ),
-    )
+    }
+    for action_name, replaced in (overrides or {}).items():
+        actions[action_name] = {**actions[action_name], **replaced}
+    return extend_schema_view(**{name: extend_schema(**kwargs) for name, kwargs in actions.items()})
 
 
 def has_history(model: type[Model]) -> bool:

@@ -12,8 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from ..models import MilestoneKind, UnitKind, ValueKind
 from ..money import AmountScale, Currency, format_amount, plain, qualify
 from ..periods import Period, format_date
-from .measures import CheckpointVerdict, Reconciliation, round_percent
-from .progress import (
+from .contents import (
     CampaignReport,
     Checkpoint,
     CheckpointItem,
@@ -24,6 +23,7 @@ from .progress import (
     ProgressReport,
     Statement,
 )
+from .measures import CheckpointVerdict, Reconciliation, round_percent
 
 STATUS_LABELS = {"met": "达标", "missed": "未达标", "pending": "进行中", "no_data": "无数据"}
 REASON_LABELS = {"late_milestones": "节点逾期", "behind_plan": "投资滞后"}

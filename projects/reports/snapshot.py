@@ -34,8 +34,9 @@ from ..models import (
 )
 from ..periods import MilestoneStatus, format_date, format_period, milestone_status
 from .cadence import ReportPeriod
+from .contents import ProgressReport
 from .measures import Basis, round_percent
-from .progress import ProgressReport, campaign_report, progress_report
+from .progress import campaign_report, progress_report
 from .render import amount_display, campaign_json, number, pct, report_json, value_display
 
 SNAPSHOT_VERSION = 1

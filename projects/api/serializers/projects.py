@@ -1,0 +1,216 @@
+"""Projects and their milestones."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from projects.models import (
+    Milestone,
+    Project,
+)
+from projects.periods import MilestoneStatus, format_date, milestone_status
+
+from .base import (
+    PRECISION,
+    QUALIFIER,
+    SCALE,
+    VERSIONED,
+    Checked,
+    Described,
+    VersionedFields,
+    ZoneField,
+    _choices,
+    _names,
+)
+from .sources import CitedSerializer
+from .zones import DisplayField
+
+# ---------------------------------------------------------------------------------------------
+# Projects and milestones
+
+
+MILESTONE_HELP = {
+    "kind": f"节点类型:{_choices(Milestone, 'kind')} / Milestone kind",
+    "phase": "期次/部位,如一期、1号窑炉 / Phase or part, e.g. 一期 (phase 1), 1号窑炉 (kiln 1)",
+    "planned_date": "计划日期(按精度取该时段第一天) / Planned date (first day of its period)",
+    "planned_precision": PRECISION,
+    "planned_display": (
+        "计划日期,按精度书写(如2022年四季度) / Planned date at its precision (e.g. 2022年四季度)"
+    ),
+    "actual_date": "实际日期,不能晚于今天 / Actual date, not later than today",
+    "actual_precision": PRECISION,
+    "actual_display": "实际日期,按精度书写 / Actual date at its precision",
+    "status": (
+        "状态(按今天计算):done 已完成、due 待完成、late 逾期、unscheduled 未排期 / "
+        "Status as of today: done, due, late (its whole planned period is over), unscheduled"
+    ),
+    "status_display": "状态名称(中文) / Status, in Chinese",
+}
+
+
+class MilestoneStatusFields(serializers.Serializer):
+    """The display and status fields every milestone representation carries."""
+
+    kind_display = DisplayField(source="get_kind_display")
+    planned_display = serializers.CharField(read_only=True)
+    actual_display = serializers.CharField(read_only=True)
+    status = serializers.SerializerMethodField()
+    status_display = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=MilestoneStatus.choices))
+    def get_status(self, milestone: Milestone) -> str:
+        return self._status(milestone).value
+
+    def get_status_display(self, milestone: Milestone) -> str:
+        return self._status(milestone).label
+
+    @cached_property
+    def _today(self) -> date:
+        # Once per response (a list's items share one child serializer), not twice per milestone.
+        return timezone.localdate()
+
+    def _status(self, milestone: Milestone) -> MilestoneStatus:
+        return milestone_status(
+            milestone.planned_date, milestone.planned_precision, milestone.actual_date, self._today
+        )
+
+
+class ProjectMilestoneSerializer(Described, MilestoneStatusFields, serializers.ModelSerializer):
+    """A milestone nested in its project (read only)."""
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "phase",
+            "planned_date",
+            "planned_precision",
+            "planned_display",
+            "actual_date",
+            "actual_precision",
+            "actual_display",
+            "status",
+            "status_display",
+            "note",
+        ]
+
+    help_texts = MILESTONE_HELP
+
+
+class ProjectSerializer(VersionedFields, Checked, CitedSerializer):
+    zone = ZoneField(allow_null=True, required=False)
+    zone_name = serializers.CharField(source="zone.name", read_only=True, allow_null=True)
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, allow_null=True)
+    industry_names = _names("industries")
+    category_names = _names("categories")
+    total_investment_display = serializers.CharField(read_only=True)
+    stage_display = DisplayField(source="get_stage_display")
+    planned_start_display = serializers.SerializerMethodField()
+    planned_finish_display = serializers.SerializerMethodField()
+    milestones = ProjectMilestoneSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "zone",
+            "zone_name",
+            "name",
+            "enterprise",
+            "enterprise_name",
+            "industries",
+            "industry_names",
+            "categories",
+            "category_names",
+            "total_investment",
+            "total_investment_scale",
+            "currency",
+            "total_investment_qualifier",
+            "total_investment_display",
+            "capacity",
+            "stage",
+            "stage_display",
+            "planned_start",
+            "planned_start_precision",
+            "planned_start_display",
+            "planned_finish",
+            "planned_finish_precision",
+            "planned_finish_display",
+            "description",
+            "milestones",
+            "citations",
+            "citation_ids",
+            *VERSIONED,
+            "confirm_warnings",
+        ]
+
+    help_texts = {
+        "zone": (
+            "所在区域ID(写入时也可填简称、全称或别名);来源未说明时为空 / Zone id (a name or alias is "
+            "accepted on input); empty when the source does not say"
+        ),
+        "name": "项目名称,在所在区域内唯一 / Project name, unique in its zone",
+        "enterprise": "建设主体(企业)ID / Id of the investing enterprise",
+        "enterprise_name": "建设主体名称 / Name of the investing enterprise",
+        "categories": "项目类别ID,如省大中型项目 / Project category ids",
+        "category_names": "项目类别名称 / Project category names",
+        "total_investment": (
+            '总投资,以元(美元项目以美元)为单位的十进制字符串,如106亿元为"10600000000.00" / Total investment '
+            'in base units (yuan, or US dollars), a decimal string: 106亿元 is "10600000000.00"'
+        ),
+        "total_investment_scale": SCALE,
+        "total_investment_qualifier": QUALIFIER,
+        "total_investment_display": (
+            "总投资,按来源写法(如106亿元) / Total investment as the source writes it (106亿元)"
+        ),
+        "capacity": "建设规模/产能,如年产3.7亿平方米光伏玻璃 / Capacity as stated, free text",
+        "stage": f"项目阶段:{_choices(Project, 'stage')} / Stage of the project",
+        "planned_start": (
+            "计划开工日期(按精度取该时段第一天) / Planned construction start (first day of its period)"
+        ),
+        "planned_start_precision": PRECISION,
+        "planned_start_display": "计划开工,按精度书写 / Planned start at its precision",
+        "planned_finish": (
+            "计划竣工/投产日期,不早于计划开工 / Planned completion or production, not before the start"
+        ),
+        "planned_finish_precision": PRECISION,
+        "planned_finish_display": "计划竣工/投产,按精度书写 / Planned finish at its precision",
+        "description": "项目简介 / Project description",
+        "milestones": "项目节点及其状态 / The project's milestones with their status",
+    }
+
+    def get_planned_start_display(self, project: Project) -> str:
+        return format_date(project.planned_start, project.planned_start_precision)
+
+    def get_planned_finish_display(self, project: Project) -> str:
+        return format_date(project.planned_finish, project.planned_finish_precision)
+
+
+class MilestoneSerializer(VersionedFields, Checked, MilestoneStatusFields, CitedSerializer):
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    zone = serializers.IntegerField(source="project.zone_id", read_only=True, allow_null=True)
+    zone_name = serializers.CharField(source="project.zone.name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "project",
+            "project_name",
+            "zone",
+            "zone_name",
+            *ProjectMilestoneSerializer.Meta.fields[1:],
+            "citations",
+            "citation_ids",
+            *VERSIONED,
+            "confirm_warnings",
+        ]
+
+    help_texts = {**MILESTONE_HELP, "zone": "项目所在区域ID / Id of the project's zone"}
