@@ -1,7 +1,6 @@
 import os
 
 import pytest
-from django.core.management import call_command
 
 
 @pytest.fixture(autouse=True)
@@ -78,8 +77,10 @@ def no_login_failures_yet():
 
 @pytest.fixture
 def seeded(db):
-    """The database with the seed fixture loaded, as `make run` loads it."""
-    call_command("loaddata", "seeds", verbosity=0)
+    """The database with the seed fixture loaded, as `make run` loads it (tests/seeds.py)."""
+    from tests.seeds import load_seeds
+
+    load_seeds()
 
 
 @pytest.fixture
