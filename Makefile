@@ -28,7 +28,8 @@ REPORT_LIBRARIES := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so
 
 help:
 	@echo "make run    — serve the tracker with the seed data on http://$(HOST):$(PORT)/admin/"
-	@echo "make test   — run the whole test suite (DATABASE_URL selects the database;"
+	@echo "make test   — run the whole test suite on PYTEST_WORKERS processes (auto: one a core;"
+	@echo "              DATABASE_URL selects the database;"
 	@echo "              installs Debian's chromium for the browser tests when it is missing)"
 	@echo "make report-deps — CJK fonts and Pango for the PDF reports (run and test need them)"
 	@echo "make messages — compile the message catalogues (run and test do it first)"
@@ -111,9 +112,12 @@ run: venv report-deps messages
 	trap 'kill $$scheduler 2>/dev/null || true' EXIT; \
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite runs on PYTEST_WORKERS processes (pytest-xdist; each has its own test database), and
+# prints its 30 slowest tests so that a slow one is seen.
+PYTEST_WORKERS ?= auto
 test: venv browser report-deps messages
 	DEBUG=$${DEBUG:-true} $(PY) manage.py makemigrations --check --dry-run
-	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(PY) -m pytest $(PYTEST_ARGS)
+	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(PY) -m pytest -n $(PYTEST_WORKERS) --durations=30 $(PYTEST_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .

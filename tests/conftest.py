@@ -1,5 +1,6 @@
+import os
+
 import pytest
-from django.core.management import call_command
 
 
 @pytest.fixture(autouse=True)
@@ -9,8 +10,45 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# Set for the test run by Django's test environment (setup_test_environment) or by pytest-django.
+TEST_ENVIRONMENT_SETTINGS = {"DEBUG", "ALLOWED_HOSTS", "MAILERS", "EMAIL_BACKEND", "DATABASES", "SECRET_KEY"}
+
+
 @pytest.fixture(scope="session", autouse=True)
-def plain_http_without_throttling():
+def settings_of_a_clean_shell():
+    """The suite runs on the settings of a shell that sets none of the tracker's variables but
+    DATABASE_URL and SECRET_KEY, whatever the caller exported (DEBUG=true from a developer's .env,
+    TASK_BACKEND, REDIS_URL, EMAIL_*, ALLOWED_HOSTS...): the others are removed from this process's
+    environment, which the servers and commands that tests start inherit, and every setting they
+    changed is set back to what it is without them. Tests that need a variable set it themselves."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    from tests.environment import SUITE_VARIABLES, TRACKER_VARIABLES, settings_from
+
+    exported = (TRACKER_VARIABLES - SUITE_VARIABLES) & set(os.environ)
+    if not exported:
+        yield
+        return
+    kept = {name: os.environ[name] for name in SUITE_VARIABLES & set(os.environ)}
+    callers = settings_from({**kept, **{name: os.environ[name] for name in exported}})
+    clean = settings_from(kept)
+    changed = {
+        name: value
+        for name, value in clean.items()
+        if name not in TEST_ENVIRONMENT_SETTINGS and value != callers.get(name)
+    }
+    if clean["ALLOWED_HOSTS"] != callers["ALLOWED_HOSTS"]:
+        changed["ALLOWED_HOSTS"] = [*clean["ALLOWED_HOSTS"], "testserver"]
+    with pytest.MonkeyPatch.context() as patch, override_settings(**changed):
+        for name in exported:
+            patch.delenv(name)
+        assert settings.DEBUG is False  # pytest-django's, whatever DEBUG was exported
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def plain_http_without_throttling(settings_of_a_clean_shell):
     """Tests run with DEBUG off, the production defaults, but speak plain HTTP to the test client and
     the live server (whose middleware is loaded once per session): no redirect to HTTPS. API
     throttling would count one user's requests across tests, user ids repeating from test to test:
@@ -39,8 +77,10 @@ def no_login_failures_yet():
 
 @pytest.fixture
 def seeded(db):
-    """The database with the seed fixture loaded, as `make run` loads it."""
-    call_command("loaddata", "seeds", verbosity=0)
+    """The database with the seed fixture loaded, as `make run` loads it (tests/seeds.py)."""
+    from tests.seeds import load_seeds
+
+    load_seeds()
 
 
 @pytest.fixture

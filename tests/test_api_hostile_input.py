@@ -24,7 +24,6 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Model
 from django.test import Client, override_settings
@@ -43,6 +42,7 @@ from projects.models import (
     ZoneMembership,
     ZoneRole,
 )
+from tests.seeds import load_seeds
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]{3,}")
@@ -93,7 +93,7 @@ def world(django_db_setup, django_db_blocker) -> Iterator[dict[str, Any]]:
 
     users = get_user_model().objects
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("loaddata", "seeds", verbosity=0)
+        load_seeds()
         zone = Zone.objects.get(name="赣县区")
         chief = users.create_superuser("hostile-chief", password="pw-for-tests-only")
         editor = users.create_user("hostile-editor", password="pw-for-tests-only")

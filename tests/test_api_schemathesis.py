@@ -14,7 +14,6 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
-from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from django.test import override_settings
@@ -30,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
 
 from projects.models import Zone, ZoneMembership, ZoneRole
 from projects.tokens import api_token_create
+from tests.seeds import load_seeds
 from tracker.wsgi import application
 
 EXAMPLES_PER_OPERATION = 8
@@ -77,7 +77,7 @@ def tokens(django_db_setup, django_db_blocker) -> Iterator[dict[str, str]]:
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("loaddata", "seeds", verbosity=0)
+        load_seeds()
         chief = users.create_superuser("fuzz-chief", password="pw-for-tests-only")
         editor = users.create_user("fuzz-editor", password="pw-for-tests-only")
         ZoneMembership.objects.create(user=editor, zone=Zone.objects.get(name="赣县区"), role=ZoneRole.EDITOR)

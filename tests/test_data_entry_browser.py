@@ -32,7 +32,8 @@ from projects.models import (
     ZoneRole,
 )
 from projects.money import AmountScale
-from tests.browser import choose_autocomplete, load_seeds, log_in
+from tests.browser import choose_autocomplete, log_in
+from tests.seeds import load_seeds
 
 NOW = "2022-07-06 10:00 +08:00"
 EDITOR, PASSWORD = "ganxian-editor", "ganxian-password-1"

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import log_in
+from tests.environment import TRACKER_VARIABLES, settings_from
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,8 +33,7 @@ PRODUCTION = {
 def check_deploy(**changes: str) -> tuple[int, set[str], str]:
     """`manage.py check --deploy --fail-level WARNING` in a fresh process with the production
     environment (none of the tracker's variables inherited from this one): (exit code, ids, output)."""
-    tracker_variables = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
-    tracker_variables.add("DJANGO_ALLOW_ASYNC_UNSAFE")  # set while the browser tests of this module run
+    tracker_variables = {*TRACKER_VARIABLES, "DJANGO_ALLOW_ASYNC_UNSAFE"}  # set while the browser tests run
     inherited = {k: v for k, v in os.environ.items() if k not in tracker_variables}
     env = {**inherited, **PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50), **changes}
     result = subprocess.run(
@@ -76,12 +76,28 @@ def test_a_weak_secret_key_is_flagged():
 # Headers of real responses
 
 
+# The settings that the production environment sets apart from the test run's own (which database,
+# which cache, which hosts and mail: the test environment's).
+SECURITY_SETTINGS = [
+    "DEBUG",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+]
+
+
 @pytest.fixture
 def production(settings):
-    """The production settings this process was started with, HTTPS redirect on (the test settings
-    turn it off for plain-HTTP test clients: tests/conftest.py)."""
-    settings.SECURE_SSL_REDIRECT = True
-    assert settings.DEBUG is False
+    """The security settings that tracker/settings.py makes of the production environment (HTTPS
+    redirect on, which the test settings turn off for plain-HTTP test clients: tests/conftest.py),
+    whatever the shell that started the tests exported."""
+    made = settings_from({**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50)})
+    for name in SECURITY_SETTINGS:
+        setattr(settings, name, made[name])
+    assert settings.DEBUG is False and settings.SECURE_SSL_REDIRECT is True
     return settings
 
 

@@ -14,7 +14,6 @@ from html.parser import HTMLParser
 
 import openpyxl
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from pypdf import PdfReader
 
@@ -26,6 +25,7 @@ from projects.reports.documents import FORMATS
 from projects.reports.html import render_html, render_pdf
 from projects.reports.snapshot import build_snapshot, fingerprint
 from projects.reports.xlsx import render_xlsx
+from tests.seeds import load_seeds
 
 from .factories import ZoneFactory
 
@@ -64,7 +64,7 @@ pytestmark = pytest.mark.django_db
 def gx(django_db_setup, django_db_blocker) -> dict:
     """赣县区's May 2022 report on the seeds, as plain JSON; the database is left as it was."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("loaddata", "seeds", verbosity=0)
+        load_seeds()
         snapshot = snapshot_of(ReportSchedule(zone=Zone.objects.get(name="赣县区"), cadence="monthly"))
         transaction.set_rollback(True)
     return snapshot

@@ -7,8 +7,10 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
+from django.db import transaction
 
 from projects import rules
 from projects.models import (
@@ -27,6 +29,8 @@ from projects.models import (
     ZoneAlias,
 )
 from projects.provenance import missing_numbers, quote_is_at_offset
+from tests.factories import ZoneFactory
+from tests.seeds import load_seeds
 
 FACTS = [Zone, Industry, Enterprise, Project, Milestone, Portfolio, PortfolioEntry, IndicatorValue, Campaign]
 ALL = [SourceDocument, Citation, Metric, ZoneAlias, *FACTS]
@@ -56,6 +60,49 @@ def test_loading_twice_creates_no_duplicates():
     first = counts()
     call_command("loaddata", "seeds", verbosity=0)
     assert counts() == first
+
+
+class RolledBack(Exception):
+    pass
+
+
+def every_row() -> dict[str, list]:
+    """Every row of every table, history included, by primary key; the many-to-many links as the
+    pairs they link (their own numbers say only in which order they were made)."""
+    return {
+        model._meta.label: (
+            sorted(
+                model._base_manager.values_list(*[f.attname for f in model._meta.fields if not f.primary_key])
+            )
+            if model._meta.auto_created
+            else list(model._base_manager.order_by("pk").values())
+        )
+        for model in apps.get_models(include_auto_created=True)
+    }
+
+
+def loaded_then_rolled_back(load) -> tuple[dict[str, list[dict]], int]:
+    """The rows `load` leaves in the empty database, and the primary key the next zone gets."""
+    try:
+        with transaction.atomic():
+            load()
+            rows, next_zone = every_row(), ZoneFactory().pk
+            raise RolledBack
+    except RolledBack:
+        return rows, next_zone
+
+
+def test_the_seeded_fixture_gives_exactly_the_rows_loaddata_gives():
+    """tests/seeds.py inserts the seed fixture again from the rows of its first load: the same
+    rows in every table, and a new row numbered after them, as `loaddata seeds` leaves it."""
+    assert not any(rows for table, rows in every_row().items() if table.startswith("projects."))
+    loaded_then_rolled_back(load_seeds)  # the first load in this process is loaddata's
+    again = loaded_then_rolled_back(load_seeds)
+    by_loaddata = loaded_then_rolled_back(lambda: call_command("loaddata", "seeds", verbosity=0))
+    (rows, next_zone), (expected, expected_next_zone) = again, by_loaddata
+    assert [table for table in expected if rows[table] != expected[table]] == []
+    assert rows == expected and next_zone == expected_next_zone
+    assert len(rows["projects.Project"]) == 61 and len(rows["projects.Citation"]) == 127
 
 
 def test_documents_hold_the_seed_files_byte_for_byte(seeded):
