@@ -24,7 +24,7 @@ CHROMIUM ?= /usr/bin/chromium
 REPORT_PACKAGES := fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 REPORT_LIBRARIES := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
 
-.PHONY: help python venv browser report-deps run test lint migrations-check clean
+.PHONY: help python venv browser report-deps run test lint typecheck typecheck-baseline migrations-check clean
 
 help:
 	@echo "make run    — serve the tracker with the seed data on http://$(HOST):$(PORT)/admin/"
@@ -32,6 +32,8 @@ help:
 	@echo "              installs Debian's chromium for the browser tests when it is missing)"
 	@echo "make report-deps — CJK fonts and Pango for the PDF reports (run and test need them)"
 	@echo "make lint   — ruff check and format check"
+	@echo "make typecheck — mypy with django-stubs; fails on an error not in .ci/mypy-baseline.txt"
+	@echo "make typecheck-baseline — rewrite that baseline from the current errors (only to shrink it)"
 	@echo "make deploy-demo — two app servers behind nginx, two workers, two schedulers, backup and"
 	@echo "              restore on one machine's PostgreSQL, checked (deploy/demo.py)"
 	@echo "make loadtest — locust against gunicorn for LOAD_DURATION (3m) with LOAD_USERS (24) users on"
@@ -104,6 +106,13 @@ lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# mypy keeps its cache in .mypy_cache: a warm run checks only what changed.
+typecheck: venv
+	SECRET_KEY=$${SECRET_KEY:-typecheck-only-secret-key} $(PY) .ci/typecheck.py
+
+typecheck-baseline: venv
+	SECRET_KEY=$${SECRET_KEY:-typecheck-only-secret-key} $(PY) .ci/typecheck.py --update
+
 migrations-check: venv
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
@@ -161,4 +170,4 @@ bench: venv report-deps
 		$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 *.egg-info
+	rm -rf $(VENV) db.sqlite3 *.egg-info .mypy_cache
