@@ -24,7 +24,7 @@ CHROMIUM ?= /usr/bin/chromium
 REPORT_PACKAGES := fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 REPORT_LIBRARIES := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
 
-.PHONY: help python venv browser report-deps run test lint typecheck typecheck-baseline migrations-check clean
+.PHONY: help python venv browser report-deps run test lint typecheck typecheck-baseline docs migrations-check clean
 
 help:
 	@echo "make run    — serve the tracker with the seed data on http://$(HOST):$(PORT)/admin/"
@@ -33,6 +33,7 @@ help:
 	@echo "make report-deps — CJK fonts and Pango for the PDF reports (run and test need them)"
 	@echo "make lint   — ruff check and format check"
 	@echo "make typecheck — mypy with django-stubs; fails on an error not in .ci/mypy-baseline.txt"
+	@echo "make docs   — build docs/ into site/ with MkDocs, the API schema rendered"
 	@echo "make typecheck-baseline — rewrite that baseline from the current errors (only to shrink it)"
 	@echo "make deploy-demo — two app servers behind nginx, two workers, two schedulers, backup and"
 	@echo "              restore on one machine's PostgreSQL, checked (deploy/demo.py)"
@@ -110,6 +111,16 @@ lint: venv
 typecheck: venv
 	SECRET_KEY=$${SECRET_KEY:-typecheck-only-secret-key} $(PY) .ci/typecheck.py
 
+# The docs/ pages as a site in site/, with the API schema generated from the code and rendered
+# (mkdocs.yml: strict, links checked, nothing fetched from the network).
+docs: $(VENV)/.installed-docs
+	DEBUG=true $(PY) manage.py spectacular --file docs/api/openapi.yaml
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --clean
+
+$(VENV)/.installed-docs: $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,docs]'
+	@touch $@
+
 typecheck-baseline: venv
 	SECRET_KEY=$${SECRET_KEY:-typecheck-only-secret-key} $(PY) .ci/typecheck.py --update
 
@@ -170,4 +181,4 @@ bench: venv report-deps
 		$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 *.egg-info .mypy_cache
+	rm -rf $(VENV) db.sqlite3 *.egg-info site docs/api/openapi.yaml .mypy_cache
