@@ -24,7 +24,7 @@ CHROMIUM ?= /usr/bin/chromium
 REPORT_PACKAGES := fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 REPORT_LIBRARIES := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
 
-.PHONY: help python venv browser report-deps messages run test lint migrations-check clean
+.PHONY: help python venv browser report-deps messages run test lint typecheck typecheck-baseline docs migrations-check clean
 
 help:
 	@echo "make run    — serve the tracker with the seed data on http://$(HOST):$(PORT)/admin/"
@@ -34,6 +34,9 @@ help:
 	@echo "make report-deps — CJK fonts and Pango for the PDF reports (run and test need them)"
 	@echo "make messages — compile the message catalogues (run and test do it first)"
 	@echo "make lint   — ruff check and format check"
+	@echo "make typecheck — mypy with django-stubs; fails on an error not in .ci/mypy-baseline.txt"
+	@echo "make docs   — build docs/ into site/ with MkDocs, the API schema rendered"
+	@echo "make typecheck-baseline — rewrite that baseline from the current errors (only to shrink it)"
 	@echo "make deploy-demo — two app servers behind nginx, two workers, two schedulers, backup and"
 	@echo "              restore on one machine's PostgreSQL, checked (deploy/demo.py)"
 	@echo "make loadtest — locust against gunicorn for LOAD_DURATION (3m) with LOAD_USERS (24) users on"
@@ -123,6 +126,23 @@ lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# mypy keeps its cache in .mypy_cache: a warm run checks only what changed.
+typecheck: venv
+	SECRET_KEY=$${SECRET_KEY:-typecheck-only-secret-key} $(PY) .ci/typecheck.py
+
+# The docs/ pages as a site in site/, with the API schema generated from the code and rendered
+# (mkdocs.yml: strict, links checked, nothing fetched from the network).
+docs: $(VENV)/.installed-docs
+	DEBUG=true $(PY) manage.py spectacular --file docs/api/openapi.yaml
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --clean
+
+$(VENV)/.installed-docs: $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,docs]'
+	@touch $@
+
+typecheck-baseline: venv
+	SECRET_KEY=$${SECRET_KEY:-typecheck-only-secret-key} $(PY) .ci/typecheck.py --update
+
 migrations-check: venv
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
@@ -180,4 +200,4 @@ bench: venv report-deps
 		$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 *.egg-info
+	rm -rf $(VENV) db.sqlite3 *.egg-info site docs/api/openapi.yaml .mypy_cache

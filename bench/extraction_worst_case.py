@@ -4,7 +4,7 @@ Each text is MAX_TEXT_LENGTH characters built to load one path of projects.extra
 kinds as tests/test_extraction_bounds.py, which counts their work instead of timing it), read as
 POST /api/extract/ reads it: extract() with the default limit on candidates, then every candidate
 as JSON. Prints the CPU seconds of each (the best of BENCH_REPEAT runs, default 3), worst first.
-Not a test: the figures depend on the machine; the README records one run.
+Not a test: the figures depend on the machine; docs/security.md records one run.
 """
 
 from __future__ import annotations

@@ -212,9 +212,10 @@ def _read_amount(text: str, scale: int | None, currency: str | None) -> ParsedAm
     suffix_qualifier, stated_scale, stated_currency = _unit(text[found.end() :])
     if prefix_qualifier and suffix_qualifier:
         raise _Unreadable("限定词只能有一个,如“约106亿元”或“106余亿元”")
-    if stated_scale is None and scale is None:
+    stated_or_chosen = stated_scale or scale
+    if stated_or_chosen is None:
         raise _Unreadable("请写明单位,如106亿元,或在旁边选择单位")
-    scale = AmountScale(stated_scale or scale)
+    scale = AmountScale(stated_or_chosen)
     return ParsedAmount(
         value=_in_base(_number(found.group()), scale),
         scale=scale,

@@ -18,7 +18,7 @@ entity, an unclosed tag or bytes that are not the declared encoding make the par
 Whatever is refused raises `PackageRefused` with the reason in Chinese and English and a code.
 
 The limits, and why each is where it is, are in `WorkbookLimits` and `DocumentLimits`; the
-README ("Uploaded files" under "Security") lists them.
+docs/security.md ("Uploaded files") lists them.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class PackageRefused(ValueError):
 class PackageLimits:
     """What any Office file may hold. The numbers are far above what Excel, WPS or Word write for
     the files staff upload, and far below what would cost a worker memory (measured: see the
-    README's "Uploaded files")."""
+    docs/security.md, "Uploaded files")."""
 
     # Excel and Word write 10–40 parts; a workbook of many sheets or a report with its pictures
     # stays well below. Each part costs the parser a little, whether it is read or not.

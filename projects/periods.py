@@ -17,6 +17,8 @@ from typing import Self
 
 from django.db.models.enums import TextChoices
 
+from .numerals import small_number
+
 
 class DatePrecision(TextChoices):
     DAY = "day", "日"
@@ -35,6 +37,24 @@ class MilestoneStatus(TextChoices):
 
 QUARTER_NAMES = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
 HALF_NAMES = {1: "上半年", 2: "下半年"}
+# The parts of a year reports name, by (first month, last month): how format_period writes them.
+_RANGE_NAMES = (
+    {(quarter * 3 - 2, quarter * 3): name for quarter, name in QUARTER_NAMES.items()}
+    | {(half * 6 - 5, half * 6): name for half, name in HALF_NAMES.items()}
+    | {(1, 9): "前三季度", (1, 12): "全年"}
+)
+# The names parse_period and the extractor read as periods, with the other ways staff write them.
+# Quarters are read with their number instead (第二季度, 2季度, q2).
+NAMED_PERIODS: dict[str, tuple[int, int]] = {
+    name: months for months, name in _RANGE_NAMES.items() if name not in QUARTER_NAMES.values()
+} | {
+    "前3季度": (1, 9),
+    "前两季度": (1, 6),
+    "前二季度": (1, 6),
+    "前2季度": (1, 6),
+    "年度": (1, 12),
+    "全年度": (1, 12),
+}
 
 
 def _months_in(precision: str) -> int:
@@ -44,6 +64,12 @@ def _months_in(precision: str) -> int:
         DatePrecision.HALF: 6,
         DatePrecision.YEAR: 12,
     }[DatePrecision(precision)]
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` after (or before, when negative) the month of `day`."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def period_start(day: date, precision: str) -> date:
@@ -59,10 +85,7 @@ def period_end(day: date, precision: str) -> date:
     """The last day of the period of `precision` that contains `day`."""
     if precision == DatePrecision.DAY:
         return day
-    start = period_start(day, precision)
-    next_month = start.month + _months_in(precision)
-    next_start = date(start.year + (next_month - 1) // 12, (next_month - 1) % 12 + 1, 1)
-    return next_start - timedelta(days=1)
+    return add_months(period_start(day, precision), _months_in(precision)) - timedelta(days=1)
 
 
 def is_period_start(day: date, precision: str) -> bool:
@@ -117,16 +140,10 @@ def format_period(year: int, start_month: int | None, end_month: int) -> str:
     """A cumulative period or a point in time as reports write it: 2022年1-5月, 2022年5月末 …"""
     if start_month is None:
         return f"{year}年{end_month}月末" if end_month != 12 else f"{year}年末"
-    if (start_month, end_month) == (1, 12):
-        return f"{year}年全年"
+    if name := _RANGE_NAMES.get((start_month, end_month)):
+        return f"{year}年{name}"
     if start_month == end_month:
         return f"{year}年{end_month}月"
-    if start_month == 1 and end_month in (3, 6, 9):
-        return f"{year}年" + {3: "一季度", 6: "上半年", 9: "前三季度"}[end_month]
-    if (start_month, end_month) in ((4, 6), (7, 9), (10, 12)):
-        return f"{year}年{QUARTER_NAMES[end_month // 3]}"
-    if (start_month, end_month) == (7, 12):
-        return f"{year}年下半年"
     return f"{year}年{start_month}-{end_month}月"
 
 
@@ -224,7 +241,6 @@ class Period:
 
 
 _DASH_LIKE = str.maketrans(dict.fromkeys("‐‑‒–—―−﹣", "-") | dict.fromkeys("〜∼", "~"))
-_CHINESE_DIGITS = dict(zip("一二三四五六七八九", range(1, 10), strict=True))
 _NUMBER = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
 _AS_OF = re.compile(r"(?:截至|截止至|截止到|截止)\s*")
 _YEAR = re.compile(r"(\d{4})\s*(年度|年)?\s*")
@@ -233,30 +249,6 @@ _YEAR_MONTH = re.compile(rf"(\d{{4}})\s*(?:[-/]\s*(\d{{1,2}})|年\s*{_NUMBER}\s*
 _MONTH = re.compile(rf"{_NUMBER}月份?")
 _MONTH_END = re.compile(rf"{_NUMBER}月份?[底末]")
 _QUARTER = re.compile(rf"第?{_NUMBER}季度|q(\d{{1,2}})")
-_NAMED = {
-    "上半年": (1, 6),
-    "下半年": (7, 12),
-    "前三季度": (1, 9),
-    "前3季度": (1, 9),
-    "前两季度": (1, 6),
-    "前二季度": (1, 6),
-    "前2季度": (1, 6),
-    "全年": (1, 12),
-    "年度": (1, 12),
-    "全年度": (1, 12),
-}
-
-
-def _number(token: str) -> int | None:
-    """'5', '05', '五', '十二' → int; None for what is not a small number (十十)."""
-    if token.isdigit():
-        return int(token)
-    if "十" not in token:
-        return _CHINESE_DIGITS.get(token) if len(token) == 1 else None
-    tens, _, units = token.partition("十")
-    if len(tens) > 1 or len(units) > 1 or "十" in units:
-        return None
-    return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[units] if units else 0)
 
 
 def _normalise(text: str) -> str:
@@ -269,7 +261,7 @@ class _Unreadable(Exception):
 
 
 def _month(token: str) -> int:
-    number = _number(token)
+    number = small_number(token)
     if number is None:
         raise _Unreadable(_PERIOD_FORMS)
     return number
@@ -277,14 +269,14 @@ def _month(token: str) -> int:
 
 def _months_of(body: str, year_suffix: str) -> tuple[int | None, int]:
     """(start_month, end_month) of the text after the year; start_month None for a point."""
-    if body in _NAMED:
-        return _NAMED[body]
+    if body in NAMED_PERIODS:
+        return NAMED_PERIODS[body]
     if body in ("年底", "年末") or (year_suffix == "年" and body in ("底", "末")):
         return None, 12
     if year_suffix == "年度" and not body:
         return 1, 12
     if match := _QUARTER.fullmatch(body):
-        quarter = _number(match.group(1) or match.group(2))
+        quarter = small_number(match.group(1) or match.group(2))
         if quarter is None or not 1 <= quarter <= 4:
             raise _Unreadable("季度须为一至四季度")
         return quarter * 3 - 2, quarter * 3
@@ -345,7 +337,7 @@ def parse_period(text: str, year: int | None = None) -> Period:
 def parse_year_month(text: str) -> tuple[int, int]:
     """The year and month of an API or command parameter: 2022-05, 2022-5, 2022年5月."""
     match = _YEAR_MONTH.fullmatch(_normalise(text))
-    month = _number(match.group(2) or match.group(3)) if match else None
+    month = small_number(match.group(2) or match.group(3)) if match else None
     if match is None or month is None:
         raise PeriodParseError(text, "请写作 2022-05 或 2022年5月", what="年月")
     year = int(match.group(1))
@@ -360,7 +352,7 @@ _DATE_FORMS = "可写作 3月18日、2022年3月18日、2022-03-18、3月、一�
 _NUMERIC_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})(?:\2(\d{1,2}))?")
 _MONTH_DAY = re.compile(rf"{_NUMBER}月份?(?:{_NUMBER}[日号]?)?")
 _QUARTER_OF_DATE = re.compile(rf"第?{_NUMBER}季度|q(\d)")
-_HALVES = {"上半年": 1, "下半年": 7}
+_HALVES = {name: half * 6 - 5 for half, name in HALF_NAMES.items()}  # 上半年 → January
 
 
 def _day_of(year: int, month: int, day: int) -> date:
@@ -371,8 +363,8 @@ def _day_of(year: int, month: int, day: int) -> date:
     return date(year, month, day)
 
 
-def _day_number(token: str) -> int:
-    number = _number(token)
+def _daysmall_number(token: str) -> int:
+    number = small_number(token)
     if number is None:
         raise _Unreadable(_DATE_FORMS)
     return number
@@ -385,7 +377,7 @@ def _date_parts(body: str, year_suffix: str) -> tuple[int | None, int | None, st
     if body in _HALVES:
         return _HALVES[body], None, DatePrecision.HALF
     if match := _QUARTER_OF_DATE.fullmatch(body):
-        quarter = _number(match.group(1) or match.group(2))
+        quarter = small_number(match.group(1) or match.group(2))
         if quarter is None or not 1 <= quarter <= 4:
             raise _Unreadable("季度须为一至四季度")
         return quarter * 3 - 2, None, DatePrecision.QUARTER
@@ -393,17 +385,21 @@ def _date_parts(body: str, year_suffix: str) -> tuple[int | None, int | None, st
         month = _month(match.group(1))
         if match.group(2) is None:
             return month, None, DatePrecision.MONTH
-        return month, _day_number(match.group(2)), DatePrecision.DAY
+        return month, _daysmall_number(match.group(2)), DatePrecision.DAY
     raise _Unreadable(_DATE_FORMS)
 
 
 def _read_date(text: str, year: int | None) -> tuple[date, str]:
     if not text:
         raise _Unreadable(f"内容为空；{_DATE_FORMS}")
+    stated_year: int | None
     if match := _NUMERIC_DATE.fullmatch(text):
-        stated_year, month, day = int(match.group(1)), int(match.group(3)), match.group(4)
-        precision = DatePrecision.MONTH if day is None else DatePrecision.DAY
-        parts: tuple[int | None, int | None, str] = (month, None if day is None else int(day), precision)
+        stated_year, day_text = int(match.group(1)), match.group(4)
+        parts: tuple[int | None, int | None, str] = (
+            int(match.group(3)),
+            None if day_text is None else int(day_text),
+            DatePrecision.MONTH if day_text is None else DatePrecision.DAY,
+        )
     else:
         stated_year, year_suffix, rest = _split_year(text)
         if stated_year is None and rest[:4].isdigit():

@@ -6,39 +6,18 @@ import re
 from decimal import Decimal
 
 from .money import plain
+from .numerals import small_number
 
 _ARABIC = re.compile(r"\d+(?:\.\d+)?")
-_CHINESE_DIGITS = {
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
+# Numbers below 100, as ranks and months are written (一, 十二, 二十三).
 _CHINESE = re.compile(r"[零一二两三四五六七八九十]+")
-
-
-def _chinese_to_int(text: str) -> int | None:
-    """一 → 1, 十 → 10, 十二 → 12, 二十三 → 23 (numbers below 100, as ranks and months are)."""
-    if "十" not in text:
-        return _CHINESE_DIGITS[text] if len(text) == 1 else None
-    tens, _, units = text.partition("十")
-    if len(tens) > 1 or len(units) > 1 or "十" in units:
-        return None
-    return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[units] if units else 0)
 
 
 def numbers_in(text: str) -> set[Decimal]:
     """Every number written in `text`, in Arabic digits or small Chinese numerals."""
     found = {plain(Decimal(match)) for match in _ARABIC.findall(text.replace(",", ""))}
     for match in _CHINESE.findall(text):
-        number = _chinese_to_int(match)
+        number = small_number(match)
         if number is not None:
             found.add(Decimal(number))
     return found

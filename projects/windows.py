@@ -7,13 +7,15 @@ Pure functions, no ORM.
 
 from datetime import date
 
+from .periods import add_months
+
 
 def entry_deadline(year: int, month: int, deadline_day: int | None) -> date | None:
     """The last day on which figures of (year, month) can be entered: `deadline_day` of the
     next month (May 2022 with day 10 → 2022-06-10); None without a deadline day."""
     if deadline_day is None:
         return None
-    return date(year + month // 12, month % 12 + 1, deadline_day)
+    return add_months(date(year, month, 1), 1).replace(day=deadline_day)
 
 
 def is_locked(

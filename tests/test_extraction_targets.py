@@ -4,7 +4,7 @@ and every quote is the text at its offsets. The seed fixture's facts are all fou
 
 `blind/` was written by a helper who saw neither the extractor nor the other texts, and was
 never looked at while the extractor was built; `final/` was written the same way and looked at
-once, after its first-run figures were recorded (see README); `heldout/` was tuned on."""
+once, after its first-run figures were recorded (see docs/text-entry.md); `heldout/` was tuned on."""
 
 from pathlib import Path
 

@@ -7,7 +7,7 @@ what is accepted stays under the same bound.
 
 The peak is the kernel's: the worker's VmHWM is reset (/proc/<pid>/clear_refs, "5") before each
 request and read after it; psutil polls the RSS meanwhile as well, for where the reset is not
-allowed. The figures are printed (pytest -s) and the README quotes them."""
+allowed. The figures are printed (pytest -s) and docs/security.md quotes them."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from .candidates import Candidate, CandidateKind, DateRef, Measure, PeriodRef
 from .figures import WIDTH, Figure, scan_figures
 from .lexicon import ZONE_SUFFIXES, Lexicon
 from .names import project_names
-from .spans import Marks, Occurrences, Spans
+from .spans import Marks, Match, Occurrences, Spans
 from .times import TimeMention, scan_times
 
 MAX_TEXT_LENGTH = 200_000
@@ -274,9 +274,9 @@ class _Reader:
         found: dict[int, str] = {}
         known = []
         if self.lexicon.zone_pattern is not None:
-            for match in self.lexicon.zone_pattern.finditer(self.normal):
-                found[match.start()] = self.lexicon.zones[match.group()]
-                known.append(match.span())
+            for zone in self.lexicon.zone_pattern.finditer(self.normal):
+                found[zone.start()] = self.lexicon.zones[zone.group()]
+                known.append(zone.span())
         named = Spans(known)
         for match in _ZONE_GENERIC.finditer(self.normal):
             name = match["name"]
@@ -340,10 +340,14 @@ class _Reader:
                 metric, code = (
                     (known.group(), self.lexicon.metrics[known.group()]) if known else (metric or after, "")
                 )
-        same_sentence = previous is not None and previous.sentence_start == sentence[0]
         value_kind = self._value_kind(sentence[0], figure.start)
         subject = self._subject_zone(figure.start)
-        if same_sentence and measure != Measure.LEVEL and not self.targets.last(clause_start, figure.start):
+        if (
+            previous is not None
+            and previous.sentence_start == sentence[0]
+            and measure != Measure.LEVEL
+            and not self.targets.last(clause_start, figure.start)
+        ):
             value_kind = previous.value_kind
         return Candidate(
             kind=figure.kind,
@@ -470,7 +474,7 @@ class _Reader:
             return after
         return before
 
-    def _capacity(self, clause_from: int, sentence: tuple[int, int]) -> re.Match[str] | None:
+    def _capacity(self, clause_from: int, sentence: tuple[int, int]) -> Match | None:
         """The first capacity (年产…) from a project's clause to its sentence's end."""
         if sentence[0] not in self._capacities:
             positions = self.outputs.between(*sentence)

@@ -14,6 +14,7 @@ tried again from each of its characters).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -65,7 +66,7 @@ _PREFIXES = {
 _SUFFIXES = {"左右": Qualifier.AROUND, "以上": Qualifier.MORE_THAN, "之多": Qualifier.MORE_THAN}
 
 
-def _alternatives(words) -> str:
+def _alternatives(words: Iterable[str]) -> str:
     return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
 
 

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ..periods import DatePrecision, PeriodParseError, parse_date
+from ..numerals import small_number
+from ..periods import NAMED_PERIODS, DatePrecision, PeriodParseError, parse_date
 from .candidates import CandidateKind, DateRef, PeriodRef
 from .figures import WIDTH
 
@@ -41,12 +42,6 @@ TIME = re.compile(
 _WHEN_BEFORE = re.compile(r"(?:将于|于|在|到|预计|计划|力争|争取|确保)$")
 _WHEN_AFTER = re.compile(r"[,，]?[^,，。;；]{0,4}?(?:将|(?<![主重需只想必纲])要|计划|预计|拟)")
 _EVENT_AFTER = re.compile(rf"[^,，。;；]{{0,2}}{_EVENT}")
-_NAMED = {"前三季度": (1, 9), "前两季度": (1, 6), "上半年": (1, 6), "下半年": (7, 12), "全年": (1, 12)}
-_CHINESE_MONTH = dict(zip("一二三四五六七八九", range(1, 10), strict=True)) | {
-    "十": 10,
-    "十一": 11,
-    "十二": 12,
-}
 
 
 @dataclass(frozen=True)
@@ -62,7 +57,11 @@ class TimeMention:
 
 
 def _month(token: str) -> int:
-    return int(token) if token.isdigit() else _CHINESE_MONTH[token]
+    """A month or quarter matched by _N or _Q: 5, 05, 五, 十二."""
+    number = small_number(token)
+    if number is None:
+        raise ValueError(f"not a month: {token}")
+    return number
 
 
 def _year(quote: str, year: int | None) -> int | None:
@@ -101,7 +100,7 @@ def _mention(text: str, match: re.Match[str], year: int | None) -> TimeMention |
             return None
         return TimeMention(CandidateKind.PERIOD, start, end, period=PeriodRef(the_year, first, last, quote))
     if match["named"]:
-        first, last = _NAMED[match["name"]]
+        first, last = NAMED_PERIODS[match["name"]]
         if match["name"] in ("上半年", "下半年") and _is_when(text, start, end):
             day = date(the_year, first, 1) if the_year else None
             return TimeMention(
@@ -113,7 +112,7 @@ def _mention(text: str, match: re.Match[str], year: int | None) -> TimeMention |
             )
         return TimeMention(CandidateKind.PERIOD, start, end, period=PeriodRef(the_year, first, last, quote))
     if match["quarter"]:
-        quarter = int(match["q"]) if match["q"].isdigit() else _CHINESE_MONTH[match["q"]]
+        quarter = _month(match["q"])
         if match["ordinal"] or _is_when(text, start, end):
             day = date(the_year, quarter * 3 - 2, 1) if the_year else None
             return TimeMention(

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from ..periods import period_end
+from ..periods import QUARTER_NAMES, add_months, period_end
 
 DAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-QUARTER_LABELS = ("一", "二", "三", "四")
 
 
 class Cadence(StrEnum):
@@ -68,7 +67,7 @@ class ReportPeriod:
     @property
     def display(self) -> str:
         if self.cadence == Cadence.QUARTERLY:
-            return f"{self.year}年第{QUARTER_LABELS[(self.month - 1) // 3]}季度"
+            return f"{self.year}年第{QUARTER_NAMES[(self.month - 1) // 3 + 1]}"
         if self.cadence == Cadence.WEEKLY:
             iso_year, week, _ = self.start.isocalendar()
             return (
@@ -88,11 +87,6 @@ def month_period(year: int, month: int) -> ReportPeriod:
     return ReportPeriod("", start, period_end(start, "month"))
 
 
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def period_containing(cadence: str, due_day: int, day: date) -> ReportPeriod:
     """The period of `cadence` that contains `day`, with its due date."""
     cadence = Cadence(cadence)
@@ -102,7 +96,7 @@ def period_containing(cadence: str, due_day: int, day: date) -> ReportPeriod:
         return ReportPeriod(cadence, start, end, end + timedelta(days=due_day))
     months = 3 if cadence == Cadence.QUARTERLY else 1
     first = date(day.year, (day.month - 1) // months * months + 1, 1)
-    after = _add_months(first, months)
+    after = add_months(first, months)
     return ReportPeriod(cadence, first, after - timedelta(days=1), after.replace(day=due_day))
 
 

@@ -154,7 +154,10 @@ def stated_precision(value: Decimal) -> Decimal:
     A stored value has lost how it was written (70.1100), so trailing zeros are dropped first;
     a figure written 70.10 is thus taken as 70.1, a wider tolerance, never a narrower one.
     """
-    return Decimal(1).scaleb(min(plain(value).as_tuple().exponent, 0))
+    exponent = plain(value).as_tuple().exponent
+    if not isinstance(exponent, int):  # 'n', 'N' or 'F': NaN or infinity was never written
+        raise TypeError(f"{value} is not a stated figure")
+    return Decimal(1).scaleb(min(exponent, 0))
 
 
 @dataclass(frozen=True)
