@@ -11,9 +11,10 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from knox.models import AuthToken
 
-        from . import security  # noqa: F401 — registers the deployment checks
-        from .models import ApiToken
+        from . import access, security  # noqa: F401 — security registers the deployment checks
+        from .models import ApiToken, RestrictedQuerySet
 
+        RestrictedQuerySet.policy = access.restrict  # the models' restrict(): decided by access
         for model in self.get_models():
             for field in model._meta.local_many_to_many:
                 name_link_table(field)

@@ -14,8 +14,8 @@ the source documents every recorded fact is cited from, one module per concept:
 
 Everything is imported from here (`from projects.models import Project`); the modules are where
 the code lives, not an interface. None of them imports the rules, access, services, admin or API
-when it is loaded (tests/test_layering.py holds it); only RestrictedQuerySet.restrict reaches
-projects.access, when it is called.
+when it is loaded, nor from inside a function (tests/test_layering.py, test_imports_acyclic.py):
+RestrictedQuerySet.restrict calls the policy projects/apps.py hands it from projects.access.
 """
 
 # Choices of projects.money and projects.periods that callers have always found here.

@@ -3,8 +3,11 @@ queryset narrowed to what a user may do, optimistic versions, and the natural-ke
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any, ClassVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, router, transaction
 
@@ -52,13 +55,18 @@ def fuzzy_date_errors(obj: models.Model, *pairs: tuple[str, str]) -> dict[str, s
 class RestrictedQuerySet(models.QuerySet):
     """Every queryset of the tracker's models can be narrowed to what a user may do with it:
     `Project.objects.restrict(user, "change")`. The rules (zone roles) live in projects.access,
-    the one place that decides, for the API, the admin, imports, text entry and reports alike."""
+    the one place that decides, for the API, the admin, imports, text entry and reports alike.
+    access reads these models, so the models do not import it: the app's ready() hands its
+    `restrict` in as `policy` (projects/apps.py), and no import loop exists."""
+
+    policy: ClassVar[Callable[[models.QuerySet, Any, str], models.QuerySet] | None] = None
 
     def restrict(self, user, action: str = "view") -> models.QuerySet:
         """The rows `user` may see ("view"), change ("change") or delete ("delete")."""
-        from .. import access  # access reads these models; importing it here keeps the rules in one place
-
-        return access.restrict(self, user, action)
+        policy = RestrictedQuerySet.policy
+        if policy is None:
+            raise ImproperlyConfigured("projects.access has not been given to the models: is the app ready?")
+        return policy(self, user, action)
 
 
 RestrictedManager = models.Manager.from_queryset(RestrictedQuerySet)
