@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db import models
 from django_tasks_db.apps import TasksAppConfig
@@ -23,15 +25,18 @@ class ProjectsConfig(AppConfig):
         AuthToken._meta.verbose_name_plural = ApiToken._meta.verbose_name_plural
 
 
-def name_link_table(field: models.ManyToManyField) -> None:
+def name_link_table(field: models.ManyToManyField[Any, Any]) -> None:
     """The table Django makes for a many-to-many field (a project's citations, a campaign's zones)
     is named in English ("Project-citation relationship", "Project_citations object (3)"), and the
     admin's delete page lists its rows: name it, and its rows, in Chinese. Names only: nothing in
     the database changes."""
     through = field.remote_field.through
+    assert through is not None  # every many-to-many field has its table once the apps are loaded
     if not through._meta.auto_created:
         return
-    source, target = field.model._meta, field.related_model._meta
+    related = field.related_model
+    assert isinstance(related, type)  # a model class once the apps are loaded, never a "app.Model" name
+    source, target = field.model._meta, related._meta
     through._meta.verbose_name = f"{source.verbose_name}与{target.verbose_name}的关联"
     through._meta.verbose_name_plural = through._meta.verbose_name
     source_id, target_id = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
@@ -40,7 +45,7 @@ def name_link_table(field: models.ManyToManyField) -> None:
         ids = getattr(link, source_id), getattr(link, target_id)
         return f"{source.verbose_name} {ids[0]} — {target.verbose_name} {ids[1]}"
 
-    through.__str__ = __str__
+    through.__str__ = __str__  # type: ignore[method-assign,assignment]  # the made-up model's own name
 
 
 class TasksDatabaseConfig(TasksAppConfig):

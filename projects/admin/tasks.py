@@ -7,6 +7,7 @@ package's admin asks Django's model permissions, which only a superuser holds he
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib import admin
 from django_tasks_db.admin import DBTaskResultAdmin
@@ -30,13 +31,13 @@ class TaskResultAdmin(DBTaskResultAdmin):
     )
 
     @admin.display(description="任务")
-    def task_label(self, obj: DBTaskResult) -> str:
+    def task_label(self, obj: DBTaskResult[Any, Any]) -> str:
         return obj.task_name
 
     @admin.display(description="错误追踪")
-    def formatted_traceback(self, obj: DBTaskResult) -> str:
+    def formatted_traceback(self, obj: DBTaskResult[Any, Any]) -> str:
         return super().formatted_traceback(obj)
 
     @admin.display(description="最早执行时间")
-    def display_run_after(self, obj: DBTaskResult) -> datetime | str:
+    def display_run_after(self, obj: DBTaskResult[Any, Any]) -> datetime | str:
         return super().display_run_after(obj)
