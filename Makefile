@@ -115,12 +115,13 @@ run: venv report-deps messages
 	trap 'kill $$scheduler 2>/dev/null || true' EXIT; \
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
 
-# The suite runs on PYTEST_WORKERS processes (pytest-xdist; each has its own test database), and
-# prints its 30 slowest tests so that a slow one is seen.
+# The suite runs on PYTEST_WORKERS processes (pytest-xdist; each has its own test database), a
+# test file on one process so that a module's fixtures (servers, browsers, loaded data) are made
+# once, and prints its 30 slowest tests so that a slow one is seen.
 PYTEST_WORKERS ?= auto
 test: venv browser report-deps messages
 	DEBUG=$${DEBUG:-true} $(PY) manage.py makemigrations --check --dry-run
-	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(PY) -m pytest -n $(PYTEST_WORKERS) --durations=30 $(PYTEST_ARGS)
+	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=30 $(PYTEST_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .
