@@ -1,4 +1,4 @@
-"""The validation rules (projects/rules.py) in API writes: each finding is an ordinary bilingual
+"""The validation rules (projects/rules/) in API writes: each finding is an ordinary bilingual
 400 whose code is the rule id, with its severity; a warning blocks the write until the client
 confirms it, and a target changed after its year began needs a reason, which the history keeps.
 

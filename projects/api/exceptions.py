@@ -16,7 +16,7 @@ integrity errors become 400s, a delete refused because other rows still refer to
 other errors keep DRF's shape, with DRF's default messages given in both languages. A request over
 its rate (projects/api/throttling.py) is a 429 with Retry-After and `"code": "throttled"`.
 
-A finding of the validation rules (projects/rules.py) is an ordinary error of the list whose
+A finding of the validation rules (projects/rules/) is an ordinary error of the list whose
 `code` is the rule's id, with one more key, `"severity"`: "error" blocks the write, "warning"
 blocks it until the client confirms (`confirm_warnings`). A write made on a stale version of a
 record is a 409 (`code` "stale_version"), a write whose If-Match names another version a 412

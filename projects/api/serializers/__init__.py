@@ -5,7 +5,7 @@ each database constraint with a message of its own, so that bad input is a 400 n
 never an IntegrityError. Amounts are decimal strings in base units (元 or US$) with the scale the
 source used beside them and a read-only display (`106亿元`).
 
-The model's validation includes the rules of projects/rules.py: the serializer hands the rules
+The model's validation includes the rules of projects/rules/: the serializer hands the rules
 the reason of the change (`change_reason`, kept in the record's history) and the client's
 confirmation of warnings (`confirm_warnings` in the body or the query). Versioned records carry
 their `version`; a write that names a version other than the current one is refused (409).
