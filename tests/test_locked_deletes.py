@@ -478,7 +478,7 @@ def test_every_delete_in_the_code_asks_the_check_or_cannot_reach_a_figure():
     from projects.api.views import ResourceViewSet
 
     calls = delete_calls()
-    assert ("api/views.py", "perform_destroy") in calls
+    assert ("api/views/base.py", "perform_destroy") in calls
     for file, function in calls - set(CANNOT_REACH_A_FIGURE):
         source = (PROJECTS / file).read_text()
         body = next(

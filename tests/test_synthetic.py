@@ -253,7 +253,7 @@ def test_bulk_load_leaves_every_index_and_constraint_as_it_was(db, monkeypatch):
     """On PostgreSQL large tables are loaded without their indexes and foreign keys, which are made
     again afterwards; here every table counts as large."""
     before = schema()
-    monkeypatch.setattr(synthetic, "BULK_LOAD_ROWS", 1)
+    monkeypatch.setattr(synthetic.writing, "BULK_LOAD_ROWS", 1)
     generate(SMALL)
     assert schema() == before
     assert Project.objects.filter(zone__in=synthetic_zones()).count() == SMALL.projects
@@ -266,7 +266,7 @@ def test_a_failure_half_way_leaves_nothing_written(db, monkeypatch):
 
     original = synthetic._Plan.investment_rows
     monkeypatch.setattr(synthetic._Plan, "investment_rows", broken)
-    monkeypatch.setattr(synthetic, "BULK_LOAD_ROWS", 1)
+    monkeypatch.setattr(synthetic.writing, "BULK_LOAD_ROWS", 1)
     before = schema()
     with pytest.raises(RuntimeError, match="disk full"):
         generate(SMALL)

@@ -2,7 +2,7 @@
 [--kinds amount,percent] [--show-errors] [--json report.json] [--min-recall 0.95 --min-precision 0.90]`
 
 Precision and recall of the extractor's candidates against annotated texts (.json files or
-folders of them) and the seed fixture (.yaml). See projects/extraction/evaluation.py.
+folders of them) and the seed fixture (.yaml). See projects/extraction/evaluation/.
 """
 
 from __future__ import annotations
