@@ -45,7 +45,7 @@ from ..monthly_entry import (
     save_month,
     summary_text,
 )
-from ..periods import PeriodParseError, format_period, parse_year_month
+from ..periods import PeriodParseError, add_months, format_period, parse_year_month
 from ..reports.render import amount_display
 from ..windows import entry_deadline, is_locked, window_label
 from .base import refusal_response, refusing, sees_tracker
@@ -68,16 +68,10 @@ def _zone_for(request: HttpRequest, zone_id: int) -> Zone:
 # Months and their windows
 
 
-def previous_month(year: int, month: int) -> tuple[int, int]:
-    return (year, month - 1) if month > 1 else (year - 1, 12)
-
-
 def months_back(year: int, month: int, count: int) -> list[tuple[int, int]]:
     """(year, month) and the `count - 1` months before it, latest first."""
-    months = [(year, month)]
-    while len(months) < count:
-        months.append(previous_month(*months[-1]))
-    return months
+    first = date(year, month, 1)
+    return [(day.year, day.month) for day in (add_months(first, -back) for back in range(count))]
 
 
 @dataclass(frozen=True)
