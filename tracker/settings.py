@@ -160,6 +160,9 @@ REST_KNOX = {
 }
 
 LANGUAGE_CODE = "zh-hans"
+# Chinese is the language of the tracker and of its messages; English is the API's second
+# language (each error in both) and the schema's (`/api/schema/?lang=en`).
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 # The tracker's own catalogues, first in line: they supply what Django and the packages leave
