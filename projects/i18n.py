@@ -16,7 +16,7 @@ the sources aside), and every message has its English.
 from __future__ import annotations
 
 from django.utils import translation
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 
 CHINESE = "zh-hans"
 ENGLISH = "en"
@@ -44,7 +44,7 @@ def both(message: Text) -> tuple[str, str]:
 
 
 def bilingual(message: Text) -> str:
-    """"中文 / English": the form of the API's one-line details (409, 412, 429 …)."""
+    """ "中文 / English": the form of the API's one-line details (409, 412, 429 …)."""
     chinese, english = both(message)
     return chinese if chinese == english else f"{chinese} / {english}"
 
@@ -52,3 +52,8 @@ def bilingual(message: Text) -> str:
 def is_english() -> bool:
     """Whether the active language is English (the API's second rendering of an error)."""
     return (translation.get_language() or "").startswith(ENGLISH)
+
+
+# bilingual(), put off until the text is read: for a message defined at import time whose
+# rendering must wait for the catalogues (DRF's `default_detail`, say).
+bilingual_lazy = lazy(bilingual, str)

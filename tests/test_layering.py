@@ -78,3 +78,77 @@ def test_the_check_sees_the_imports_it_must_refuse(tmp_path):
         "projects.api.serializers",
         "projects.admin",
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Every module: pure modules < models < rules and access < services < admin, API and commands.
+# An import (at the top or inside a function: a lazy import is still a dependency) goes only
+# down or across a layer, never up.
+
+PURE, MODELS_LAYER, RULES_LAYER, SERVICES, INTERFACES = range(5)
+LAYER_NAMES = ["pure", "models", "rules and access", "services", "admin, API and commands"]
+
+# By the module's first name below projects; a module not listed is a service.
+LAYERS: dict[str, int] = {
+    "periods": PURE,
+    "money": PURE,
+    "numerals": PURE,
+    "provenance": PURE,
+    "i18n": PURE,
+    "windows": PURE,
+    "extraction": PURE,
+    "reports.cadence": PURE,
+    "reports.measures": PURE,
+    "models": MODELS_LAYER,
+    "rules": RULES_LAYER,
+    "access": RULES_LAYER,
+    "indicator_fields": RULES_LAYER,
+    "admin": INTERFACES,
+    "api": INTERFACES,
+    "management": INTERFACES,
+    "views": INTERFACES,
+    "middleware": INTERFACES,
+    "forms": INTERFACES,
+    "urls": INTERFACES,
+    "apps": INTERFACES,
+}
+
+
+def layer(module: str) -> int | None:
+    """The layer of a module of projects (None: the package itself)."""
+    parts = module.split(".")[1:]
+    if not parts:
+        return None
+    for length in (2, 1):
+        if ".".join(parts[:length]) in LAYERS:
+            return LAYERS[".".join(parts[:length])]
+    return SERVICES
+
+
+def upward(graph: dict[str, set[str]]) -> list[str]:
+    found = []
+    for module, targets in sorted(graph.items()):
+        for target in sorted(targets):
+            here, there = layer(module), layer(target)
+            if here is not None and there is not None and there > here:
+                found.append(f"{module} ({LAYER_NAMES[here]}) imports {target} ({LAYER_NAMES[there]})")
+    return found
+
+
+def test_no_module_imports_a_layer_above_its_own():
+    from tests.test_imports_acyclic import import_graph
+
+    graph = import_graph()
+    assert len(graph) > 100
+    assert upward(graph) == []
+
+
+def test_the_layer_check_refuses_an_upward_import():
+    graph = {
+        "projects.rules.base": {"projects.monthly_entry"},  # rules → a service
+        "projects.models.zones": {"projects.access.zones"},  # models → access
+        "projects.monthly_entry": {"projects.admin.base"},  # a service → the admin
+        "projects.periods": {"projects.models"},  # a pure module → the models
+        "projects.admin.base": {"projects.api.exceptions", "projects.models"},  # across, down
+    }
+    assert len(upward(graph)) == 4

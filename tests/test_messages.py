@@ -55,7 +55,8 @@ class Literal:
     path: str
     line: int
     text: str
-    msgid: bool  # the first argument of a gettext call
+    msgid: bool  # the message of a gettext call
+    context: str | None = None  # pgettext's context
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line} {self.text[:60]!r}"
@@ -78,7 +79,9 @@ def literals() -> Iterator[Literal]:
             for child in ast.iter_child_nodes(node):
                 parents[child] = node
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Constant) and isinstance(node.value, str) and CJK.search(node.value)):
+            if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+                continue
+            if not CJK.search(node.value):
                 continue
             parent = parents.get(node)
             if isinstance(parent, ast.Expr):  # a docstring or a bare string: not shown to anyone
@@ -93,22 +96,25 @@ def literals() -> Iterator[Literal]:
                 walker = parents.get(walker)
             if exempt:
                 continue
-            msgid = (
-                isinstance(parent, ast.Call)
-                and parent.args[:1] == [node]
-                and (getattr(parent.func, "id", None) or getattr(parent.func, "attr", None)) in GETTEXT
-            ) or (
-                # pgettext(context, message): the message is the second argument
-                isinstance(parent, ast.Call)
-                and len(parent.args) > 1
-                and parent.args[1] is node
-                and (getattr(parent.func, "id", None) or getattr(parent.func, "attr", None)) in {"pgettext", "pgettext_lazy"}
+            function = (
+                getattr(parent.func, "id", None) or getattr(parent.func, "attr", None)
+                if isinstance(parent, ast.Call)
+                else None
             )
-            yield Literal(relative, node.lineno, node.value, msgid)
+            context = None
+            if function in {"pgettext", "pgettext_lazy"}:  # pgettext(context, message)
+                assert isinstance(parent, ast.Call)
+                msgid = len(parent.args) > 1 and parent.args[1] is node
+                if msgid and isinstance(parent.args[0], ast.Constant):
+                    context = parent.args[0].value
+            else:
+                msgid = function in GETTEXT and isinstance(parent, ast.Call) and parent.args[:1] == [node]
+            yield Literal(relative, node.lineno, node.value, msgid, context)
 
 
 ALL = list(literals())
-PLACEHOLDER = re.compile(r"\{[a-z_][a-z_0-9]*(?:![rsa])?(?::[^{}]*)?\}|%\([a-z_]+\)[sd]|%[sd]")
+# A placeholder's name (str.format's, or %-format's); the English may format it otherwise.
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z_0-9]*)(?:![rsa])?(?::[^{}]*)?\}|%\(([a-z_]+)\)[sd]|(%[sd])")
 
 
 def test_every_chinese_text_goes_through_gettext():
@@ -130,7 +136,11 @@ def test_every_message_has_its_english(language):
         for found in ALL:
             if not found.msgid:
                 continue
-            english = translation.gettext(found.text)
+            english = (
+                translation.pgettext(found.context, found.text)
+                if found.context
+                else translation.gettext(found.text)
+            )
             if english == found.text or CJK.search(english):
                 missing.append(str(found))
             elif sorted(PLACEHOLDER.findall(english)) != sorted(PLACEHOLDER.findall(found.text)):

@@ -66,13 +66,8 @@ ZONE_PATHS: dict[type[Model], tuple[ZonePath, ...]] = {
 }
 
 # Reference data has no zone: (who writes it, English name for messages).
-EDITORS_WRITE = {SourceDocument: "source documents", Citation: "citations", ExtractedFact: "extracted facts"}
-SUPERUSERS_WRITE = {
-    Metric: "metrics",
-    Industry: "industries",
-    ProjectCategory: "project categories",
-    ZoneMembership: "zone roles",
-}
+EDITORS_WRITE = (SourceDocument, Citation, ExtractedFact)
+SUPERUSERS_WRITE = (Metric, Industry, ProjectCategory, ZoneMembership)
 REFERENCE_MODELS = (*EDITORS_WRITE, Metric, Industry, ProjectCategory)
 
 # Source documents that have a zone are its data, and their citations and extracted facts with

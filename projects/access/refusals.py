@@ -9,6 +9,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     Campaign,
@@ -18,16 +21,18 @@ from ..models import (
     ZoneMembership,
 )
 from .paths import DOCUMENT_ZONES, EDITORS_WRITE, REFERENCE_MODELS, SUPERUSERS_WRITE, ZONE_PATHS
-from .reopening import reopen_refusal
+from .reopening import AUTHENTICATION_REQUIRED, reopen_refusal
 from .zones import _zone_known, is_editor, zone_access
 
 # ---------------------------------------------------------------------------------------------
 # Changing
 
-SUPERUSERS_ONLY = "只有超级管理员可以修改或删除 / Only superusers may change or delete this"
-TOP_LEVEL_REFUSAL = (
-    "只有超级管理员可以新建、移动或删除顶级区域 / Only superusers may create, move or delete a top-level zone"
-)
+# A refusal is a message (a gettext proxy, or format_lazy of one): the admin shows it in Chinese,
+# the API in both languages (projects.i18n.bilingual).
+type Refusal = str | Promise
+
+SUPERUSERS_ONLY = _("只有超级管理员可以修改或删除")
+TOP_LEVEL_REFUSAL = _("只有超级管理员可以新建、移动或删除顶级区域")
 
 
 def _follow(instance: Model, lookup: str) -> int | None:
@@ -70,19 +75,19 @@ def _zone_editable(user, zone_id: int) -> bool:
     return zone_id in _zone_known(user, zone_id).editable
 
 
-def _zone_refusal(user, zone_id: int | None, *, top_level: bool = False, name: str = "") -> str:
+def _zone_refusal(user, zone_id: int | None, *, top_level: bool = False, name: str = "") -> Refusal:
     if zone_id is None and top_level:
         return TOP_LEVEL_REFUSAL
     if zone_id is None:
-        return "未注明区域的数据只有超级管理员可以修改 / Only superusers may change data without a zone"
+        return _("未注明区域的数据只有超级管理员可以修改")
     access = zone_access(user)
     name = name or access.names.get(zone_id, str(zone_id))
     if zone_id in access.viewer_of:
-        return f"您对“{name}”只有只读权限 / You have read-only access to zone {name}"
-    return f"您没有修改“{name}”数据的权限 / You may not change data of zone {name}"
+        return format_lazy(_("您对“{name}”只有只读权限"), name=name)
+    return format_lazy(_("您没有修改“{name}”数据的权限"), name=name)
 
 
-def _own_zone_refusal(user, zone: Zone, before: set[int | None] | None) -> str | None:
+def _own_zone_refusal(user, zone: Zone, before: set[int | None] | None) -> Refusal | None:
     """A zone itself: an editor of it or of an ancestor may change it; its place in the tree
     belongs to its parent, so a new parent (creating, moving) must be editable, and the top level
     is for superusers. `before` = {its id, its former parent}."""
@@ -104,19 +109,14 @@ def _own_zone_refusal(user, zone: Zone, before: set[int | None] | None) -> str |
     return None
 
 
-def _reference_refusal(user, model: type[Model], *, delete: bool) -> str | None:
+def _reference_refusal(user, model: type[Model], *, delete: bool) -> Refusal | None:
     label = model._meta.verbose_name
     if model in SUPERUSERS_WRITE:
-        english = SUPERUSERS_WRITE[model]
-        return f"只有超级管理员可以修改{label} / Only superusers may change {english}"
-    english = EDITORS_WRITE[model]
+        return format_lazy(_("只有超级管理员可以修改{label}"), label=label)
     if delete:
-        return f"只有超级管理员可以删除{label} / Only superusers may delete {english}"
+        return format_lazy(_("只有超级管理员可以删除{label}"), label=label)
     if not is_editor(user):
-        return (
-            f"至少在一个区域拥有编辑权限才能修改{label} / "
-            f"Only users with an editor role in some zone may change {english}"
-        )
+        return format_lazy(_("至少在一个区域拥有编辑权限才能修改{label}"), label=label)
     return None
 
 
@@ -127,7 +127,7 @@ def edit_refusal(
     before: set[int | None] | None = None,
     delete: bool = False,
     stored: bool = False,
-) -> str | None:
+) -> Refusal | None:
     """Why the user may not save (or delete) `instance` as it now is, or None when they may.
 
     `before` is zones_of(instance) taken before the change; without it the instance's old state
@@ -137,7 +137,7 @@ def edit_refusal(
     A zone is deleted by those who could create it (editors of its parent).
     """
     if not user.is_authenticated:
-        return "请先登录 / Authentication required"
+        return AUTHENTICATION_REQUIRED
     if user.is_superuser:
         return None
     if stored and not delete:
@@ -174,7 +174,7 @@ def prospective_refusal(
     *,
     before: set[int | None] | None = None,
     related: dict[str, Iterable[Model]] | None = None,
-) -> str | None:
+) -> Refusal | None:
     """Why the user may not save `row` as it would be saved, asked before the row is validated or
     saved (so that a refused write learns nothing from the validation: not that a name is taken in
     another zone). `related`: the many-to-many values the write gives (a campaign's zones, which
@@ -182,7 +182,7 @@ def prospective_refusal(
     as they are."""
     if isinstance(row, Campaign) and related is not None and "zones" in related:
         if not user.is_authenticated:
-            return "请先登录 / Authentication required"
+            return AUTHENTICATION_REQUIRED
         if user.is_superuser:
             return None
         zones: set[int | None] = {zone.pk for zone in related["zones"]} or {None}
@@ -193,11 +193,11 @@ def prospective_refusal(
     return edit_refusal(user, row, before=before)
 
 
-def zone_edit_refusal(user, zone: Zone | int | None) -> str | None:
+def zone_edit_refusal(user, zone: Zone | int | None) -> Refusal | None:
     """Why the user may not change the data of `zone` (its projects, figures, months), or None:
     editors of the zone or of a zone above it, and superusers, may."""
     if not user.is_authenticated:
-        return "请先登录 / Authentication required"
+        return AUTHENTICATION_REQUIRED
     if user.is_superuser:
         return None
     zone_id = zone.pk if isinstance(zone, Zone) else zone
@@ -259,16 +259,16 @@ def can_read(user, instance: Model) -> bool:
     return all(zone is None or zone in access.readable for zone in zones)
 
 
-def write_refusal(user, model: type[Model] | None, *, delete: bool = False) -> str | None:
+def write_refusal(user, model: type[Model] | None, *, delete: bool = False) -> Refusal | None:
     """Why the user may not write rows of `model` at all (before looking at any row), or None."""
     if not user.is_authenticated:
-        return "请先登录 / Authentication required"
+        return AUTHENTICATION_REQUIRED
     if user.is_superuser:
         return None
     if model in EDITORS_WRITE or model in SUPERUSERS_WRITE:
         return _reference_refusal(user, model, delete=delete)
     if not is_editor(user):
-        return "您没有任何区域的编辑权限,只能查看 / You have no editor role in any zone: read-only access"
+        return _("您没有任何区域的编辑权限,只能查看")
     return None
 
 
@@ -277,11 +277,11 @@ def can_write(user, model: type[Model] | None, *, delete: bool = False) -> bool:
     return write_refusal(user, model, delete=delete) is None
 
 
-def read_refusal(user, instance: Model) -> str | None:
+def read_refusal(user, instance: Model) -> Refusal | None:
     """Why the user may not read `instance`, or None when they may."""
     if can_read(user, instance):
         return None
     zones = {instance.pk} if type(instance) is Zone else zones_of(instance) - {None}
     names = zone_access(user).names
     name = "、".join(sorted(names.get(zone, str(zone)) for zone in zones))
-    return f"您没有查看“{name}”数据的权限 / You may not view data of zone {name}"
+    return format_lazy(_("您没有查看“{name}”数据的权限"), name=name)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     Zone,
@@ -27,17 +29,15 @@ def supervised_zones(user) -> set[int]:
     return found
 
 
-REOPEN_REFUSAL = (
-    "只有上级区域的编辑或超级管理员可以重新开放填报 / "
-    "Only editors of a zone above, or superusers, may reopen a month"
-)
+AUTHENTICATION_REQUIRED = _("请先登录")
+REOPEN_REFUSAL = _("只有上级区域的编辑或超级管理员可以重新开放填报")
 
 
-def reopen_refusal(user, zone: Zone | int) -> str | None:
+def reopen_refusal(user, zone: Zone | int) -> str | Promise | None:
     """Why the user may not reopen a locked month of `zone`, or None: superusers and editors of a
     zone above it may; a zone's own office cannot unlock its months."""
     if not user.is_authenticated:
-        return "请先登录 / Authentication required"
+        return AUTHENTICATION_REQUIRED
     zone_id = zone.pk if isinstance(zone, Zone) else zone
     if user.is_superuser or zone_id in supervised_zones(user):
         return None

@@ -15,7 +15,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Model, TextChoices
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
+from ..i18n import in_english
 from ..money import AmountScale, format_amount
 
 COMPLETED_INVESTMENT = "completed_investment"
@@ -24,19 +28,18 @@ OUTLIER_MIN_HISTORY = 3  # …judged only against at least three earlier values
 
 
 class Severity(TextChoices):
-    ERROR = "error", "错误"
-    WARNING = "warning", "警告"
+    ERROR = "error", _("错误")
+    WARNING = "warning", _("警告")
 
 
 @dataclass(frozen=True)
 class Rule:
     id: str
     severity: Severity
-    title: str
-    applies_to: str
+    title: str | Promise
+    applies_to: str | Promise
     fields: dict[str, str]  # the model (class name) checked → the field its message belongs to
-    message: str  # str.format template, Chinese
-    message_en: str
+    message: str | Promise  # str.format template, through gettext (Chinese; English in the catalogue)
     check: Callable[[list[Model], Context], Iterator[tuple[Model, dict[str, Any]]]] = field(repr=False)
 
     @property
@@ -67,20 +70,26 @@ class Finding:
         return self.rule.is_error
 
     @property
+    def text(self) -> Promise:
+        """The message, rendered in whichever language is active when it is read (its values
+        too: a value that is itself a message follows the language)."""
+        return format_lazy(self.rule.message, **self.params)
+
+    @property
     def message(self) -> str:
-        return self.rule.message.format(**self.params)
+        return str(self.text)
 
     @property
     def message_en(self) -> str:
-        return self.rule.message_en.format(**self.params)
+        return in_english(self.text)
 
     def as_dict(self) -> dict[str, str]:
         return {"rule": self.rule_id, "severity": self.severity, "field": self.field, "message": self.message}
 
     def as_validation_error(self) -> ValidationError:
-        # Django formats a message with its params by `%`: the formatted text must keep its
-        # own percent signs (12.5%) as they are.
-        return ValidationError(self.message.replace("%", "%%"), code=self.rule_id, params=self.params)
+        # No params: Django would format the message with them by `%` (and the text has its own
+        # percent signs, 12.5%); the lazy text renders in the language of whoever reads it.
+        return ValidationError(self.text, code=self.rule_id)
 
 
 @dataclass
@@ -110,13 +119,12 @@ def rule(
     severity: Severity,
     *,
     fields: dict[str, str],
-    title: str,
-    applies_to: str,
-    message: str,
-    message_en: str,
+    title: str | Promise,
+    applies_to: str | Promise,
+    message: str | Promise,
 ) -> Callable:
     def register(check: Callable) -> Callable:
-        RULES[rule_id] = Rule(rule_id, severity, title, applies_to, fields, message, message_en, check)
+        RULES[rule_id] = Rule(rule_id, severity, title, applies_to, fields, message, check)
         return check
 
     return register

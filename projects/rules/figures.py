@@ -11,6 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model, Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..money import format_amount, plain
 from ..periods import format_period
@@ -37,13 +40,9 @@ from .base import (
     "investment_decreases",
     Severity.ERROR,
     fields={"IndicatorValue": "value"},
-    title="累计完成投资不能减少",
-    applies_to="指标数值(完成投资)",
-    message="{period}累计完成投资{value}少于{other_period}已报的{other}:同一年度内的累计值不能减少",
-    message_en=(
-        "Completed investment of {period} ({value}) is less than the {other} already reported for "
-        "{other_period}: a year-to-date figure never decreases within a year."
-    ),
+    title=_("累计完成投资不能减少"),
+    applies_to=_("指标数值(完成投资)"),
+    message=_("{period}累计完成投资{value}少于{other_period}已报的{other}:同一年度内的累计值不能减少"),
 )
 def _investment_decreases(values: list[Model], context: Context) -> Iterator:
     values = [v for v in values if _is_completed_investment(v) and _subject_key(v)]
@@ -121,13 +120,9 @@ def _decrease_params(v: Model, month: int, amount: Decimal, *, later: bool = Fal
     "investment_over_total",
     Severity.ERROR,
     fields={"IndicatorValue": "value"},
-    title="完成投资不能超过项目总投资",
-    applies_to="指标数值(项目完成投资)",
-    message="{project}{period}累计完成投资{value}超过项目总投资{total}",
-    message_en=(
-        "Completed investment of {project} for {period} ({value}) exceeds the project's total "
-        "investment ({total})."
-    ),
+    title=_("完成投资不能超过项目总投资"),
+    applies_to=_("指标数值(项目完成投资)"),
+    message=_("{project}{period}累计完成投资{value}超过项目总投资{total}"),
 )
 def _investment_over_total(values: list[Model], context: Context) -> Iterator:
     values = [v for v in values if _is_completed_investment(v) and v.project_id]
@@ -160,10 +155,9 @@ def _investment_over_total(values: list[Model], context: Context) -> Iterator:
     "unit_mismatch",
     Severity.ERROR,
     fields={"IndicatorValue": "scale"},
-    title="计量单位须与指标一致",
-    applies_to="指标数值",
-    message="指标“{metric}”{expected},不能{given}",
-    message_en="The metric “{metric}” is {expected_en}; the value cannot {given_en}.",
+    title=_("计量单位须与指标一致"),
+    applies_to=_("指标数值"),
+    message=_("指标“{metric}”{expected},不能{given}"),
 )
 def _unit_mismatch(values: list[Model], context: Context) -> Iterator:
     for v in values:
@@ -176,10 +170,8 @@ def _unit_mismatch(values: list[Model], context: Context) -> Iterator:
                 v,
                 {
                     "metric": metric.name,
-                    "expected": "以金额计",
-                    "given": "不选金额单位(元、万元、亿元)",
-                    "expected_en": "an amount",
-                    "given_en": "be given without a unit of money (元, 万元, 亿元)",
+                    "expected": _("以金额计"),
+                    "given": _("不选金额单位(元、万元、亿元)"),
                 },
             )
         elif is_amount and v.scale and not v.currency:
@@ -187,10 +179,8 @@ def _unit_mismatch(values: list[Model], context: Context) -> Iterator:
                 v,
                 {
                     "metric": metric.name,
-                    "expected": "以金额计",
-                    "given": "不选币种",
-                    "expected_en": "an amount",
-                    "given_en": "be given without a currency",
+                    "expected": _("以金额计"),
+                    "given": _("不选币种"),
                 },
             )
         elif not is_amount and (v.scale or v.currency):
@@ -199,10 +189,8 @@ def _unit_mismatch(values: list[Model], context: Context) -> Iterator:
                 v,
                 {
                     "metric": metric.name,
-                    "expected": f"以“{unit}”计",
-                    "given": "填写金额单位或币种",
-                    "expected_en": f"counted in “{unit}”",
-                    "given_en": "have a unit of money or a currency",
+                    "expected": format_lazy(_("以“{unit}”计"), unit=unit),
+                    "given": _("填写金额单位或币种"),
                 },
             )
 
@@ -211,13 +199,9 @@ def _unit_mismatch(values: list[Model], context: Context) -> Iterator:
     "outlier",
     Severity.WARNING,
     fields={"IndicatorValue": "value"},
-    title="数值远离本区域该指标的历史水平",
-    applies_to="指标数值",
-    message="{subject}{metric}{period}为{value},按月折算为历史中位数的{ratio}倍,请核对单位和数值",
-    message_en=(
-        "{metric} of {subject} for {period} is {value}: per month, {ratio} times the median of its "
-        "history. Check the unit and the figure."
-    ),
+    title=_("数值远离本区域该指标的历史水平"),
+    applies_to=_("指标数值"),
+    message=_("{subject}{metric}{period}为{value},按月折算为历史中位数的{ratio}倍,请核对单位和数值"),
 )
 def _outlier(values: list[Model], context: Context) -> Iterator:
     values = [
@@ -299,10 +283,9 @@ def _per_month(amount: Decimal, start: int | None, end: int, flow: bool) -> Deci
     "target_change_without_reason",
     Severity.ERROR,
     fields={"IndicatorValue": "value", "PortfolioEntry": "planned_investment"},
-    title="年度开始后修改目标须说明原因",
-    applies_to="指标数值(目标、计划)、调度清单项目(年度计划投资)",
-    message="{year}年已开始,修改{what}(原为{before})须填写变更原因",
-    message_en="{year} has begun: changing {what_en} (was {before}) needs a reason for the change.",
+    title=_("年度开始后修改目标须说明原因"),
+    applies_to=_("指标数值(目标、计划)、调度清单项目(年度计划投资)"),
+    message=_("{year}年已开始,修改{what}(原为{before})须填写变更原因"),
 )
 def _target_change_without_reason(objects: list[Model], context: Context) -> Iterator:
     stored = context.stored(objects)
@@ -319,9 +302,8 @@ def _target_change_without_reason(objects: list[Model], context: Context) -> Ite
                 obj,
                 {
                     "year": obj.year,
-                    "what": f"{obj.get_kind_display()}值",
-                    "what_en": f"a {obj.kind}",
-                    "before": before.value_display or "空",
+                    "what": format_lazy(_("{kind}值"), kind=obj.get_kind_display()),
+                    "before": before.value_display or pgettext_lazy("value before", "空"),
                 },
             )
         else:  # PortfolioEntry: a project's planned investment for the portfolio's year
@@ -334,9 +316,8 @@ def _target_change_without_reason(objects: list[Model], context: Context) -> Ite
                 obj,
                 {
                     "year": obj.portfolio.year,
-                    "what": "年度计划投资",
-                    "what_en": "the planned investment of the year",
-                    "before": before.planned_investment_display or "空",
+                    "what": _("年度计划投资"),
+                    "before": before.planned_investment_display or pgettext_lazy("value before", "空"),
                 },
             )
 
@@ -345,13 +326,10 @@ def _target_change_without_reason(objects: list[Model], context: Context) -> Ite
     "locked_month",
     Severity.ERROR,
     fields={"IndicatorValue": "value"},
-    title="已锁定月份的数值不能直接修改或删除",
-    applies_to="指标数值(实际值;删除时含更正数值及被更正的原数值)",
-    message="{zone}{year}年{month}月的数据已于{deadline}截止锁定,不能直接{action};请新增更正数值并填写更正原因,或请管理员重新开放",
-    message_en=(
-        "{zone}'s figures for {year}-{month:02d} were locked after {deadline}: they cannot be "
-        "{action_en} in place. Add a restatement with its reason, or ask an administrator to "
-        "reopen the month."
+    title=_("已锁定月份的数值不能直接修改或删除"),
+    applies_to=_("指标数值(实际值;删除时含更正数值及被更正的原数值)"),
+    message=_(
+        "{zone}{year}年{month}月的数据已于{deadline}截止锁定,不能直接{action};请新增更正数值并填写更正原因,或请管理员重新开放"
     ),
 )
 def _locked_month(values: list[Model], context: Context) -> Iterator:
@@ -366,8 +344,8 @@ def _locked_month(values: list[Model], context: Context) -> Iterator:
         candidates.append(v)
     zone_of = {id(v): _zone_id(v) for v in candidates}
     for v, params in _in_locked_months(candidates, zone_of, context):
-        action = ("修改", "changed") if v.pk else ("补报", "added")
-        yield v, {**params, "action": action[0], "action_en": action[1]}
+        action = pgettext_lazy("locked month", "修改") if v.pk else pgettext_lazy("locked month", "补报")
+        yield v, {**params, "action": action}
 
 
 def _in_locked_months(
@@ -395,7 +373,12 @@ def _in_locked_months(
                     "zone": zone.name,
                     "year": v.year,
                     "month": v.end_month,
-                    "deadline": f"{deadline.year}年{deadline.month}月{deadline.day}日",
+                    "deadline": format_lazy(
+                        _("{year}年{month}月{day}日"),
+                        year=deadline.year,
+                        month=deadline.month,
+                        day=deadline.day,
+                    ),
                 },
             )
 
@@ -421,10 +404,9 @@ def _same_figure(before: Model, after: Model) -> bool:
     "restatement_without_reason",
     Severity.ERROR,
     fields={"IndicatorValue": "restatement_reason"},
-    title="更正须填写原因",
-    applies_to="指标数值(更正)",
-    message="更正{period}的数值须填写更正原因",
-    message_en="A restatement of the figure for {period} needs its reason.",
+    title=_("更正须填写原因"),
+    applies_to=_("指标数值(更正)"),
+    message=_("更正{period}的数值须填写更正原因"),
 )
 def _restatement_without_reason(values: list[Model], context: Context) -> Iterator:
     for v in values:

@@ -13,7 +13,11 @@ from django.db import router
 from django.db.models import CASCADE, DB_CASCADE, Model, ProtectedError, RestrictedError
 from django.db.models.deletion import Collector, get_candidate_relations_to_delete
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from ..i18n import both
 from .base import RULES, Context, Finding, _zone_id
 from .figures import _in_locked_months
 
@@ -31,16 +35,18 @@ class LockedDelete(PermissionDenied):
 
     A PermissionDenied, so that a path that does not know it still refuses (Django's and DRF's 403)
     rather than deletes; the API answers it with a 409 (the record's state, not the user's role, is
-    in the way), the admin with its refusal page. The message is "中文 / English"."""
+    in the way), the admin with its refusal page. `messages` are the distinct (Chinese, English)
+    of the findings; the exception's own text is the first one, and how many more months there are,
+    rendered in the active language when read."""
 
     def __init__(self, findings: list[Finding]) -> None:
         self.findings = findings
-        self.messages = list(dict.fromkeys((f.message, f.message_en) for f in findings))
-        zh, en = self.messages[0]
+        self.messages = list(dict.fromkeys(both(f.text) for f in findings))
+        first = findings[0].text
         if more := len(self.messages) - 1:
-            zh += f"(另有{more}个已锁定月份的数值)"
-            en += f" (Figures of {more} more locked months too.)"
-        super().__init__(f"{zh} / {en}")
+            first = format_lazy(_("{message}(另有{more}个已锁定月份的数值)"), message=first, more=more)
+        self.text = first
+        super().__init__(first)
 
 
 class _Deletion(Collector):
@@ -102,7 +108,7 @@ def locked_values(values: Iterable[Model], *, today: date | None = None) -> list
     zone_of = {id(v): _zone_id(v) for v in figures}
     context = Context(today or timezone.localdate())
     return [
-        Finding(RULES["locked_month"], v, {**params, "action": "删除", "action_en": "deleted"})
+        Finding(RULES["locked_month"], v, {**params, "action": pgettext_lazy("locked month", "删除")})
         for v, params in _in_locked_months(figures, zone_of, context)
     ]
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
 
 from ..periods import format_date, period_end, period_start
 from .base import Context, Severity, rule
@@ -18,10 +19,9 @@ from .base import Context, Severity, rule
     "finish_before_start",
     Severity.ERROR,
     fields={"Project": "planned_finish"},
-    title="计划竣工不能早于计划开工",
-    applies_to="项目",
-    message="计划竣工/投产({finish})早于计划开工({start})",
-    message_en="The planned finish ({finish}) is before the planned start ({start}).",
+    title=_("计划竣工不能早于计划开工"),
+    applies_to=_("项目"),
+    message=_("计划竣工/投产({finish})早于计划开工({start})"),
 )
 def _finish_before_start(projects: list[Model], context: Context) -> Iterator:
     for p in projects:
@@ -45,12 +45,9 @@ def _finish_before_start(projects: list[Model], context: Context) -> Iterator:
     "actual_date_in_future",
     Severity.ERROR,
     fields={"Milestone": "actual_date"},
-    title="节点实际日期不能晚于今天",
-    applies_to="项目节点",
-    message="实际日期{date}晚于今天({today});尚未发生的节点请填计划日期",
-    message_en=(
-        "The actual date {date} is after today ({today}); give a milestone not yet reached a planned date."
-    ),
+    title=_("节点实际日期不能晚于今天"),
+    applies_to=_("项目节点"),
+    message=_("实际日期{date}晚于今天({today});尚未发生的节点请填计划日期"),
 )
 def _actual_date_in_future(milestones: list[Model], context: Context) -> Iterator:
     for m in milestones:
@@ -69,10 +66,9 @@ def _actual_date_in_future(milestones: list[Model], context: Context) -> Iterato
     "production_before_start",
     Severity.ERROR,
     fields={"Milestone": "actual_date"},
-    title="投产不能早于开工",
-    applies_to="项目节点",
-    message="{project}{phase}投产({production})早于开工({start})",
-    message_en="{project}{phase}: production ({production}) is before the start of construction ({start}).",
+    title=_("投产不能早于开工"),
+    applies_to=_("项目节点"),
+    message=_("{project}{phase}投产({production})早于开工({start})"),
 )
 def _production_before_start(milestones: list[Model], context: Context) -> Iterator:
     relevant = [m for m in milestones if m.kind in ("start", "production") and m.project_id]

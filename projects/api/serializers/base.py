@@ -31,7 +31,7 @@ from projects.models import (
 )
 from projects.security import refuse_control_characters
 
-from ..exceptions import BilingualValidationError, bilingual, constraint_error, model_errors
+from ..exceptions import BilingualValidationError, bilingual, model_errors
 from ..filters import LookupFailed, lookup_zone
 
 # Descriptions of the fields, by name; a serializer's `help_texts` overrides one for itself.
@@ -473,10 +473,9 @@ class ResourceSerializer(StrictInput, RestrictedRelations, Described, serializer
         for constraint in model._meta.constraints:
             try:
                 constraint.validate(model, row, exclude=failed)
-            except DjangoValidationError as error:
-                key, detail = constraint_error(constraint.name, error.messages[0])
-                if key not in errors:  # the model's own rule has said it already
-                    errors[key] = [detail]
+            except DjangoValidationError as error:  # its code and message, at its field (models.base)
+                for key, details in model_errors(error).items():
+                    errors.setdefault(key, details)  # unless the model's own rule has said it already
         if errors:
             raise serializers.ValidationError(errors)
 
