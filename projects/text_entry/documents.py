@@ -16,6 +16,8 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import access
 from ..extraction import (
@@ -27,6 +29,7 @@ from ..extraction import (
     TooManyCandidates,
     extract,
 )
+from ..i18n import Text
 from ..models import (
     Enterprise,
     ExtractedFact,
@@ -43,27 +46,46 @@ MAX_UPLOAD = 2 * 1024 * 1024  # a long report as .docx is well under this
 # A document's body may hold no more characters than the extractor reads.
 DOCUMENT_LIMITS = DocumentLimits(characters=MAX_TEXT_LENGTH)
 FIGURES = frozenset(str(kind) for kind in FIGURE_KINDS)
-RECORDED_MEASURES = {Measure.LEVEL: "数值", Measure.GROWTH: "增速", Measure.SHARE: "占比"}
-MILESTONE_VALUE_KINDS = {"actual": "实际", "plan": "计划"}
+RECORDED_MEASURES: dict[str, Text] = {
+    Measure.LEVEL: _("数值"),
+    Measure.GROWTH: _("增速"),
+    Measure.SHARE: _("占比"),
+}
+MILESTONE_VALUE_KINDS: dict[str, Text] = {"actual": _("实际"), "plan": _("计划")}
 
 # What a reviewer may correct, per kind of fact, with the labels of the review page.
-FIGURE_FIELDS = {
-    "zone": "区域",
-    "metric": "指标",
-    "period": "时段",
-    "value_kind": "数值类型",
-    "value": "数值",
-    "measure": "性质",
+FIGURE_FIELDS: dict[str, Text] = {
+    "zone": _("区域"),
+    "metric": _("指标"),
+    "period": _("时段"),
+    "value_kind": _("数值类型"),
+    "value": _("数值"),
+    "measure": _("性质"),
 }
-PROJECT_FIELDS = {"name": "名称", "zone": "区域", "investment": "总投资", "capacity": "产能", "stage": "阶段"}
-MILESTONE_FIELDS = {"project": "项目", "event": "节点", "date": "日期", "value_kind": "计划/实际"}
+PROJECT_FIELDS: dict[str, Text] = {
+    "name": _("名称"),
+    "zone": _("区域"),
+    "investment": _("总投资"),
+    "capacity": _("产能"),
+    "stage": _("阶段"),
+}
+MILESTONE_FIELDS: dict[str, Text] = {
+    "project": _("项目"),
+    "event": _("节点"),
+    "date": _("日期"),
+    "value_kind": _("计划/实际"),
+}
 
 
-def fields_of(kind: str) -> dict[str, str]:
+def fields_of(kind: str) -> dict[str, Text]:
     """The correctable fields (name → label) of a fact of `kind`; empty for periods and dates."""
     if kind in FIGURES:
         return FIGURE_FIELDS
-    return {CandidateKind.PROJECT: PROJECT_FIELDS, CandidateKind.MILESTONE: MILESTONE_FIELDS}.get(kind, {})
+    if kind == CandidateKind.PROJECT:
+        return PROJECT_FIELDS
+    if kind == CandidateKind.MILESTONE:
+        return MILESTONE_FIELDS
+    return {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,13 +106,13 @@ def text_of_upload(*, name: str, content: bytes) -> str:
     GB18030; .docx as its paragraphs, one a line. Anything else raises ValidationError."""
     suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
     if len(content) > MAX_UPLOAD:
-        raise ValidationError("文件超过2MB,请分成几个文件录入", code="too_large")
+        raise ValidationError(gettext("文件超过2MB,请分成几个文件录入"), code="too_large")
     if suffix == "txt":
         return _decoded(content)
     if suffix == "docx":
         return _docx_text(content)
     raise ValidationError(
-        "只能上传 .txt 文本文件或 .docx Word 文档(旧版 .doc 请另存为 .docx)", code="file_type"
+        gettext("只能上传 .txt 文本文件或 .docx Word 文档(旧版 .doc 请另存为 .docx)"), code="file_type"
     )
 
 
@@ -117,8 +139,10 @@ def _decoded(content: bytes) -> str:
         if BINARY.isdisjoint(text):
             return text
     raise ValidationError(
-        "无法读取该文本文件:请保存为 UTF-8 或 GB18030 编码的 .txt 文件(带 BOM 的 UTF-16 也可以);"
-        "该文件不是这些编码的文本,或不是文本文件",
+        gettext(
+            "无法读取该文本文件:请保存为 UTF-8 或 GB18030 编码的 .txt 文件(带 BOM 的 UTF-16 也可以);"
+            "该文件不是这些编码的文本,或不是文本文件"
+        ),
         code="encoding",
     )
 
@@ -134,7 +158,9 @@ def _docx_text(content: bytes) -> str:
     try:
         inspect_document(content, DOCUMENT_LIMITS)
     except PackageRefused as refused:
-        raise ValidationError(f"无法读取该 Word 文档:{refused.message}", code=refused.code) from None
+        raise ValidationError(
+            gettext("无法读取该 Word 文档:{reason}").format(reason=refused.message), code=refused.code
+        ) from None
     try:
         document = Document(io.BytesIO(content))
         return "\n".join(paragraph.text for paragraph in document.paragraphs)
@@ -150,7 +176,9 @@ def _docx_text(content: bytes) -> str:
         OSError,
     ):
         raise ValidationError(
-            "无法读取该 Word 文档:文件已损坏或不是 .docx 格式,请在 Word 或 WPS 中另存为 .docx 后再上传",
+            gettext(
+                "无法读取该 Word 文档:文件已损坏或不是 .docx 格式,请在 Word 或 WPS 中另存为 .docx 后再上传"
+            ),
             code="docx",
         ) from None
 
@@ -229,10 +257,13 @@ def document_extract(
     """
     text = normalise_text(text)
     if not text.strip():
-        raise ValidationError("正文为空,请粘贴文字或上传文件", code="empty")
+        raise ValidationError(gettext("正文为空,请粘贴文字或上传文件"), code="empty")
     if len(text) > MAX_TEXT_LENGTH:
         raise ValidationError(
-            f"正文共{len(text)}字,超过{MAX_TEXT_LENGTH}字的上限,请分成几篇录入", code="too_long"
+            gettext("正文共{length}字,超过{limit}字的上限,请分成几篇录入").format(
+                length=len(text), limit=MAX_TEXT_LENGTH
+            ),
+            code="too_long",
         )
     digest = sha256(text.encode("utf-8")).hexdigest()
     # The same text entered for another zone is that zone's document: this zone gets its own (and

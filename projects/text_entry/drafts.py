@@ -14,11 +14,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext
 
 from ..extraction import (
     CandidateKind,
     Measure,
 )
+from ..i18n import Text
 from ..models import (
     ExtractedFact,
     FactStatus,
@@ -138,7 +140,7 @@ class Lookups:
         if reading.get("subject_kind") == "zone" and subject:
             zone = self.zones.get(subject)
             if zone is None:
-                return None, f"文中主体“{subject}”不是已登记的区域,请选择区域"
+                return None, gettext("文中主体“{subject}”不是已登记的区域,请选择区域").format(subject=subject)
             return zone, ""
         return self.document.zone, ""
 
@@ -204,19 +206,21 @@ def _figure_draft(fact: ExtractedFact, lookups: Lookups) -> Draft:
         said = r.get("metric") or ""
         draft.said["metric"] = said
         draft.missing["metric"] = (
-            f"文中指标为“{said}”,指标目录中没有对应的指标,请选择" if said else "未识别出指标,请选择"
+            gettext("文中指标为“{metric}”,指标目录中没有对应的指标,请选择").format(metric=said)
+            if said
+            else gettext("未识别出指标,请选择")
         )
     if draft.values["period"] is None:
-        draft.missing["period"] = "未识别出时段(或缺少年份),请填写,如2022年1-5月"
+        draft.missing["period"] = gettext("未识别出时段(或缺少年份),请填写,如2022年1-5月")
     if draft.values["measure"] == "":
-        draft.said["measure"] = Measure(measure).label if measure in Measure.values else measure
-        draft.missing["measure"] = "文中为增减量,不能记为指标数值;请选择性质(数值、增速、占比)或驳回"
+        draft.said["measure"] = str(Measure(measure).label) if measure in Measure.values else measure
+        draft.missing["measure"] = gettext("文中为增减量,不能记为指标数值;请选择性质(数值、增速、占比)或驳回")
     if value is None:
         currency = r.get("currency") or ""
         draft.missing["value"] = (
-            f"台账只记人民币和美元,请将{currency}金额换算后填写"
+            gettext("台账只记人民币和美元,请将{currency}金额换算后填写").format(currency=currency)
             if currency and currency not in Currency.values
-            else "未识别出数值,请填写"
+            else gettext("未识别出数值,请填写")
         )
     return draft
 
@@ -263,10 +267,12 @@ def _milestone_draft(fact: ExtractedFact, lookups: Lookups) -> Draft:
     )
     if draft.values["project"] is None:
         draft.missing["project"] = (
-            f"项目“{name}”尚未登记:请先采纳或选择项目" if name else "请先采纳或选择项目"
+            gettext("项目“{project}”尚未登记:请先采纳或选择项目").format(project=name)
+            if name
+            else gettext("请先采纳或选择项目")
         )
     if day is None:
-        draft.missing["date"] = "未识别出日期,请填写日期,如3月18日"
+        draft.missing["date"] = gettext("未识别出日期,请填写日期,如3月18日")
     return draft
 
 
@@ -280,7 +286,7 @@ def fact_draft(fact: ExtractedFact, lookups: Lookups | None = None, *, user=None
         return _project_draft(fact, lookups)
     if fact.kind == CandidateKind.MILESTONE:
         return _milestone_draft(fact, lookups)
-    raise ValidationError("时段和日期只用于说明其他事实,不能单独采纳", code="not_recordable")
+    raise ValidationError(gettext("时段和日期只用于说明其他事实,不能单独采纳"), code="not_recordable")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,7 +296,7 @@ def fact_draft(fact: ExtractedFact, lookups: Lookups | None = None, *, user=None
 def shown(name: str, value: Any) -> str:
     """A draft's value as the review page and the review note write it."""
     if value is None or value == "":
-        return "空"
+        return gettext("空")
     if isinstance(value, Period):
         return str(value)
     if isinstance(value, ParsedAmount):
@@ -299,13 +305,13 @@ def shown(name: str, value: Any) -> str:
         return f"{plain(value):f}"
     if isinstance(value, tuple):
         return format_date(*value)
-    labels: dict[str, dict[str, str]] = {
+    labels: dict[str, dict[str, Text]] = {
         "value_kind": {**dict(ValueKind.choices), **MILESTONE_VALUE_KINDS},
         "measure": dict(Measure.choices),
         "stage": dict(Stage.choices),
         "event": dict(MilestoneKind.choices),
     }
-    return labels.get(name, {}).get(value, str(value))
+    return str(labels.get(name, {}).get(value, value))
 
 
 def reading_words(reading: dict[str, Any]) -> str:
@@ -328,31 +334,33 @@ def reading_words(reading: dict[str, Any]) -> str:
         if reading.get("value_upper"):
             value = f"{value}-{reading['value_upper']}"
         parts.append(qualify(value, reading.get("unit") or "", reading.get("qualifier") or ""))
-        parts.append(reading.get("metric") or "指标未识别")
+        parts.append(reading.get("metric") or gettext("指标未识别"))
         if reading.get("measure") and reading["measure"] != Measure.LEVEL:
             parts.append(shown("measure", reading["measure"]))
-        parts.append(period_text or "时段未识别")
+        parts.append(period_text or gettext("时段未识别"))
         parts.append(shown("value_kind", reading.get("value_kind") or ValueKind.ACTUAL))
         if reading.get("subject"):
-            parts.append(f"主体:{reading['subject']}")
+            parts.append(gettext("主体:{subject}").format(subject=reading["subject"]))
     elif kind == CandidateKind.PROJECT:
-        parts.append(f"项目:{reading.get('name') or reading.get('quote')}")
+        parts.append(gettext("项目:{project}").format(project=reading.get("name") or reading.get("quote")))
         if investment := reading.get("investment"):
             amount = qualify(
                 investment.get("value") or "", investment.get("unit") or "", investment.get("qualifier") or ""
             )
-            parts.append(f"总投资{amount}")
+            parts.append(gettext("总投资{amount}").format(amount=amount))
         if reading.get("capacity"):
             parts.append(reading["capacity"])
         if reading.get("stage"):
             parts.append(shown("stage", reading["stage"]))
     elif kind == CandidateKind.MILESTONE:
-        parts.append(reading.get("name") or "项目未识别")
+        parts.append(reading.get("name") or gettext("项目未识别"))
         parts.append(shown("event", reading.get("event") or ""))
-        parts.append(day_text or "日期未识别")
-        parts.append("实际" if reading.get("value_kind") == ValueKind.ACTUAL else "计划")
+        parts.append(day_text or gettext("日期未识别"))
+        parts.append(
+            str(MILESTONE_VALUE_KINDS["actual" if reading.get("value_kind") == ValueKind.ACTUAL else "plan"])
+        )
     elif kind == CandidateKind.PERIOD:
-        parts.append(f"时段:{period_text or reading.get('quote')}")
+        parts.append(gettext("时段:{period}").format(period=period_text or reading.get("quote")))
     elif kind == CandidateKind.DATE:
-        parts.append(f"日期:{day_text or reading.get('quote')}")
+        parts.append(gettext("日期:{date}").format(date=day_text or reading.get("quote")))
     return " · ".join(part for part in parts if part)

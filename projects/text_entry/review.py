@@ -11,6 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, Validati
 from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .. import access, rules
 from ..extraction import (
@@ -28,7 +29,7 @@ from ..models import (
 from ..money import ParsedAmount
 from ..periods import format_date
 from ..rules import RULES
-from .documents import FIGURE_FIELDS, FIGURES, MILESTONE_FIELDS, fields_of
+from .documents import FIGURE_FIELDS, FIGURES, MILESTONE_FIELDS, PROJECT_FIELDS, fields_of
 from .drafts import Draft, fact_draft, shown
 
 # ---------------------------------------------------------------------------------------------
@@ -51,8 +52,10 @@ def _readable_errors(error: ValidationError, model: type[Model]) -> ValidationEr
         for item in errors:
             text = " ".join(item)
             rule = RULES.get(item.code or "")
-            if rule is not None:
-                text = f"[{rule.id}] {'' if rule.is_error else '警告:'}{text}"
+            if rule is not None and rule.is_error:
+                text = f"[{rule.id}] {text}"
+            elif rule is not None:
+                text = gettext("[{rule}] 警告:{message}").format(rule=rule.id, message=text)
             elif name != NON_FIELD_ERRORS:
                 text = f"{_label(model, name)}:{text}"
             found.append(ValidationError(text, code=item.code))
@@ -82,7 +85,7 @@ class _Recording:
 
     def save(self, record: Model, *, before: set[int | None] | None = None) -> Model:
         access.check_can_edit(self.user, record, before=before)
-        record._change_reason = f"据来源文档{self.fact.document.key}采纳"
+        record._change_reason = gettext("据来源文档{document}采纳").format(document=self.fact.document.key)
         record._history_user = self.user
         try:
             with rules.enforced(record, confirmed=self.confirm_warnings):
@@ -105,7 +108,8 @@ def _refuse(message: str, code: str) -> ValidationError:
 def _record_figure(values: dict[str, Any], draft: Draft, recording: _Recording) -> IndicatorValue:
     for name in ("zone", "metric", "period", "measure", "value"):
         if values[name] in (None, ""):
-            raise _refuse(draft.missing.get(name) or f"请填写{FIGURE_FIELDS[name]}", f"{name}_missing")
+            missing = draft.missing.get(name) or gettext("请填写{field}").format(field=FIGURE_FIELDS[name])
+            raise _refuse(missing, f"{name}_missing")
     zone, metric, period, measure, value = (
         values[n] for n in ("zone", "metric", "period", "measure", "value")
     )
@@ -128,7 +132,7 @@ def _record_figure(values: dict[str, Any], draft: Draft, recording: _Recording) 
         stated = ("value", "value_upper", "scale", "currency", "qualifier")
         compared = ("value", "value_upper", "currency")
     elif isinstance(value, ParsedAmount):
-        raise _refuse("增速、占比须填百分数,如12.5", "not_a_percent")
+        raise _refuse(gettext("增速、占比须填百分数,如12.5"), "not_a_percent")
     elif measure == Measure.GROWTH:
         figure.yoy_growth, stated, compared = value, ("yoy_growth",), ("yoy_growth",)
     else:
@@ -150,10 +154,19 @@ def _record_figure(values: dict[str, Any], draft: Draft, recording: _Recording) 
         return recording.save(existing, before=before)
     if all(getattr(existing, name) == getattr(figure, name) for name in compared):
         return recording.link(existing)
+    conflict = gettext(
+        "已登记{zone}{period}{metric}{kind}值{recorded},与本条({given})不同;"
+        "不覆盖已登记的数值,请核对后在“指标数值”中更正,或驳回本条"
+    )
     raise _refuse(
-        f"已登记{existing.zone}{existing.period_display}{metric}{existing.get_kind_display()}值"
-        f"{_stated(existing, compared[0])},与本条({_stated(figure, compared[0])})不同;"
-        "不覆盖已登记的数值,请核对后在“指标数值”中更正,或驳回本条",
+        conflict.format(
+            zone=existing.zone,
+            period=existing.period_display,
+            metric=metric,
+            kind=existing.get_kind_display(),
+            recorded=_stated(existing, compared[0]),
+            given=_stated(figure, compared[0]),
+        ),
         "conflict",
     )
 
@@ -161,16 +174,16 @@ def _record_figure(values: dict[str, Any], draft: Draft, recording: _Recording) 
 def _stated(figure: IndicatorValue, name: str) -> str:
     """A figure's value, growth or share as the conflict message writes it."""
     if name == "yoy_growth":
-        return f"同比增长{shown(name, figure.yoy_growth)}%"
+        return gettext("同比增长{growth}%").format(growth=shown(name, figure.yoy_growth))
     if name == "share":
-        return f"占比{shown(name, figure.share)}%"
+        return gettext("占比{share}%").format(share=shown(name, figure.share))
     return figure.value_display
 
 
 def _record_project(values: dict[str, Any], draft: Draft, recording: _Recording) -> Project:
     name = (values["name"] or "").strip()
     if not name:
-        raise _refuse("请填写项目名称", "name_missing")
+        raise _refuse(gettext("请填写项目名称"), "name_missing")
     zone, investment = values["zone"], values["investment"]
     project = Project.objects.filter(Q(zone=zone) if zone else Q(zone__isnull=True), name=name).first()
     if project is None:
@@ -188,22 +201,34 @@ def _record_project(values: dict[str, Any], draft: Draft, recording: _Recording)
             project.currency, project.total_investment_qualifier = investment.currency, investment.qualifier
             filled = True
         elif (project.total_investment, project.currency) != (investment.value, investment.currency):
-            recording.notes.append(f"总投资未覆盖(已登记{project.total_investment_display},本条{investment})")
-    for name_, label in (("capacity", "产能"), ("stage", "阶段")):
+            recording.notes.append(
+                gettext("{field}未覆盖(已登记{recorded},本条{given})").format(
+                    field=PROJECT_FIELDS["investment"],
+                    recorded=project.total_investment_display,
+                    given=investment,
+                )
+            )
+    for name_ in ("capacity", "stage"):
         given = values[name_] or ""
         if given and not getattr(project, name_):
             setattr(project, name_, given)
             filled = True
         elif given and getattr(project, name_) != given:
-            kept = shown(name_, getattr(project, name_))
-            recording.notes.append(f"{label}未覆盖(已登记{kept},本条{shown(name_, given)})")
+            recording.notes.append(
+                gettext("{field}未覆盖(已登记{recorded},本条{given})").format(
+                    field=PROJECT_FIELDS[name_],
+                    recorded=shown(name_, getattr(project, name_)),
+                    given=shown(name_, given),
+                )
+            )
     return recording.save(project, before=before) if filled else recording.link(project)
 
 
 def _record_milestone(values: dict[str, Any], draft: Draft, recording: _Recording) -> Milestone:
     for name in ("project", "date"):
         if values[name] is None:
-            raise _refuse(draft.missing.get(name) or f"请填写{MILESTONE_FIELDS[name]}", f"{name}_missing")
+            missing = draft.missing.get(name) or gettext("请填写{field}").format(field=MILESTONE_FIELDS[name])
+            raise _refuse(missing, f"{name}_missing")
     project, event, (day, precision) = values["project"], values["event"], values["date"]
     date_field, precision_field = (
         ("actual_date", "actual_precision")
@@ -223,10 +248,21 @@ def _record_milestone(values: dict[str, Any], draft: Draft, recording: _Recordin
         return recording.save(milestone, before=access.zones_of(milestone))
     if stored == (day, precision):
         return recording.link(milestone)
-    which = "实际" if date_field == "actual_date" else "计划"
+    conflict = (
+        gettext(
+            "{milestone}已登记实际日期{recorded},与本条({given})不同;"
+            "不覆盖已登记的日期,请核对后在项目节点中修改,或驳回本条"
+        )
+        if date_field == "actual_date"
+        else gettext(
+            "{milestone}已登记计划日期{recorded},与本条({given})不同;"
+            "不覆盖已登记的日期,请核对后在项目节点中修改,或驳回本条"
+        )
+    )
     raise _refuse(
-        f"{milestone}已登记{which}日期{format_date(*stored)},与本条({format_date(day, precision)})不同;"
-        "不覆盖已登记的日期,请核对后在项目节点中修改,或驳回本条",
+        conflict.format(
+            milestone=milestone, recorded=format_date(*stored), given=format_date(day, precision)
+        ),
         "conflict",
     )
 
@@ -275,9 +311,10 @@ def _locked_fact(fact: ExtractedFact, user) -> ExtractedFact:
     return locked
 
 
-def _status_refusal(fact: ExtractedFact, action: str) -> ValidationError:
-    reviewed = f"({fact.reviewed_by})" if fact.reviewed_by_id else ""
-    return _refuse(f"该事实{fact.get_status_display()}{reviewed},不能再{action}", "already_reviewed")
+def _status_refusal(fact: ExtractedFact, message: str) -> ValidationError:
+    """`message` names the fact's status ({status}) and its reviewer ({reviewer})."""
+    reviewer = f"({fact.reviewed_by})" if fact.reviewed_by_id else ""
+    return _refuse(message.format(status=fact.get_status_display(), reviewer=reviewer), "already_reviewed")
 
 
 def fact_accept(
@@ -306,10 +343,10 @@ def fact_accept(
     with transaction.atomic():
         stored = _locked_fact(fact, user)
         if stored.status != FactStatus.PENDING:
-            raise _status_refusal(stored, "采纳")
+            raise _status_refusal(stored, gettext("该事实{status}{reviewer},不能再采纳"))
         document = stored.document
         if document.text[stored.start : stored.end] != stored.quote:
-            raise _refuse("来源文档的全文已被修改,本条的位置已失效;请重新从文本提取", "text_changed")
+            raise _refuse(gettext("来源文档的全文已被修改,本条的位置已失效;请重新从文本提取"), "text_changed")
         draft = fact_draft(stored, user=user)
         values, notes = _corrected(draft, corrections or {})
         recording = _Recording(stored, user, confirm_warnings)
@@ -332,7 +369,7 @@ def fact_reject(*, fact: ExtractedFact, user, reason: str = "") -> ExtractedFact
     with transaction.atomic():
         stored = _locked_fact(fact, user)
         if stored.status != FactStatus.PENDING:
-            raise _status_refusal(stored, "驳回")
+            raise _status_refusal(stored, gettext("该事实{status}{reviewer},不能再驳回"))
         stored.status, stored.note = FactStatus.REJECTED, reason.strip()
         stored.reviewed_by, stored.reviewed_at = user, timezone.now()
         stored.save()
@@ -348,7 +385,9 @@ def fact_reopen(*, fact: ExtractedFact, user) -> ExtractedFact:
         if stored.status == FactStatus.ACCEPTED:
             record = stored.project or stored.milestone or stored.indicator_value
             raise _refuse(
-                f"该事实已采纳,已据此登记“{record}”,不能重新审核;如有错误,请修改或删除该记录",
+                gettext("该事实已采纳,已据此登记“{record}”,不能重新审核;如有错误,请修改或删除该记录").format(
+                    record=record
+                ),
                 "accepted",
             )
         if stored.status == FactStatus.REJECTED:

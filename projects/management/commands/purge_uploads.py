@@ -5,13 +5,16 @@ no timer of its own for it; this command is for cron setups and for an administr
 """
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from projects.uploads import drop_expired_files, size_text
 
+from ._base import MessageCommand
 
-class Command(BaseCommand):
-    help = (
+
+class Command(MessageCommand):
+    help_message = _(
         "删除过期的导入文件:未导入的上传超过 IMPORT_PENDING_HOURS 小时、已导入的超过 "
         "IMPORT_UPLOAD_RETENTION_DAYS 天;导入记录及其检查结果保留。"
     )
@@ -19,6 +22,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         deleted, freed = drop_expired_files()
         self.stdout.write(
-            f"已删除{deleted}个过期的导入文件,共{size_text(freed)}(未导入的保留"
-            f"{settings.IMPORT_PENDING_HOURS}小时,已导入的保留{settings.IMPORT_UPLOAD_RETENTION_DAYS}天)"
+            gettext(
+                "已删除{deleted}个过期的导入文件,共{size}(未导入的保留{hours}小时,已导入的保留{days}天)"
+            ).format(
+                deleted=deleted,
+                size=size_text(freed),
+                hours=settings.IMPORT_PENDING_HOURS,
+                days=settings.IMPORT_UPLOAD_RETENTION_DAYS,
+            )
         )
