@@ -3,19 +3,23 @@ queryset narrowed to what a user may do, optimistic versions, and the natural-ke
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, ClassVar
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, router, transaction
+from django.db import DEFAULT_DB_ALIAS, models, router, transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from ..periods import MAX_YEAR, MIN_YEAR, is_period_start
 
 # The register's calendar (the years of projects.periods): a date or year outside it is a typing
 # error (0001-01-01, 20220101 read as a year), refused wherever it is entered: admin, API, imports.
-DATE_RANGE_MESSAGE = f"日期须在{MIN_YEAR}-01-01至{MAX_YEAR}-12-31之间"
+DATE_RANGE_MESSAGE = format_lazy(
+    _("日期须在{min_year}-01-01至{max_year}-12-31之间"), min_year=MIN_YEAR, max_year=MAX_YEAR
+)
 DATE_RANGE = [
     MinValueValidator(date(MIN_YEAR, 1, 1), message=DATE_RANGE_MESSAGE),
     MaxValueValidator(date(MAX_YEAR, 12, 31), message=DATE_RANGE_MESSAGE),
@@ -35,17 +39,88 @@ def natural_filter(**lookups: object) -> dict[str, object]:
     }
 
 
-def fuzzy_date_errors(obj: models.Model, *pairs: tuple[str, str]) -> dict[str, str]:
+def fuzzy_date_errors(obj: models.Model, *pairs: tuple[str, str]) -> dict[str, ValidationError]:
     """Validation errors of (date field, precision field) pairs: a date needs its precision and
     is stored as the first day of its period."""
     errors = {}
     for date_field, precision_field in pairs:
         day, precision = getattr(obj, date_field), getattr(obj, precision_field)
         if day and not precision:
-            errors[precision_field] = "填写日期时须选择精度"
+            errors[precision_field] = ValidationError(_("填写日期时须选择精度"), code="precision_required")
         elif day and not is_period_start(day, precision):
-            errors[date_field] = "按月、季度、半年或年填写时,日期应为该时段的第一天"
+            errors[date_field] = ValidationError(
+                _("按月、季度、半年或年填写时,日期应为该时段的第一天"), code="not_period_start"
+            )
     return errors
+
+
+# ---------------------------------------------------------------------------------------------
+# Constraints whose violation is an error of one field
+
+
+class FieldCheckConstraint(models.CheckConstraint):
+    """A CheckConstraint whose violation is an error of `field` (None: of the whole row), as a
+    form, the admin and the API show it. `field` lives in Python only: deconstruct() gives
+    Django's own CheckConstraint, so migrations hold plain Django constraints, and the constraint
+    equals its plain twin. Django renders violation_error_message as a %-template (%(name)s):
+    a literal percent sign is written %%."""
+
+    def __init__(self, *args: Any, field: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.field = field
+
+    def validate(
+        self,
+        model: type[models.Model],
+        instance: models.Model,
+        exclude: set[str] | None = None,
+        using: str = DEFAULT_DB_ALIAS,
+    ) -> None:
+        try:
+            super().validate(model, instance, exclude=exclude, using=using)
+        except ValidationError as error:
+            if self.field is None:
+                raise
+            raise ValidationError({self.field: [error]}) from None
+
+    def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
+        _path, args, kwargs = super().deconstruct()
+        return "django.db.models.CheckConstraint", args, kwargs
+
+    def clone(self) -> FieldCheckConstraint:
+        _path, args, kwargs = self.deconstruct()
+        return type(self)(*args, field=self.field, **kwargs)
+
+
+class FieldUniqueConstraint(models.UniqueConstraint):
+    """A UniqueConstraint whose violation is an error of `field` (None: of the whole row); see
+    FieldCheckConstraint."""
+
+    def __init__(self, *args: Any, field: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.field = field
+
+    def validate(
+        self,
+        model: type[models.Model],
+        instance: models.Model,
+        exclude: set[str] | None = None,
+        using: str = DEFAULT_DB_ALIAS,
+    ) -> None:
+        try:
+            super().validate(model, instance, exclude=exclude, using=using)
+        except ValidationError as error:
+            if self.field is None:
+                raise
+            raise ValidationError({self.field: [error]}) from None
+
+    def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
+        _path, args, kwargs = super().deconstruct()
+        return "django.db.models.UniqueConstraint", args, kwargs
+
+    def clone(self) -> FieldUniqueConstraint:
+        _path, args, kwargs = self.deconstruct()
+        return type(self)(*args, field=self.field, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,7 +170,7 @@ class NaturalKeyManager(RestrictedManager):
 # Versions (optimistic concurrency)
 
 
-STALE_MESSAGE = "该记录已被他人修改,您的修改未保存。请重新打开记录,核对最新内容后再修改"
+STALE_MESSAGE = _("该记录已被他人修改,您的修改未保存。请重新打开记录,核对最新内容后再修改")
 
 
 class StaleVersion(Exception):
@@ -114,7 +189,7 @@ class Versioned(models.Model):
     """
 
     version = models.PositiveIntegerField(
-        "版本", default=1, editable=False, help_text="每次保存加一,用于发现他人同时所作的修改"
+        _("版本"), default=1, editable=False, help_text=_("每次保存加一,用于发现他人同时所作的修改")
     )
 
     class Meta:

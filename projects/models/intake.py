@@ -8,9 +8,10 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from ..extraction.candidates import TIME_KINDS, CandidateKind
-from .base import RestrictedQuerySet
+from .base import FieldCheckConstraint, FieldUniqueConstraint, RestrictedQuerySet
 from .sources import SourceDocument
 from .zones import Zone
 
@@ -19,9 +20,9 @@ from .zones import Zone
 
 
 class FactStatus(models.TextChoices):
-    PENDING = "pending", "待审核"
-    ACCEPTED = "accepted", "已采纳"
-    REJECTED = "rejected", "已驳回"
+    PENDING = "pending", _("待审核")
+    ACCEPTED = "accepted", _("已采纳")
+    REJECTED = "rejected", _("已驳回")
 
 
 class ExtractedFactQuerySet(RestrictedQuerySet):
@@ -39,20 +40,25 @@ class ExtractedFact(models.Model):
     sentence the fact stands in."""
 
     document = models.ForeignKey(
-        SourceDocument, models.CASCADE, related_name="extracted_facts", verbose_name="来源文档"
+        SourceDocument, models.CASCADE, related_name="extracted_facts", verbose_name=_("来源文档")
     )
-    kind = models.CharField("类型", max_length=12, choices=CandidateKind.choices)
-    quote = models.TextField("原文")
-    start = models.PositiveIntegerField("起始位置")
-    end = models.PositiveIntegerField("结束位置")
-    sentence_start = models.PositiveIntegerField("所在句起始位置")
-    sentence_end = models.PositiveIntegerField("所在句结束位置")
+    kind = models.CharField(_("类型"), max_length=12, choices=CandidateKind.choices)
+    quote = models.TextField(_("原文"))
+    start = models.PositiveIntegerField(_("起始位置"))
+    end = models.PositiveIntegerField(_("结束位置"))
+    sentence_start = models.PositiveIntegerField(_("所在句起始位置"))
+    sentence_end = models.PositiveIntegerField(_("所在句结束位置"))
     reading = models.JSONField(
-        "识别结果", default=dict, help_text="提取程序的读数:数值、单位、主体、指标、时段等"
+        _("识别结果"), default=dict, help_text=_("提取程序的读数:数值、单位、主体、指标、时段等")
     )
-    status = models.CharField("状态", max_length=8, choices=FactStatus.choices, default=FactStatus.PENDING)
+    status = models.CharField(_("状态"), max_length=8, choices=FactStatus.choices, default=FactStatus.PENDING)
     project = models.ForeignKey(
-        "Project", models.SET_NULL, null=True, blank=True, related_name="extracted_facts", verbose_name="项目"
+        "Project",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="extracted_facts",
+        verbose_name=_("项目"),
     )
     milestone = models.ForeignKey(
         "Milestone",
@@ -60,7 +66,7 @@ class ExtractedFact(models.Model):
         null=True,
         blank=True,
         related_name="extracted_facts",
-        verbose_name="节点",
+        verbose_name=_("节点"),
     )
     indicator_value = models.ForeignKey(
         "IndicatorValue",
@@ -68,33 +74,46 @@ class ExtractedFact(models.Model):
         null=True,
         blank=True,
         related_name="extracted_facts",
-        verbose_name="指标数值",
+        verbose_name=_("指标数值"),
     )
-    note = models.TextField("审核说明", blank=True, help_text="驳回原因,或对识别结果所作的更正")
+    note = models.TextField(_("审核说明"), blank=True, help_text=_("驳回原因,或对识别结果所作的更正"))
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="审核人",
+        verbose_name=_("审核人"),
     )
-    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
 
     objects = ExtractedFactQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "待审核事实"
-        verbose_name_plural = "待审核事实"
+        verbose_name = _("待审核事实")
+        verbose_name_plural = _("待审核事实")
         ordering = ["document", "start", "kind"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["document", "kind", "start", "end"], name="extracted_fact_unique_span"
+            FieldUniqueConstraint(
+                fields=["document", "kind", "start", "end"],
+                name="extracted_fact_unique_span",
+                field="start",
+                violation_error_code="unique",
+                violation_error_message=_("该文档的这一位置已有同类候选事实"),
             ),
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="extracted_fact_not_empty"),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                condition=Q(end__gt=models.F("start")),
+                name="extracted_fact_not_empty",
+                field="end",
+                violation_error_code="invalid",
+                violation_error_message=_("结束位置须大于起始位置"),
+            ),
+            FieldCheckConstraint(
                 condition=Q(sentence_start__lte=models.F("start")) & Q(sentence_end__gte=models.F("end")),
                 name="extracted_fact_in_its_sentence",
+                field="sentence_start",
+                violation_error_code="invalid",
+                violation_error_message=_("候选事实须在其所在句之内"),
             ),
         ]
 
@@ -111,15 +130,15 @@ class ExtractedFact(models.Model):
 
 
 class ImportKind(models.TextChoices):
-    MONTHLY = "monthly", "月报数据"
-    PROJECTS = "projects", "项目"
-    INDICATORS = "indicators", "指标数值"
+    MONTHLY = "monthly", _("月报数据")
+    PROJECTS = "projects", _("项目")
+    INDICATORS = "indicators", _("指标数值")
 
 
 class ImportStatus(models.TextChoices):
-    CHECKED = "checked", "已检查,待导入"
-    INVALID = "invalid", "有错误,未导入"
-    COMMITTED = "committed", "已导入"
+    CHECKED = "checked", _("已检查,待导入")
+    INVALID = "invalid", _("有错误,未导入")
+    COMMITTED = "committed", _("已导入")
 
 
 class ImportBatchQuerySet(RestrictedQuerySet):
@@ -152,39 +171,39 @@ class ImportBatch(models.Model):
     for a stated time (projects.uploads): until committed or a short pending time, then for the
     retention period after its commit. A dry run through the API keeps no file."""
 
-    kind = models.CharField("类型", max_length=12, choices=ImportKind.choices)
+    kind = models.CharField(_("类型"), max_length=12, choices=ImportKind.choices)
     zone = models.ForeignKey(
-        Zone, models.CASCADE, null=True, blank=True, related_name="imports", verbose_name="区域"
+        Zone, models.CASCADE, null=True, blank=True, related_name="imports", verbose_name=_("区域")
     )
-    file_name = models.CharField("文件名", max_length=255)
+    file_name = models.CharField(_("文件名"), max_length=255)
     content = models.BinaryField(
-        "文件内容", null=True, blank=True, help_text="空:试导入未保存文件,或文件已过保留期删除"
+        _("文件内容"), null=True, blank=True, help_text=_("空:试导入未保存文件,或文件已过保留期删除")
     )
-    file_size = models.PositiveIntegerField("文件大小(字节)", default=0)
-    file_deleted_at = models.DateTimeField("文件删除时间", null=True, blank=True)
+    file_size = models.PositiveIntegerField(_("文件大小(字节)"), default=0)
+    file_deleted_at = models.DateTimeField(_("文件删除时间"), null=True, blank=True)
     status = models.CharField(
-        "状态", max_length=12, choices=ImportStatus.choices, default=ImportStatus.CHECKED
+        _("状态"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.CHECKED
     )
-    row_count = models.PositiveIntegerField("数据行数", default=0)
-    error_count = models.PositiveIntegerField("错误数", default=0)
-    warning_count = models.PositiveIntegerField("警告数", default=0)
-    findings = models.JSONField("检查结果", default=list, blank=True)
+    row_count = models.PositiveIntegerField(_("数据行数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    warning_count = models.PositiveIntegerField(_("警告数"), default=0)
+    findings = models.JSONField(_("检查结果"), default=list, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="上传人",
+        verbose_name=_("上传人"),
     )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-    committed_at = models.DateTimeField("导入时间", null=True, blank=True)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
 
     objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "Excel导入"
-        verbose_name_plural = "Excel导入"
+        verbose_name = _("Excel导入")
+        verbose_name_plural = _("Excel导入")
         ordering = ["-uploaded_at"]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..money import AmountScale, Currency, Qualifier, format_amount, from_base
@@ -19,6 +20,8 @@ from ..provenance import numbers_in
 from .base import (
     AMOUNT,
     DATE_RANGE,
+    FieldCheckConstraint,
+    FieldUniqueConstraint,
     NaturalKeyManager,
     RestrictedQuerySet,
     Versioned,
@@ -34,18 +37,18 @@ from .zones import Enterprise, Industry, Zone
 class Stage(models.TextChoices):
     """A project's life cycle (项目阶段), in order."""
 
-    RESERVE = "reserve", "储备"
-    NEGOTIATING = "negotiating", "在谈"
-    SIGNED = "signed", "签约落户"
-    LAND = "land", "摘地/供地"
-    PREPARATION = "preparation", "前期"
-    CONSTRUCTION = "construction", "在建"
-    TOPPED_OUT = "topped_out", "主体封顶"
-    EQUIPMENT = "equipment", "设备安装"
-    TRIAL = "trial", "试生产"
-    PRODUCTION = "production", "投产"
-    FULL_CAPACITY = "full_capacity", "达产"
-    COMPLETED = "completed", "竣工"
+    RESERVE = "reserve", _("储备")
+    NEGOTIATING = "negotiating", _("在谈")
+    SIGNED = "signed", _("签约落户")
+    LAND = "land", _("摘地/供地")
+    PREPARATION = "preparation", _("前期")
+    CONSTRUCTION = "construction", _("在建")
+    TOPPED_OUT = "topped_out", _("主体封顶")
+    EQUIPMENT = "equipment", _("设备安装")
+    TRIAL = "trial", _("试生产")
+    PRODUCTION = "production", _("投产")
+    FULL_CAPACITY = "full_capacity", _("达产")
+    COMPLETED = "completed", _("竣工")
 
     @classmethod
     def started(cls) -> list[str]:
@@ -61,14 +64,14 @@ class Stage(models.TextChoices):
 class ProjectCategory(models.Model):
     """A class of tracked project: 省大中型项目, 市级重点调度项目, "5020" 项目, "50100" 项目 …"""
 
-    name = models.CharField("名称", max_length=100, unique=True)
-    description = models.TextField("说明", blank=True, help_text="分类标准,如投资额门槛")
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    description = models.TextField(_("说明"), blank=True, help_text=_("分类标准,如投资额门槛"))
 
     objects = NaturalKeyManager("name")
 
     class Meta:
-        verbose_name = "项目类别"
-        verbose_name_plural = "项目类别"
+        verbose_name = _("项目类别")
+        verbose_name_plural = _("项目类别")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -130,72 +133,96 @@ class Project(Versioned, Cited):
         null=True,
         blank=True,
         related_name="projects",
-        verbose_name="所在区域",
-        help_text="来源未说明时留空",
+        verbose_name=_("所在区域"),
+        help_text=_("来源未说明时留空"),
     )
-    name = models.CharField("项目名称", max_length=200)
+    name = models.CharField(_("项目名称"), max_length=200)
     enterprise = models.ForeignKey(
-        Enterprise, models.PROTECT, null=True, blank=True, related_name="projects", verbose_name="建设主体"
+        Enterprise, models.PROTECT, null=True, blank=True, related_name="projects", verbose_name=_("建设主体")
     )
-    industries = models.ManyToManyField(Industry, blank=True, related_name="projects", verbose_name="产业链")
+    industries = models.ManyToManyField(
+        Industry, blank=True, related_name="projects", verbose_name=_("产业链")
+    )
     categories = models.ManyToManyField(
-        ProjectCategory, blank=True, related_name="projects", verbose_name="项目类别"
+        ProjectCategory, blank=True, related_name="projects", verbose_name=_("项目类别")
     )
     total_investment = models.DecimalField(
-        "总投资(元)", **AMOUNT, null=True, blank=True, validators=[MinValueValidator(0)]
+        _("总投资(元)"), **AMOUNT, null=True, blank=True, validators=[MinValueValidator(0)]
     )
     total_investment_scale = models.PositiveIntegerField(
-        "总投资单位", choices=AmountScale.choices, default=AmountScale.YI
+        _("总投资单位"), choices=AmountScale.choices, default=AmountScale.YI
     )
-    currency = models.CharField("币种", max_length=3, choices=Currency.choices, default=Currency.CNY)
+    currency = models.CharField(_("币种"), max_length=3, choices=Currency.choices, default=Currency.CNY)
     total_investment_qualifier = models.CharField(
-        "总投资限定词", max_length=16, choices=Qualifier.choices, blank=True
+        _("总投资限定词"), max_length=16, choices=Qualifier.choices, blank=True
     )
     capacity = models.CharField(
-        "建设规模/产能", max_length=300, blank=True, help_text="如:年产3.7亿平方米光伏玻璃"
+        _("建设规模/产能"), max_length=300, blank=True, help_text=_("如:年产3.7亿平方米光伏玻璃")
     )
-    stage = models.CharField("项目阶段", max_length=16, choices=Stage.choices, blank=True)
-    planned_start = models.DateField("计划开工", null=True, blank=True, validators=DATE_RANGE)
+    stage = models.CharField(_("项目阶段"), max_length=16, choices=Stage.choices, blank=True)
+    planned_start = models.DateField(_("计划开工"), null=True, blank=True, validators=DATE_RANGE)
     planned_start_precision = models.CharField(
-        "计划开工精度", max_length=8, choices=DatePrecision.choices, blank=True
+        _("计划开工精度"), max_length=8, choices=DatePrecision.choices, blank=True
     )
-    planned_finish = models.DateField("计划竣工/投产", null=True, blank=True, validators=DATE_RANGE)
+    planned_finish = models.DateField(_("计划竣工/投产"), null=True, blank=True, validators=DATE_RANGE)
     planned_finish_precision = models.CharField(
-        "计划竣工/投产精度", max_length=8, choices=DatePrecision.choices, blank=True
+        _("计划竣工/投产精度"), max_length=8, choices=DatePrecision.choices, blank=True
     )
-    description = models.TextField("项目简介", blank=True)
+    description = models.TextField(_("项目简介"), blank=True)
 
     objects = NaturalKeyManager.from_queryset(ProjectQuerySet)("zone__name", "name")
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "项目"
-        verbose_name_plural = "项目"
+        verbose_name = _("项目")
+        verbose_name_plural = _("项目")
         ordering = ["zone__name", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["zone", "name"], condition=Q(zone__isnull=False), name="project_unique_name_in_zone"
+            FieldUniqueConstraint(
+                fields=["zone", "name"],
+                condition=Q(zone__isnull=False),
+                name="project_unique_name_in_zone",
+                field="name",
+                violation_error_code="unique",
+                violation_error_message=_("该区域已有同名项目"),
             ),
-            models.UniqueConstraint(
-                fields=["name"], condition=Q(zone__isnull=True), name="project_unique_name_without_zone"
+            FieldUniqueConstraint(
+                fields=["name"],
+                condition=Q(zone__isnull=True),
+                name="project_unique_name_without_zone",
+                field="name",
+                violation_error_code="unique",
+                violation_error_message=_("已有同名且未填区域的项目"),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(total_investment__isnull=True) | Q(total_investment__gte=0),
                 name="project_investment_non_negative",
+                field="total_investment",
+                violation_error_code="min_value",
+                violation_error_message=_("总投资不能为负数"),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(planned_start__isnull=True)
                 | Q(planned_finish__isnull=True)
                 | Q(planned_finish__gte=models.F("planned_start")),
                 name="project_finish_not_before_start",
+                field="planned_finish",
+                violation_error_code="finish_before_start",
+                violation_error_message=_("计划竣工/投产日期不能早于计划开工日期"),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(planned_start__isnull=True) | ~Q(planned_start_precision=""),
                 name="project_planned_start_has_precision",
+                field="planned_start_precision",
+                violation_error_code="precision_required",
+                violation_error_message=_("填写计划开工日期时须选择精度"),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(planned_finish__isnull=True) | ~Q(planned_finish_precision=""),
                 name="project_planned_finish_has_precision",
+                field="planned_finish_precision",
+                violation_error_code="precision_required",
+                violation_error_message=_("填写计划竣工/投产日期时须选择精度"),
             ),
         ]
         indexes = [models.Index(fields=["stage"], name="project_stage_idx")]
@@ -231,20 +258,20 @@ class Project(Versioned, Cited):
 class MilestoneKind(models.TextChoices):
     """A project's milestones (节点), in the usual order."""
 
-    SIGNED = "signed", "签约"
-    SETTLED = "settled", "落户"
-    LAND = "land", "摘地"
-    START = "start", "开工"
-    TOPPED_OUT = "topped_out", "主体封顶"
-    EQUIPMENT = "equipment", "设备安装"
-    TRIAL = "trial", "试生产"
-    PRODUCTION = "production", "投产"
-    FULL_CAPACITY = "full_capacity", "达产"
-    COMPLETION = "completion", "竣工验收"
-    DELIVERY = "delivery", "交付使用"
-    STATISTICS = "statistics", "入统"
-    LISTED = "listed", "上市"
-    OTHER = "other", "其他"
+    SIGNED = "signed", _("签约")
+    SETTLED = "settled", _("落户")
+    LAND = "land", _("摘地")
+    START = "start", _("开工")
+    TOPPED_OUT = "topped_out", _("主体封顶")
+    EQUIPMENT = "equipment", _("设备安装")
+    TRIAL = "trial", _("试生产")
+    PRODUCTION = "production", _("投产")
+    FULL_CAPACITY = "full_capacity", _("达产")
+    COMPLETION = "completion", _("竣工验收")
+    DELIVERY = "delivery", _("交付使用")
+    STATISTICS = "statistics", _("入统")
+    LISTED = "listed", _("上市")
+    OTHER = "other", _("其他")
 
 
 def late_condition(today: date, prefix: str = "") -> Q:
@@ -291,18 +318,20 @@ class MilestoneQuerySet(RestrictedQuerySet):
 class Milestone(Versioned, Cited):
     """A milestone (节点) of a project: planned and actual dates, each at its own precision."""
 
-    project = models.ForeignKey(Project, models.CASCADE, related_name="milestones", verbose_name="项目")
-    kind = models.CharField("节点", max_length=16, choices=MilestoneKind.choices)
-    phase = models.CharField("期次/部位", max_length=100, blank=True, help_text="如:一期、二期、1号窑炉")
-    planned_date = models.DateField("计划日期", null=True, blank=True, validators=DATE_RANGE)
+    project = models.ForeignKey(Project, models.CASCADE, related_name="milestones", verbose_name=_("项目"))
+    kind = models.CharField(_("节点"), max_length=16, choices=MilestoneKind.choices)
+    phase = models.CharField(
+        _("期次/部位"), max_length=100, blank=True, help_text=_("如:一期、二期、1号窑炉")
+    )
+    planned_date = models.DateField(_("计划日期"), null=True, blank=True, validators=DATE_RANGE)
     planned_precision = models.CharField(
-        "计划日期精度", max_length=8, choices=DatePrecision.choices, blank=True
+        _("计划日期精度"), max_length=8, choices=DatePrecision.choices, blank=True
     )
-    actual_date = models.DateField("实际日期", null=True, blank=True, validators=DATE_RANGE)
+    actual_date = models.DateField(_("实际日期"), null=True, blank=True, validators=DATE_RANGE)
     actual_precision = models.CharField(
-        "实际日期精度", max_length=8, choices=DatePrecision.choices, blank=True
+        _("实际日期精度"), max_length=8, choices=DatePrecision.choices, blank=True
     )
-    note = models.TextField("备注", blank=True)
+    note = models.TextField(_("备注"), blank=True)
 
     objects = NaturalKeyManager.from_queryset(MilestoneQuerySet)(
         "project__zone__name", "project__name", "kind", "phase"
@@ -310,18 +339,30 @@ class Milestone(Versioned, Cited):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "项目节点"
-        verbose_name_plural = "项目节点"
+        verbose_name = _("项目节点")
+        verbose_name_plural = _("项目节点")
         ordering = ["project", "planned_date", "actual_date"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "kind", "phase"], name="milestone_unique_kind_phase"),
-            models.CheckConstraint(
+            FieldUniqueConstraint(
+                fields=["project", "kind", "phase"],
+                name="milestone_unique_kind_phase",
+                field="kind",
+                violation_error_code="unique",
+                violation_error_message=_("该项目已有同一期次的同类节点"),
+            ),
+            FieldCheckConstraint(
                 condition=Q(planned_date__isnull=True) | ~Q(planned_precision=""),
                 name="milestone_planned_date_has_precision",
+                field="planned_precision",
+                violation_error_code="precision_required",
+                violation_error_message=_("填写计划日期时须选择精度"),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(actual_date__isnull=True) | ~Q(actual_precision=""),
                 name="milestone_actual_date_has_precision",
+                field="actual_precision",
+                violation_error_code="precision_required",
+                violation_error_message=_("填写实际日期时须选择精度"),
             ),
         ]
 

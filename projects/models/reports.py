@@ -10,6 +10,9 @@ from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..reports.cadence import (
@@ -23,7 +26,14 @@ from ..reports.cadence import (
     next_due,
 )
 from ..reports.measures import Basis
-from .base import DATE_RANGE, RestrictedManager, RestrictedQuerySet, Versioned
+from .base import (
+    DATE_RANGE,
+    FieldCheckConstraint,
+    FieldUniqueConstraint,
+    RestrictedManager,
+    RestrictedQuerySet,
+    Versioned,
+)
 from .portfolios import Campaign, Portfolio
 from .zones import Zone
 
@@ -32,9 +42,9 @@ from .zones import Zone
 
 
 class ReportFormat(models.TextChoices):
-    HTML = "html", "网页(HTML)"
-    XLSX = "xlsx", "Excel表格(XLSX)"
-    PDF = "pdf", "PDF文档"
+    HTML = "html", _("网页(HTML)")
+    XLSX = "xlsx", _("Excel表格(XLSX)")
+    PDF = "pdf", _("PDF文档")
 
 
 class ReportCadence(models.TextChoices):
@@ -44,9 +54,9 @@ class ReportCadence(models.TextChoices):
 
 
 class ScopeKind(models.TextChoices):
-    ZONE = "zone", "区域(含下级区域)"
-    PORTFOLIO = "portfolio", "调度清单"
-    CAMPAIGN = "campaign", "攻坚行动"
+    ZONE = "zone", _("区域(含下级区域)")
+    PORTFOLIO = "portfolio", _("调度清单")
+    CAMPAIGN = "campaign", _("攻坚行动")
 
 
 def default_formats() -> list[str]:
@@ -56,12 +66,12 @@ def default_formats() -> list[str]:
 # A report goes to the people of a zone's office, not to a mailing list: a schedule or run with
 # thousands of recipients is a mistake or an attempt to send mail through the tracker.
 MAX_RECIPIENTS = 50
-RECIPIENTS_MESSAGE = f"收件人最多{MAX_RECIPIENTS}个"
+RECIPIENTS_MESSAGE = format_lazy(_("收件人最多{count}个"), count=MAX_RECIPIENTS)
 
 
 def _email_list_errors(recipients: object) -> ValidationError | None:
     if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
-        return ValidationError("收件人应为电子邮箱地址的列表", code="invalid")
+        return ValidationError(_("收件人应为电子邮箱地址的列表"), code="invalid")
     if len(recipients) > MAX_RECIPIENTS:
         return ValidationError(RECIPIENTS_MESSAGE, code="too_many_recipients")
     bad = []
@@ -71,20 +81,26 @@ def _email_list_errors(recipients: object) -> ValidationError | None:
         except ValidationError:
             bad.append(address)
     if bad:
-        return ValidationError(f"以下收件人不是有效的电子邮箱地址:{'、'.join(bad)}", code="invalid_email")
+        return ValidationError(
+            format_lazy(_("以下收件人不是有效的电子邮箱地址:{addresses}"), addresses="、".join(bad)),
+            code="invalid_email",
+        )
     return None
 
 
 def _format_list_errors(formats: object) -> ValidationError | None:
     if not isinstance(formats, list) or not formats:
-        return ValidationError("请至少选择一种格式(html、xlsx、pdf)", code="formats_required")
+        return ValidationError(_("请至少选择一种格式(html、xlsx、pdf)"), code="formats_required")
     unknown = [f for f in formats if f not in ReportFormat.values]
     if unknown:
         return ValidationError(
-            f"不支持的格式:{'、'.join(map(str, unknown))};可选 html、xlsx、pdf", code="unknown_format"
+            format_lazy(
+                _("不支持的格式:{formats};可选 html、xlsx、pdf"), formats="、".join(map(str, unknown))
+            ),
+            code="unknown_format",
         )
     if len(set(formats)) != len(formats):
-        return ValidationError("格式重复", code="duplicate_format")
+        return ValidationError(_("格式重复"), code="duplicate_format")
     return None
 
 
@@ -96,15 +112,15 @@ class ReportScope(models.Model):
     report is read by every user and managed by superusers only)."""
 
     zone = models.ForeignKey(
-        Zone, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="区域"
+        Zone, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("区域")
     )
     portfolio = models.ForeignKey(
-        Portfolio, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="调度清单"
+        Portfolio, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("调度清单")
     )
     campaign = models.ForeignKey(
-        Campaign, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="攻坚行动"
+        Campaign, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("攻坚行动")
     )
-    basis = models.CharField("时间进度口径", max_length=8, choices=Basis.choices, default=Basis.MONTH)
+    basis = models.CharField(_("时间进度口径"), max_length=8, choices=Basis.choices, default=Basis.MONTH)
 
     class Meta:
         abstract = True
@@ -138,60 +154,72 @@ class ReportScope(models.Model):
     def fill_scope_zone(self) -> None:
         self.zone_id = self.owner_zone_id(self.zone_id, self.portfolio, self.campaign)
 
-    def scope_errors(self) -> dict[str, str | ValidationError]:
+    def scope_errors(self) -> dict[str, ValidationError]:
         errors = {}
         if self.portfolio_id and self.campaign_id:
-            errors["campaign"] = "调度清单和攻坚行动只能选择其一"
+            errors["campaign"] = ValidationError(_("调度清单和攻坚行动只能选择其一"), code="one_scope")
         elif not (self.zone_id or self.portfolio_id or self.campaign_id):
-            errors["zone"] = "请选择区域、调度清单或攻坚行动之一作为报告范围"
+            errors["zone"] = ValidationError(
+                _("请选择区域、调度清单或攻坚行动之一作为报告范围"), code="scope_required"
+            )
         elif self.campaign_id and not self.campaign.zones.exists():
-            errors["campaign"] = "该攻坚行动还没有参与区域,无法生成报告"
+            errors["campaign"] = ValidationError(
+                _("该攻坚行动还没有参与区域,无法生成报告"), code="campaign_without_zones"
+            )
         return errors
 
 
 class ReportSchedule(Versioned, ReportScope):
     """A report made on a cadence without anyone asking: 赣县区's 月报 on the 5th of every month."""
 
-    name = models.CharField("名称", max_length=200, blank=True, help_text="留空则按范围和周期自动命名")
+    name = models.CharField(_("名称"), max_length=200, blank=True, help_text=_("留空则按范围和周期自动命名"))
     cadence = models.CharField(
-        "周期", max_length=12, choices=ReportCadence.choices, default=ReportCadence.MONTHLY
+        _("周期"), max_length=12, choices=ReportCadence.choices, default=ReportCadence.MONTHLY
     )
     due_day = models.PositiveSmallIntegerField(
-        "报送日",
+        _("报送日"),
         null=True,
         blank=True,
-        help_text="每月、每季度:次月(季后首月)的第几日(1–28,默认月报5日、季报10日);每周:次周星期几(1=周一,默认周一)",
+        help_text=_(
+            "每月、每季度:次月(季后首月)的第几日(1–28,默认月报5日、季报10日);每周:次周星期几(1=周一,默认周一)"
+        ),
     )
-    formats = models.JSONField("格式", default=default_formats, help_text="html、xlsx、pdf,可多选")
-    recipients = models.JSONField("收件人", default=list, blank=True, help_text="电子邮箱地址,每行一个")
-    active = models.BooleanField("启用", default=True)
+    formats = models.JSONField(_("格式"), default=default_formats, help_text=_("html、xlsx、pdf,可多选"))
+    recipients = models.JSONField(_("收件人"), default=list, blank=True, help_text=_("电子邮箱地址,每行一个"))
+    active = models.BooleanField(_("启用"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="创建人",
+        verbose_name=_("创建人"),
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     history = HistoricalRecords()
 
     objects = RestrictedManager()
 
     class Meta:
-        verbose_name = "报告计划"
-        verbose_name_plural = "报告计划"
+        verbose_name = _("报告计划")
+        verbose_name_plural = _("报告计划")
         ordering = ["zone__name", "cadence", "pk"]
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(due_day__isnull=True) | Q(due_day__gte=1, due_day__lte=28),
                 name="report_schedule_due_day_range",
+                field="due_day",
+                violation_error_code="due_day_range",
+                violation_error_message=_("报送日须在1至28日之间"),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(portfolio__isnull=True) | Q(campaign__isnull=True),
                 name="report_schedule_one_scope",
+                field="campaign",
+                violation_error_code="one_scope",
+                violation_error_message=_("调度清单和攻坚行动只能选择其一"),
             ),
         ]
 
@@ -200,7 +228,7 @@ class ReportSchedule(Versioned, ReportScope):
 
     def default_name(self) -> str:
         label = REPORT_LABELS[Cadence(self.cadence)]
-        return f"{self.scope_name} 调度通报({label})"
+        return gettext("{scope} 调度通报({label})").format(scope=self.scope_name, label=label)
 
     @property
     def effective_due_day(self) -> int:
@@ -227,18 +255,18 @@ class ReportSchedule(Versioned, ReportScope):
 
 
 class RunStatus(models.TextChoices):
-    QUEUED = "queued", "排队中"
-    RUNNING = "running", "生成中"
-    DONE = "done", "已完成"
-    FAILED = "failed", "失败"
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
 
 
 class DeliveryStatus(models.TextChoices):
-    NOT_NEEDED = "none", "无需发送"
-    PENDING = "pending", "待发送"
-    SENDING = "sending", "发送中"
-    SENT = "sent", "已发送"
-    FAILED = "failed", "发送失败"
+    NOT_NEEDED = "none", _("无需发送")
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
 
 
 class ReportRunQuerySet(RestrictedQuerySet):
@@ -283,52 +311,62 @@ class ReportRun(ReportScope):
         null=True,
         blank=True,
         related_name="runs",
-        verbose_name="报告计划",
-        help_text="按需生成的报告没有计划",
+        verbose_name=_("报告计划"),
+        help_text=_("按需生成的报告没有计划"),
     )
-    cadence = models.CharField("周期", max_length=12, choices=ReportCadence.choices, blank=True)
-    period_start = models.DateField("起始日", validators=DATE_RANGE)
-    period_end = models.DateField("截止日", validators=DATE_RANGE)
-    due_on = models.DateField("应报送日", null=True, blank=True, validators=DATE_RANGE)
-    formats = models.JSONField("格式", default=default_formats)
-    recipients = models.JSONField("收件人", default=list, blank=True)
-    status = models.CharField("状态", max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    error = models.TextField("错误信息", blank=True)
-    attempts = models.PositiveSmallIntegerField("生成次数", default=0)
+    cadence = models.CharField(_("周期"), max_length=12, choices=ReportCadence.choices, blank=True)
+    period_start = models.DateField(_("起始日"), validators=DATE_RANGE)
+    period_end = models.DateField(_("截止日"), validators=DATE_RANGE)
+    due_on = models.DateField(_("应报送日"), null=True, blank=True, validators=DATE_RANGE)
+    formats = models.JSONField(_("格式"), default=default_formats)
+    recipients = models.JSONField(_("收件人"), default=list, blank=True)
+    status = models.CharField(_("状态"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    error = models.TextField(_("错误信息"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="申请人",
+        verbose_name=_("申请人"),
     )
-    queued_at = models.DateTimeField("排队时间", default=timezone.now)
-    started_at = models.DateTimeField("开始时间", null=True, blank=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    queued_at = models.DateTimeField(_("排队时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     fingerprint = models.CharField(
-        "数据指纹", max_length=64, blank=True, help_text="生成报告所用数据的SHA-256"
+        _("数据指纹"), max_length=64, blank=True, help_text=_("生成报告所用数据的SHA-256")
     )
-    snapshot = models.JSONField("数据快照", null=True, blank=True, editable=False)
+    snapshot = models.JSONField(_("数据快照"), null=True, blank=True, editable=False)
     delivery_status = models.CharField(
-        "发送状态", max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.NOT_NEEDED
+        _("发送状态"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.NOT_NEEDED
     )
-    delivery_error = models.TextField("发送错误", blank=True)
-    delivery_attempts = models.PositiveSmallIntegerField("发送次数", default=0)
-    delivery_started_at = models.DateTimeField("开始发送时间", null=True, blank=True)
-    delivered_at = models.DateTimeField("发送时间", null=True, blank=True)
+    delivery_error = models.TextField(_("发送错误"), blank=True)
+    delivery_attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    delivery_started_at = models.DateTimeField(_("开始发送时间"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
 
     objects = ReportRunQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "报告"
-        verbose_name_plural = "报告"
+        verbose_name = _("报告")
+        verbose_name_plural = _("报告")
         ordering = ["-period_start", "-pk"]
         constraints = [
             # The database decides that each scheduled period is made once, however many schedulers run.
-            models.UniqueConstraint(fields=["schedule", "period_start"], name="report_run_once_per_period"),
-            models.CheckConstraint(
-                condition=Q(period_start__lte=models.F("period_end")), name="report_run_period_order"
+            FieldUniqueConstraint(
+                fields=["schedule", "period_start"],
+                name="report_run_once_per_period",
+                field="period_start",
+                violation_error_code="unique",
+                violation_error_message=_("该报告计划的这一期报告已经生成"),
+            ),
+            FieldCheckConstraint(
+                condition=Q(period_start__lte=models.F("period_end")),
+                name="report_run_period_order",
+                field="period_end",
+                violation_error_code="invalid",
+                violation_error_message=_("截止日不能早于起始日"),
             ),
         ]
         indexes = [models.Index(fields=["status", "queued_at"], name="report_run_status_idx")]
@@ -355,19 +393,27 @@ class ReportFile(models.Model):
     """One format of a run, kept in the database with the run: any app server can serve it and a
     run is never left with half its files."""
 
-    run = models.ForeignKey(ReportRun, models.CASCADE, related_name="files", verbose_name="报告")
-    format = models.CharField("格式", max_length=8, choices=ReportFormat.choices)
-    content = models.BinaryField("内容")
-    size = models.PositiveIntegerField("大小(字节)")
+    run = models.ForeignKey(ReportRun, models.CASCADE, related_name="files", verbose_name=_("报告"))
+    format = models.CharField(_("格式"), max_length=8, choices=ReportFormat.choices)
+    content = models.BinaryField(_("内容"))
+    size = models.PositiveIntegerField(_("大小(字节)"))
     sha256 = models.CharField("SHA-256", max_length=64)
 
     objects = RestrictedManager()
 
     class Meta:
-        verbose_name = "报告文件"
-        verbose_name_plural = "报告文件"
+        verbose_name = _("报告文件")
+        verbose_name_plural = _("报告文件")
         ordering = ["run", "format"]
-        constraints = [models.UniqueConstraint(fields=["run", "format"], name="report_file_one_per_format")]
+        constraints = [
+            FieldUniqueConstraint(
+                fields=["run", "format"],
+                name="report_file_one_per_format",
+                field="format",
+                violation_error_code="unique",
+                violation_error_message=_("该报告已有这一格式的文件"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.run} · {self.get_format_display()}"

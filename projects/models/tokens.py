@@ -4,6 +4,7 @@ revokes them)."""
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
 # ---------------------------------------------------------------------------------------------
@@ -15,8 +16,8 @@ class ApiToken(AuthToken):
 
     class Meta:
         proxy = True
-        verbose_name = "API令牌"
-        verbose_name_plural = "API令牌"
+        verbose_name = _("API令牌")
+        verbose_name_plural = _("API令牌")
 
     def __str__(self) -> str:
         return f"{self.user} {self.token_key}…"
