@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from projects import access
+from projects.i18n import bilingual
 from projects.models import (
     Campaign,
     Citation,
@@ -223,7 +224,10 @@ def test_editor_of_a_city_does_not_edit_another_citys_data(seeded):
     assert not access.can_edit(user, project)
     with pytest.raises(PermissionDenied) as refused:
         access.check_can_edit(user, project)
-    assert str(refused.value) == "您没有修改“赣县区”数据的权限 / You may not change data of zone 赣县区"
+    assert (
+        bilingual(refused.value.args[0])
+        == "您没有修改“赣县区”数据的权限 / You may not change data of zone 赣县区"
+    )
 
 
 def test_viewer_reads_but_cannot_edit(seeded):
@@ -235,7 +239,10 @@ def test_viewer_reads_but_cannot_edit(seeded):
     assert not access.can_write(user, Project)
     with pytest.raises(PermissionDenied) as refused:
         access.check_can_edit(user, project)
-    assert str(refused.value) == "您对“上饶经开区”只有只读权限 / You have read-only access to zone 上饶经开区"
+    assert (
+        bilingual(refused.value.args[0])
+        == "您对“上饶经开区”只有只读权限 / You have read-only access to zone 上饶经开区"
+    )
 
 
 def test_sub_zone_editor_cannot_edit_the_parent_zones_data(seeded, park):
@@ -280,7 +287,7 @@ def test_rows_without_a_zone_are_edited_by_superusers_only(seeded):
     assert access.zones_of(project) == {None}
     with pytest.raises(PermissionDenied) as refused:
         access.check_can_edit(user, project)
-    assert str(refused.value) == (
+    assert bilingual(refused.value.args[0]) == (
         "未注明区域的数据只有超级管理员可以修改 / Only superusers may change data without a zone"
     )
     assert not access.can_edit(user, Enterprise.objects.filter(zone__isnull=True).first())
@@ -384,8 +391,8 @@ def test_sources_and_citations_are_written_by_editors_and_deleted_by_superusers(
     assert access.can_write(editor, SourceDocument) and access.can_write(editor, Citation)
     assert not access.can_delete(editor, citation)
     assert not access.can_edit(viewer, document)
-    assert access.edit_refusal(editor, document, delete=True) == (
-        "只有超级管理员可以删除来源文档 / Only superusers may delete source documents"
+    assert bilingual(access.edit_refusal(editor, document, delete=True)) == (
+        "只有超级管理员可以删除来源文档 / Only superusers may delete records of “Source document”"
     )
 
 
@@ -395,8 +402,8 @@ def test_metrics_industries_and_categories_are_written_by_superusers_only(seeded
         assert not access.can_edit(editor, model.objects.first()), model
         assert not access.can_write(editor, model), model
     assert (
-        access.edit_refusal(editor, MetricFactory())
-        == "只有超级管理员可以修改指标 / Only superusers may change metrics"
+        bilingual(access.edit_refusal(editor, MetricFactory()))
+        == "只有超级管理员可以修改指标 / Only superusers may change records of “Indicator”"
     )
 
 
@@ -418,11 +425,11 @@ def test_editable_offers_only_rows_the_user_may_change(seeded, park):
 
 def test_users_without_an_editor_role_write_nothing(seeded):
     viewer = member(ZoneRole.VIEWER, "江西省")
-    assert access.write_refusal(viewer, Project) == (
+    assert bilingual(access.write_refusal(viewer, Project)) == (
         "您没有任何区域的编辑权限,只能查看 / You have no editor role in any zone: read-only access"
     )
     assert access.editable(Project.objects.all(), viewer).count() == 0
-    assert access.write_refusal(AnonymousUser(), Project) == "请先登录 / Authentication required"
+    assert bilingual(access.write_refusal(AnonymousUser(), Project)) == "请先登录 / Authentication required"
 
 
 def test_a_zone_is_deleted_by_those_who_could_create_it(seeded):

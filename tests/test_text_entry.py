@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 
 from projects import access
 from projects.extraction import MAX_TEXT_LENGTH, Candidate, DateRef, PeriodRef, sentences
+from projects.i18n import bilingual
 from projects.models import (
     Citation,
     ExtractedFact,
@@ -641,11 +642,11 @@ def test_documents_of_a_zone_are_its_data_those_without_one_reference(document, 
     assert not access.can_edit(zone_viewer, document, stored=True)
     assert set(access.editable(documents, stranger)) == {public}
     assert (
-        access.edit_refusal(stranger, document)
+        bilingual(access.edit_refusal(stranger, document))
         == "您没有修改“新余高新区”数据的权限 / You may not change data of zone 新余高新区"
     )
-    assert access.edit_refusal(editor, document, delete=True) == (
-        "只有超级管理员可以删除来源文档 / Only superusers may delete source documents"
+    assert bilingual(access.edit_refusal(editor, document, delete=True)) == (
+        "只有超级管理员可以删除来源文档 / Only superusers may delete records of “Source document”"
     )
 
 
