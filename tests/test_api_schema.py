@@ -50,6 +50,11 @@ def operations(schema):
                 yield path, method, operation
 
 
+def side_by_side(schema, schema_en):
+    """Each operation of the Chinese schema with the same one of the English schema."""
+    return zip(operations(schema), operations(schema_en), strict=True)
+
+
 def test_schema_is_valid_openapi_3(schema):
     validate(schema)
     assert schema["openapi"].startswith("3.")
@@ -73,7 +78,7 @@ def test_schema_lists_every_resource(schema):
 
 
 def test_every_operation_is_described_and_tagged_in_both_languages(schema, schema_en):
-    for (path, method, operation), (*_, in_english) in zip(operations(schema), operations(schema_en), strict=True):
+    for (path, method, operation), (*_, in_english) in side_by_side(schema, schema_en):
         where = f"{method.upper()} {path}"
         assert chinese(operation.get("summary") or operation.get("description")), where
         assert english(in_english.get("summary") or in_english.get("description")), where
@@ -84,10 +89,12 @@ def test_every_operation_is_described_and_tagged_in_both_languages(schema, schem
 
 
 def test_every_parameter_is_described_in_both_languages(schema, schema_en):
-    for (path, method, operation), (*_, in_english) in zip(operations(schema), operations(schema_en), strict=True):
+    for (path, method, operation), (*_, in_english) in side_by_side(schema, schema_en):
         english_parameters = in_english.get("parameters", [])
         assert len(english_parameters) == len(operation.get("parameters", [])), (method, path)
-        for parameter, english_parameter in zip(operation.get("parameters", []), english_parameters):
+        for parameter, english_parameter in zip(
+            operation.get("parameters", []), english_parameters, strict=True
+        ):
             assert chinese(parameter.get("description")), (method, path, parameter)
             assert english(english_parameter.get("description")), (method, path, english_parameter)
 

@@ -11,7 +11,7 @@ Tokens themselves: projects/tokens.py (made, revoked), projects/api/authenticati
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
@@ -36,7 +36,8 @@ from .exceptions import Message, invalid
 from .serializers import BilingualErrors, Described, StrictInput, StrictIntegerField
 from .views import ValidationErrorSerializer
 
-TAG = _("认证")
+# Lazy, rendered in the schema's language: drf-spectacular's types say str.
+TAG = cast(str, _("认证"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ admin's Excel导入 (projects.workbooks.imports).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.http import HttpResponse
@@ -57,7 +57,8 @@ from .views import BAD_REQUEST, FORBIDDEN, NOT_FOUND
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 20 * 1024 * 1024
-TAG = _("数据导入")
+# Lazy, rendered in the schema's language: drf-spectacular's types say str.
+TAG = cast(str, _("数据导入"))
 TRUE = {"1", "true", "yes", "on"}
 
 HELP = {

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
@@ -7,8 +9,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
     """`?page=2&page_size=100`; the page size is bounded by settings.API_MAX_PAGE_SIZE."""
 
     page_size_query_param = "page_size"
-    page_size_query_description = _("每页条数")
-    page_query_description = _("页码")
+    # Lazy, rendered in the schema's language: DRF's types say str.
+    page_size_query_description = cast(str, _("每页条数"))
+    page_query_description = cast(str, _("页码"))
 
     @property
     def max_page_size(self) -> int:

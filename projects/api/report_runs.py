@@ -7,7 +7,7 @@ on demand (POST), never edited: they are kept as made. Their files download from
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -71,7 +71,8 @@ from .views import (
     documented,
 )
 
-TAG = _("定期报告")
+# Lazy, rendered in the schema's language: drf-spectacular's types say str.
+TAG = cast(str, _("定期报告"))
 FORMATS_HELP = _("格式列表:html、xlsx、pdf(默认全部)")
 RECIPIENTS_HELP = format_lazy(_("收件人电子邮箱列表,最多{count}个"), count=MAX_RECIPIENTS)
 HELP = {

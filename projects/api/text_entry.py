@@ -8,7 +8,7 @@ trimming, no line-end normalisation).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -38,7 +38,8 @@ from .serializers import (
 from .views import BAD_REQUEST, FORBIDDEN
 
 YEAR_MIN, YEAR_MAX = MIN_YEAR, MAX_YEAR  # the register's years (projects.periods)
-TAG = _("文本提取")
+# Lazy, rendered in the schema's language: drf-spectacular's types say str.
+TAG = cast(str, _("文本提取"))
 
 # ---------------------------------------------------------------------------------------------
 # Request

@@ -233,12 +233,13 @@ class BilingualErrors:
     of a resource do so in ResourceSerializer)."""
 
     def is_valid(self, *, raise_exception: bool = False) -> bool:
-        valid = super().is_valid(raise_exception=False)  # type: ignore[misc]
+        valid: bool = super().is_valid(raise_exception=False)  # type: ignore[misc]
         if not valid and raise_exception:
+            serializer: Any = self  # mixed into a serializers.Serializer
             with translation.override("en"):
-                twin = type(self)(data=self.initial_data, context=self.context)  # type: ignore[attr-defined]
+                twin = type(serializer)(data=serializer.initial_data, context=serializer.context)
                 twin.is_valid()
-            raise BilingualValidationError(self.errors, twin.errors)  # type: ignore[attr-defined]
+            raise BilingualValidationError(serializer.errors, twin.errors)
         return valid
 
 
@@ -342,7 +343,7 @@ class Described:
     DRF would drop allow_blank from them and the schema would refuse their blank values.
     """
 
-    help_texts: ClassVar[dict[str, str]] = {}
+    help_texts: ClassVar[Mapping[str, Text]] = {}
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()  # type: ignore[misc]
