@@ -70,12 +70,12 @@ def unreadable_period(error: PeriodParseError, text: str) -> str:
     )
 
 
+MONTH_FORMAT = _("请按 YYYY-MM 写月份,如 2022-05")
+
+
 def unreadable_month(error: PeriodParseError) -> str:
     """A year and month that projects.periods cannot read, in the active language."""
     return unreadable(error, MONTH_FORMAT)
-
-
-MONTH_FORMAT = _("请按 YYYY-MM 写月份,如 2022-05")
 
 
 def listed(choices: Any) -> Any:
@@ -93,7 +93,7 @@ class LookupFailed(ValueError):
     """A row named by id or name that is not among those the user may read."""
 
     def __init__(self, code: str, message: Text) -> None:
-        super().__init__(code)
+        super().__init__(message)
         self.code, self.message = code, message
 
 
