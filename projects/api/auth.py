@@ -11,11 +11,13 @@ Tokens themselves: projects/tokens.py (made, revoked), projects/api/authenticati
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
-from django.utils.translation import override
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -26,14 +28,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..i18n import bilingual
 from ..logins import client_address, locked_for
 from ..tokens import api_token_create, api_token_revoke, api_tokens_revoke
 from .authentication import ApiTokenAuthentication
-from .exceptions import BilingualValidationError, Message, invalid
-from .serializers import Described, StrictInput, StrictIntegerField
+from .exceptions import Message, invalid
+from .serializers import BilingualErrors, Described, StrictInput, StrictIntegerField
 from .views import ValidationErrorSerializer
 
-TAG = "认证 / Authentication"
+# Lazy, rendered in the schema's language: drf-spectacular's types say str.
+TAG = cast(str, _("认证"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -49,12 +53,10 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": (
+            "description": gettext(
                 "请求头 `Authorization: Token <令牌>`;令牌由 POST /api/auth/token/ 获取,"
-                f"有效期最长 {settings.API_TOKEN_TTL_DAYS} 天。 / "
-                "Header `Authorization: Token <token>`; get a token from POST /api/auth/token/; "
-                f"it lasts at most {settings.API_TOKEN_TTL_DAYS} days."
-            ),
+                "有效期最长 {days} 天。"
+            ).format(days=settings.API_TOKEN_TTL_DAYS),
         }
 
 
@@ -71,31 +73,17 @@ class LoginLocked(exceptions.APIException):
         self.wait = wait  # DRF's handler sends it as Retry-After
         super().__init__(
             {
-                "detail": (
-                    f"登录失败次数过多,该账号或本机地址已被暂时锁定,请 {wait} 秒后再试 / Too many failed "
-                    f"logins for this account or address; try again in {wait} seconds"
+                "detail": bilingual(
+                    format_lazy(
+                        _("登录失败次数过多,该账号或本机地址已被暂时锁定,请 {wait} 秒后再试"), wait=wait
+                    )
                 ),
                 "code": "login_locked",
             }
         )
 
 
-INVALID_CREDENTIALS = Message(
-    "invalid_credentials", "用户名或密码错误", "The username or the password is wrong."
-)
-
-
-class BilingualErrors:
-    """Errors in both languages: bad input is validated once more under English."""
-
-    def is_valid(self, *, raise_exception: bool = False) -> bool:
-        valid = super().is_valid(raise_exception=False)  # type: ignore[misc]
-        if not valid and raise_exception:
-            with override("en"):
-                twin = type(self)(data=self.initial_data)  # type: ignore[attr-defined]
-                twin.is_valid()
-            raise BilingualValidationError(self.errors, twin.errors)  # type: ignore[attr-defined]
-        return valid
+INVALID_CREDENTIALS = _("用户名或密码错误")
 
 
 class TokenRequestSerializer(StrictInput, BilingualErrors, Described, serializers.Serializer):
@@ -106,18 +94,15 @@ class TokenRequestSerializer(StrictInput, BilingualErrors, Described, serializer
     days = StrictIntegerField(required=False, min_value=1)
 
     help_texts = {
-        "username": "用户名 / Username",
-        "password": "密码 / Password",
-        "days": "有效天数,默认且至多为 API_TOKEN_TTL_DAYS(90) / Days the token lasts: by default, and at "
-        "most, API_TOKEN_TTL_DAYS (90)",
+        "username": _("用户名"),
+        "password": _("密码"),
+        "days": _("有效天数,默认且至多为 API_TOKEN_TTL_DAYS(90)"),
     }
 
     def validate_days(self, days: int) -> int:
         if days > settings.API_TOKEN_TTL_DAYS:
             raise serializers.ValidationError(
-                f"有效天数至多为{settings.API_TOKEN_TTL_DAYS}天"
-                f" / A token lasts at most {settings.API_TOKEN_TTL_DAYS} days",
-                code="max_value",
+                gettext("有效天数至多为{days}天").format(days=settings.API_TOKEN_TTL_DAYS), code="max_value"
             )
         return days
 
@@ -128,9 +113,9 @@ class TokenCreatedSerializer(Described, serializers.Serializer):
     username = serializers.CharField()
 
     help_texts = {
-        "token": "令牌,只显示这一次,请妥善保存 / The token: shown this once only, keep it safe",
-        "expiry": "到期时间 / When the token expires",
-        "username": "令牌所属用户 / The user the token belongs to",
+        "token": _("令牌,只显示这一次,请妥善保存"),
+        "expiry": _("到期时间"),
+        "username": _("令牌所属用户"),
     }
 
 
@@ -139,28 +124,23 @@ class CodedErrorSerializer(Described, serializers.Serializer):
     code = serializers.CharField(required=False)
 
     help_texts = {
-        "detail": "原因(中文 / English) / Reason, in Chinese and English",
-        "code": "错误代码:token_invalid、token_expired、user_inactive、login_locked、throttled / Error code",
+        "detail": _("原因,中文和英文各一遍,以“ / ”分隔"),
+        "code": _("错误代码:token_invalid、token_expired、user_inactive、login_locked、throttled"),
     }
 
 
 BAD_CREDENTIALS = OpenApiResponse(
     ValidationErrorSerializer,
-    description="请求数据有误,或用户名、密码错误 / Invalid request data, or a wrong username or password",
+    description=_("请求数据有误,或用户名、密码错误"),
 )
 UNAUTHORIZED = OpenApiResponse(
     CodedErrorSerializer,
-    description="令牌无效、已撤销或已过期 / The token is invalid, revoked or expired",
+    description=_("令牌无效、已撤销或已过期"),
 )
-NOT_AUTHENTICATED = OpenApiResponse(
-    CodedErrorSerializer, description="未登录(未带令牌或会话) / Not logged in: no token and no session"
-)
+NOT_AUTHENTICATED = OpenApiResponse(CodedErrorSerializer, description=_("未登录(未带令牌或会话)"))
 LOCKED = OpenApiResponse(
     CodedErrorSerializer,
-    description=(
-        "登录失败次数过多(login_locked)或请求过于频繁(throttled),见 Retry-After / Too many failed logins "
-        "(login_locked) or requests (throttled); see Retry-After"
-    ),
+    description=_("登录失败次数过多(login_locked)或请求过于频繁(throttled),见 Retry-After"),
 )
 
 
@@ -188,16 +168,12 @@ class TokenView(APIView):
     @extend_schema(
         operation_id="auth_token_create",
         tags=[TAG],
-        summary="用用户名和密码获取令牌 / Get a token with a username and password",
-        description=(
+        summary=_("用用户名和密码获取令牌"),
+        description=_(
             "返回新令牌及其到期时间;令牌只显示这一次,数据库只保存其摘要。"
             "同一账号连续失败 LOGIN_FAILURES_PER_ACCOUNT(5)次,"
             "或同一地址失败 LOGIN_FAILURES_PER_ADDRESS(20)次,即锁定 LOGIN_LOCKOUT_MINUTES(15)分钟:"
-            "其间即使密码正确也答 429,Retry-After 为剩余秒数。\n\n"
-            "A new token and when it expires; the token is shown this once, the database keeps only its "
-            "digest. After LOGIN_FAILURES_PER_ACCOUNT (5) failures of an account, or "
-            "LOGIN_FAILURES_PER_ADDRESS (20) from an address, logins are locked for LOGIN_LOCKOUT_MINUTES "
-            "(15): 429 with Retry-After, the right password too."
+            "其间即使密码正确也答 429,Retry-After 为剩余秒数。"
         ),
         auth=[],
         request=TokenRequestSerializer,
@@ -216,7 +192,7 @@ class TokenView(APIView):
         if user is None:
             if wait := locked_for(username, client_address(request)):  # locked before, or just now
                 raise LoginLocked(wait)
-            raise invalid(None, INVALID_CREDENTIALS)
+            raise invalid(None, Message("invalid_credentials", INVALID_CREDENTIALS))
         token, key = api_token_create(user=user, days=params.validated_data.get("days"))
         user_logged_in.send(sender=type(user), request=request, user=user)  # last_login
         # Locals named so that an error report hides them (projects/security.py).
@@ -228,11 +204,8 @@ class TokenView(APIView):
     @extend_schema(
         operation_id="auth_token_revoke",
         tags=[TAG],
-        summary="撤销本次请求所用的令牌 / Revoke the token this request carries",
-        description=(
-            "轮换令牌时,先取得并换上新令牌,再用旧令牌发出此请求将其撤销。\n\n"
-            "To rotate: get the new token, switch the clients to it, then send this with the old one."
-        ),
+        summary=_("撤销本次请求所用的令牌"),
+        description=_("轮换令牌时,先取得并换上新令牌,再用旧令牌发出此请求将其撤销。"),
         request=None,
         responses={204: None, 401: UNAUTHORIZED},
     )
@@ -249,11 +222,8 @@ class AllTokensView(APIView):
     @extend_schema(
         operation_id="auth_tokens_revoke_all",
         tags=[TAG],
-        summary="撤销本人的全部令牌 / Revoke every token of the caller",
-        description=(
-            "令牌可能泄露而不知是哪一个时使用;之后须重新获取令牌。\n\n"
-            "For a token that may have leaked without knowing which: every client needs a new token after."
-        ),
+        summary=_("撤销本人的全部令牌"),
+        description=_("令牌可能泄露而不知是哪一个时使用;之后须重新获取令牌。"),
         request=None,
         responses={204: None, 401: UNAUTHORIZED, 403: NOT_AUTHENTICATED},
     )

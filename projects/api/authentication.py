@@ -16,12 +16,14 @@ from hmac import compare_digest
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 
+from ..i18n import Text, bilingual
 from ..models import ApiToken
 from ..tokens import api_token_revoke
 
@@ -36,12 +38,12 @@ class TokenRefused(exceptions.APIException):
     status_code = status.HTTP_401_UNAUTHORIZED
     auth_header = KEYWORD  # DRF's handler sends it as WWW-Authenticate
 
-    def __init__(self, zh: str, en: str, code: str) -> None:
-        super().__init__({"detail": f"{zh} / {en}", "code": code})
+    def __init__(self, message: Text, code: str) -> None:
+        super().__init__({"detail": bilingual(message), "code": code})
 
 
 def _invalid_token() -> TokenRefused:
-    return TokenRefused("令牌无效或已撤销", "Invalid or revoked token", "token_invalid")
+    return TokenRefused(_("令牌无效或已撤销"), "token_invalid")
 
 
 class ApiTokenAuthentication(TokenAuthentication):
@@ -66,10 +68,8 @@ class ApiTokenAuthentication(TokenAuthentication):
                 continue
             if row.expiry is None or row.expiry <= timezone.now():  # every token expires
                 api_token_revoke(token=row)
-                raise TokenRefused(
-                    "令牌已过期,请重新获取", "The token has expired; get a new one", "token_expired"
-                )
+                raise TokenRefused(_("令牌已过期,请重新获取"), "token_expired")
             if not row.user.is_active:
-                raise TokenRefused("用户已停用", "The user is inactive", "user_inactive")
+                raise TokenRefused(_("用户已停用"), "user_inactive")
             return row.user, row
         raise _invalid_token()

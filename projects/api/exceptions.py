@@ -103,10 +103,13 @@ def unsupported_media_type(media_type: str) -> exceptions.UnsupportedMediaType:
 
 @dataclass(frozen=True)
 class Message:
-    """A message of the API's own with its error code: written once, through gettext."""
+    """A message of the API's own with its error code: written once, through gettext. `english`
+    only where the text is not a message of the catalogue (a pure module's reading of the input,
+    in Chinese): the catalogue's message that says the same in English."""
 
     code: str
     text: Text
+    english: Text | None = None
 
 
 # A form with more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS (or files than ..._NUMBER_FILES).
@@ -132,6 +135,8 @@ def invalid(field: str | None, message: Message) -> BilingualValidationError:
     """A one-error 400 for `field` (None: the whole request)."""
     key = field or api_settings.NON_FIELD_ERRORS_KEY
     chinese, english = both(message.text)
+    if message.english is not None:
+        english = in_english(message.english)
     return BilingualValidationError(
         {key: [exceptions.ErrorDetail(chinese, code=message.code)]},
         {key: [exceptions.ErrorDetail(english, code=message.code)]},

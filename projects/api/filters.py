@@ -16,10 +16,15 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet
 from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import BooleanFilter, DjangoFilterBackend
 from rest_framework import filters as drf_filters
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
+from projects.i18n import Text, is_english
 from projects.models import (
     Campaign,
     Citation,
@@ -43,15 +48,53 @@ from projects.models import (
 )
 from projects.periods import MilestoneStatus, Period, PeriodParseError, parse_period
 
-from .exceptions import BilingualValidationError, Message, bilingual
+from .exceptions import BilingualValidationError
 
-PERIOD_FORMS_EN = "write e.g. 2022年1-5月, 1-5月 with a year, 一季度, 上半年, 前三季度, 全年 or 截至5月底"
+# vocabulary: the forms of a period projects.periods reads, shown as the sources write them
+PERIOD_FORMS = "2022年1-5月、1-5月、一季度、上半年、前三季度、全年、截至5月底"
+# vocabulary: examples of periods as the sources write them
+PERIOD_EXAMPLES = "“2022年1-5月”“一季度”“上半年”“截至5月底”"
+
+
+def unreadable(error: Exception, english: Text) -> str:
+    """Why a text could not be read, in the active language: in Chinese the parser's own reason
+    (projects.periods and projects.provenance give theirs in Chinese only), in English `english`
+    (the API renders an error a second time in English)."""
+    return str(english) if is_english() else str(error)
+
+
+def unreadable_period(error: PeriodParseError, text: str) -> str:
+    """A period that projects.periods cannot read, in the active language."""
+    return unreadable(
+        error, format_lazy(_("无法识别的时段“{text}”:可写作 {forms},可带年份"), text=text, forms=PERIOD_FORMS)
+    )
+
+
+MONTH_FORMAT = _("请按 YYYY-MM 写月份,如 2022-05")
+
+
+def unreadable_month(error: PeriodParseError) -> str:
+    """A year and month that projects.periods cannot read, in the active language."""
+    return unreadable(error, MONTH_FORMAT)
+
+
+def listed(choices: Any) -> Any:
+    """The choices as a description lists them, "value label、value label", in the language active
+    when it is shown."""
+
+    def render() -> str:
+        pair = gettext("{value} {label}")
+        return gettext("、").join(pair.format(value=value, label=label) for value, label in choices)
+
+    return lazy(render, str)()
 
 
 class LookupFailed(ValueError):
-    def __init__(self, message: Message) -> None:
-        super().__init__(message.zh)
-        self.message = message
+    """A row named by id or name that is not among those the user may read."""
+
+    def __init__(self, code: str, message: Text) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
 
 
 def parse_id(text: str) -> int | None:
@@ -69,26 +112,16 @@ def lookup_zone(value: object, zones: QuerySet | None = None) -> Zone:
         pk = parse_id(text)
         zone = zones.filter(pk=pk).first() if pk is not None else None
         if zone is None:
-            raise LookupFailed(
-                Message("unknown_zone", f"没有ID为{text}的区域", f"There is no zone with id {text}.")
-            )
+            raise LookupFailed("unknown_zone", format_lazy(_("没有ID为{id}的区域"), id=text))
         return zone
     found = list(zones.matching(text)[:2])
     if not found:
         raise LookupFailed(
-            Message(
-                "unknown_zone",
-                f"没有名为“{text}”的区域(按简称、全称或别名查找)",
-                f"There is no zone named “{text}” (short name, full name or alias).",
-            )
+            "unknown_zone", format_lazy(_("没有名为“{name}”的区域(按简称、全称或别名查找)"), name=text)
         )
     if len(found) > 1:
         raise LookupFailed(
-            Message(
-                "ambiguous_zone",
-                f"名称“{text}”对应多个区域,请改用区域ID",
-                f"The name “{text}” matches several zones; give the zone id instead.",
-            )
+            "ambiguous_zone", format_lazy(_("名称“{name}”对应多个区域,请改用区域ID"), name=text)
         )
     return found[0]
 
@@ -104,13 +137,9 @@ def lookup_named(
     lookup = {"pk": pk} if pk is not None else {name_field: text}
     found = rows.filter(**lookup).first()
     if found is None:
-        label = model._meta.verbose_name
         raise LookupFailed(
-            Message(
-                f"unknown_{model._meta.model_name}",
-                f"没有“{text}”这一{label}",
-                f"There is no {model.__name__.lower()} “{text}” (by id or {name_field}).",
-            )
+            f"unknown_{model._meta.model_name}",
+            format_lazy(_("没有“{text}”这一{model}"), text=text, model=model._meta.verbose_name),
         )
     return found
 
@@ -133,7 +162,7 @@ class LookupField(forms.CharField):
         try:
             return self.lookup(value)
         except LookupFailed as failure:
-            raise forms.ValidationError(failure.message.text(), code=failure.message.code) from None
+            raise forms.ValidationError(str(failure.message), code=failure.code) from None
 
 
 class ZoneFilter(django_filters.CharFilter):
@@ -223,24 +252,18 @@ class PeriodForm(forms.Form):
                 cleaned["period"] = parse_period(text, year=cleaned.get("year"))
             except PeriodParseError as error:
                 self.add_error(
-                    "period",
-                    forms.ValidationError(
-                        bilingual(str(error), f"Cannot read the period “{text}”: {PERIOD_FORMS_EN}."),
-                        code="invalid_period",
-                    ),
+                    "period", forms.ValidationError(unreadable_period(error, text), code="invalid_period")
                 )
         return cleaned
 
 
-def _choices_help(zh: str, en: str, choices: Any) -> str:
-    listed = "、".join(f"{value} {label}" for value, label in choices)
-    return f"{zh}:{listed} / {en}"
+def choices_help(what: Text, choices: Any) -> Any:
+    """A description naming the field (`what`) and listing its choices."""
+    return format_lazy(_("{what}:{choices}"), what=what, choices=listed(choices))
 
 
-ZONE_HELP = (
-    "区域ID或名称(简称、全称、别名),含其下级区域 / Zone id or name (short, full or alias), sub-zones included"
-)
-YEAR_HELP = "年度,如2022 / Year, e.g. 2022"
+ZONE_HELP = _("区域ID或名称(简称、全称、别名),含其下级区域")
+YEAR_HELP = _("年度,如2022")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,16 +287,11 @@ class RestrictedFilterSet(django_filters.FilterSet):
 
 class ZoneFilterSet(RestrictedFilterSet):
     zone = ZoneFilter(
-        paths=("pk",), help_text=ZONE_HELP + ";返回该区域本身及下级 / the zone itself and below"
+        paths=("pk",), help_text=_("区域ID或名称(简称、全称、别名),含其下级区域;返回该区域本身及下级")
     )
-    parent = ZoneFilter(
-        paths=("parent",),
-        help_text="上级区域ID或名称,列出其全部下级区域 / Parent zone id or name: every zone below it",
-    )
+    parent = ZoneFilter(paths=("parent",), help_text=_("上级区域ID或名称,列出其全部下级区域"))
     kind = django_filters.MultipleChoiceFilter(
-        choices=ZoneKind.choices,
-        distinct=False,
-        help_text=_choices_help("区域类型", "Kind of zone", ZoneKind.choices),
+        choices=ZoneKind.choices, distinct=False, help_text=choices_help(_("区域类型"), ZoneKind.choices)
     )
 
     class Meta:
@@ -287,7 +305,7 @@ class EnterpriseFilterSet(RestrictedFilterSet):
         field_name="industries",
         model=Industry,
         distinct=True,
-        help_text="产业链ID或名称 / Industry id or name",
+        help_text=_("产业链ID或名称"),
     )
 
     class Meta:
@@ -302,36 +320,36 @@ class ProjectFilterSet(RestrictedFilterSet):
     stage = django_filters.MultipleChoiceFilter(
         choices=Stage.choices,
         distinct=False,
-        help_text=_choices_help("项目阶段(可多选)", "Stage (repeatable)", Stage.choices),
+        help_text=choices_help(_("项目阶段(可多选)"), Stage.choices),
     )
     industry = NamedFilter(
         field_name="industries",
         model=Industry,
         distinct=True,
-        help_text="产业链ID或名称 / Industry id or name",
+        help_text=_("产业链ID或名称"),
     )
     category = NamedFilter(
         field_name="categories",
         model=ProjectCategory,
         distinct=True,
-        help_text="项目类别ID或名称 / Project category id or name",
+        help_text=_("项目类别ID或名称"),
     )
-    enterprise = NamedFilter(model=Enterprise, help_text="建设主体(企业)ID或名称 / Enterprise id or name")
+    enterprise = NamedFilter(model=Enterprise, help_text=_("建设主体(企业)ID或名称"))
     portfolio = django_filters.ModelChoiceFilter(
         field_name="portfolios",
         queryset=Portfolio.objects.all(),
         distinct=True,
-        help_text="调度清单ID:清单内的项目 / Portfolio id: the projects on it",
+        help_text=_("调度清单ID:清单内的项目"),
     )
     total_investment_min = django_filters.NumberFilter(
         field_name="total_investment",
         lookup_expr="gte",
-        help_text="总投资下限(元,含) / Minimum total investment in yuan (inclusive)",
+        help_text=_("总投资下限(元,含)"),
     )
     total_investment_max = django_filters.NumberFilter(
         field_name="total_investment",
         lookup_expr="lte",
-        help_text="总投资上限(元,含) / Maximum total investment in yuan (inclusive)",
+        help_text=_("总投资上限(元,含)"),
     )
 
     class Meta:
@@ -350,28 +368,22 @@ class ProjectFilterSet(RestrictedFilterSet):
 
 class MilestoneFilterSet(RestrictedFilterSet):
     zone = ZoneFilter(
-        paths=("project__zone",), help_text=ZONE_HELP + "(按项目所在区域) / by the project's zone"
+        paths=("project__zone",), help_text=_("区域ID或名称(简称、全称、别名),含其下级区域(按项目所在区域)")
     )
-    project = django_filters.ModelChoiceFilter(
-        queryset=Project.objects.all(), help_text="项目ID / Project id"
-    )
+    project = django_filters.ModelChoiceFilter(queryset=Project.objects.all(), help_text=_("项目ID"))
     kind = django_filters.MultipleChoiceFilter(
         choices=MilestoneKind.choices,
         distinct=False,
-        help_text=_choices_help("节点类型", "Milestone kind", MilestoneKind.choices),
+        help_text=choices_help(_("节点类型"), MilestoneKind.choices),
     )
     status = django_filters.MultipleChoiceFilter(
         field_name="status_code",
         choices=MilestoneStatus.choices,
         distinct=False,
-        help_text=_choices_help("节点状态(按今天计算)", "Status as of today", MilestoneStatus.choices),
+        help_text=choices_help(_("节点状态(按今天计算)"), MilestoneStatus.choices),
     )
-    planned_year = YearFilter(
-        field_name="planned_date", lookup_expr="year", help_text="计划日期所在年度 / Year of the planned date"
-    )
-    actual_year = YearFilter(
-        field_name="actual_date", lookup_expr="year", help_text="实际日期所在年度 / Year of the actual date"
-    )
+    planned_year = YearFilter(field_name="planned_date", lookup_expr="year", help_text=_("计划日期所在年度"))
+    actual_year = YearFilter(field_name="actual_date", lookup_expr="year", help_text=_("实际日期所在年度"))
 
     class Meta:
         model = Milestone
@@ -381,7 +393,7 @@ class MilestoneFilterSet(RestrictedFilterSet):
 class PortfolioFilterSet(RestrictedFilterSet):
     zone = ZoneFilter(help_text=ZONE_HELP)
     year = YearFilter(help_text=YEAR_HELP)
-    category = NamedFilter(model=ProjectCategory, help_text="项目类别ID或名称 / Project category id or name")
+    category = NamedFilter(model=ProjectCategory, help_text=_("项目类别ID或名称"))
 
     class Meta:
         model = Portfolio
@@ -390,15 +402,11 @@ class PortfolioFilterSet(RestrictedFilterSet):
 
 class PortfolioEntryFilterSet(RestrictedFilterSet):
     zone = ZoneFilter(
-        paths=("portfolio__zone",), help_text=ZONE_HELP + "(按清单所属区域) / by the portfolio's zone"
+        paths=("portfolio__zone",), help_text=_("区域ID或名称(简称、全称、别名),含其下级区域(按清单所属区域)")
     )
-    portfolio = django_filters.ModelChoiceFilter(
-        queryset=Portfolio.objects.all(), help_text="调度清单ID / Portfolio id"
-    )
-    project = django_filters.ModelChoiceFilter(
-        queryset=Project.objects.all(), help_text="项目ID / Project id"
-    )
-    year = YearFilter(field_name="portfolio__year", help_text="清单年度 / Year of the portfolio")
+    portfolio = django_filters.ModelChoiceFilter(queryset=Portfolio.objects.all(), help_text=_("调度清单ID"))
+    project = django_filters.ModelChoiceFilter(queryset=Project.objects.all(), help_text=_("项目ID"))
+    year = YearFilter(field_name="portfolio__year", help_text=_("清单年度"))
 
     class Meta:
         model = PortfolioEntry
@@ -407,11 +415,10 @@ class PortfolioEntryFilterSet(RestrictedFilterSet):
 
 class MetricFilterSet(RestrictedFilterSet):
     unit_kind = django_filters.ChoiceFilter(
-        choices=UnitKind.choices, help_text=_choices_help("计量类型", "Unit kind", UnitKind.choices)
+        choices=UnitKind.choices, help_text=choices_help(_("计量类型"), UnitKind.choices)
     )
     flow_or_stock = django_filters.ChoiceFilter(
-        choices=FlowOrStock.choices,
-        help_text=_choices_help("流量或存量", "Flow or stock", FlowOrStock.choices),
+        choices=FlowOrStock.choices, help_text=choices_help(_("流量或存量"), FlowOrStock.choices)
     )
 
     class Meta:
@@ -422,35 +429,24 @@ class MetricFilterSet(RestrictedFilterSet):
 class IndicatorValueFilterSet(RestrictedFilterSet):
     zone = ZoneFilter(
         paths=("zone", "portfolio__zone", "project__zone", "enterprise__zone"),
-        help_text=ZONE_HELP
-        + ";含区域内清单、项目、企业的数值 / values of its portfolios, projects and enterprises too",
+        help_text=_("区域ID或名称(简称、全称、别名),含其下级区域;含区域内清单、项目、企业的数值"),
     )
-    portfolio = django_filters.ModelChoiceFilter(
-        queryset=Portfolio.objects.all(), help_text="调度清单ID / Portfolio id"
-    )
-    project = django_filters.ModelChoiceFilter(
-        queryset=Project.objects.all(), help_text="项目ID / Project id"
-    )
-    enterprise = NamedFilter(model=Enterprise, help_text="企业ID或名称 / Enterprise id or name")
-    metric = NamedFilter(model=Metric, name_field="code", help_text="指标代码或ID / Metric code or id")
+    portfolio = django_filters.ModelChoiceFilter(queryset=Portfolio.objects.all(), help_text=_("调度清单ID"))
+    project = django_filters.ModelChoiceFilter(queryset=Project.objects.all(), help_text=_("项目ID"))
+    enterprise = NamedFilter(model=Enterprise, help_text=_("企业ID或名称"))
+    metric = NamedFilter(model=Metric, name_field="code", help_text=_("指标代码或ID"))
     year = YearFilter(help_text=YEAR_HELP)
     period = PeriodFilter(
-        help_text=(
-            "时段,如“2022年1-5月”“一季度”“上半年”“截至5月底”;不写年份时取 year 参数 / "
-            "Period, e.g. 2022年1-5月, 一季度, 上半年, 截至5月底; without a year the year parameter is used"
-        )
+        help_text=format_lazy(_("时段,如{examples};不写年份时取 year 参数"), examples=PERIOD_EXAMPLES)
     )
     kind = django_filters.MultipleChoiceFilter(
         choices=ValueKind.choices,
         distinct=False,
-        help_text=_choices_help("数值类型(可多选)", "Kind of figure (repeatable)", ValueKind.choices),
+        help_text=choices_help(_("数值类型(可多选)"), ValueKind.choices),
     )
-    end_month = django_filters.NumberFilter(help_text="截止月(1-12) / Last month of the period (1-12)")
+    end_month = django_filters.NumberFilter(help_text=_("截止月(1-12)"))
     include_restated = IncludeRestatedFilter(
-        help_text=(
-            "为 1 时连同已被更正的原数值一并列出(默认只列当前有效的数值) / With 1, values replaced by a "
-            "restatement are listed too (by default only the current values)"
-        )
+        help_text=_("为 1 时连同已被更正的原数值一并列出(默认只列当前有效的数值)")
     )
 
     class Meta:
@@ -472,7 +468,7 @@ class IndicatorValueFilterSet(RestrictedFilterSet):
 
 class CampaignFilterSet(RestrictedFilterSet):
     zone = ZoneFilter(
-        paths=("zones",), distinct=True, help_text=ZONE_HELP + "(参与区域) / among the participating zones"
+        paths=("zones",), distinct=True, help_text=_("区域ID或名称(简称、全称、别名),含其下级区域(参与区域)")
     )
     year = YearFilter(help_text=YEAR_HELP)
 
@@ -482,9 +478,7 @@ class CampaignFilterSet(RestrictedFilterSet):
 
 
 class SourceDocumentFilterSet(RestrictedFilterSet):
-    published_year = YearFilter(
-        field_name="published_on", lookup_expr="year", help_text="发布年度 / Year of publication"
-    )
+    published_year = YearFilter(field_name="published_on", lookup_expr="year", help_text=_("发布年度"))
 
     class Meta:
         model = SourceDocument
@@ -492,9 +486,7 @@ class SourceDocumentFilterSet(RestrictedFilterSet):
 
 
 class CitationFilterSet(RestrictedFilterSet):
-    document = NamedFilter(
-        model=SourceDocument, name_field="key", help_text="来源文档ID或标识 / Document id or key"
-    )
+    document = NamedFilter(model=SourceDocument, name_field="key", help_text=_("来源文档ID或标识"))
 
     class Meta:
         model = Citation
@@ -532,16 +524,13 @@ def _form_errors(filterset: django_filters.FilterSet) -> dict[str, list[ErrorDet
 
 
 class SearchFilter(drf_filters.SearchFilter):
-    search_description = "搜索词,按名称等字段模糊匹配 / Search term, matched against names"
+    search_description = _("搜索词,按名称等字段模糊匹配")
 
 
 class OrderingFilter(drf_filters.OrderingFilter):
     """DRF's ordering, ending with the primary key so that pages never overlap or skip rows."""
 
-    ordering_description = (
-        "排序字段,逗号分隔,前加“-”为降序,如 -total_investment / "
-        "Fields to order by, comma-separated, '-' for descending, e.g. -total_investment"
-    )
+    ordering_description = _("排序字段,逗号分隔,前加“-”为降序,如 -total_investment")
 
     def get_ordering(self, request: Any, queryset: QuerySet, view: Any) -> list[str]:
         ordering = list(

@@ -14,15 +14,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .serializers import Described
 
 # history_type of django-simple-history: (code in the API, Chinese label)
-HISTORY_TYPES: dict[str, tuple[str, str]] = {
-    "+": ("created", "新增"),
-    "~": ("changed", "修改"),
-    "-": ("deleted", "删除"),
+HISTORY_TYPES: dict[str, tuple[str, Promise]] = {
+    "+": ("created", _("新增")),
+    "~": ("changed", _("修改")),
+    "-": ("deleted", _("删除")),
 }
 NEWEST_FIRST = ("-history_date", "-history_id")
 
@@ -104,7 +106,7 @@ def history_entries(page: list[Model], older: Model | None) -> list[HistoryEntry
                 date=record.history_date,
                 user=user.get_username() if user is not None else None,
                 type=code,
-                type_display=label,
+                type_display=str(label),
                 version=getattr(record, "version", None),
                 reason=record.history_change_reason or "",
                 changes=field_changes(record, previous) if record.history_type != "-" else [],
@@ -126,13 +128,10 @@ class FieldChangeSerializer(Described, serializers.Serializer):
     after = serializers.JSONField(allow_null=True)
 
     help_texts = {
-        "field": "字段名 / Field name",
-        "label": "字段中文名 / Field label, in Chinese",
-        "before": (
-            "修改前的值,与资源字段的写法相同(关联记录为ID);新增时为空 / Value before, as the resource "
-            "gives it (related rows by id); null for a creation"
-        ),
-        "after": "修改后的值 / Value after",
+        "field": _("字段名"),
+        "label": _("字段中文名"),
+        "before": _("修改前的值,与资源字段的写法相同(关联记录为ID);新增时为空"),
+        "after": _("修改后的值"),
     }
 
 
@@ -149,14 +148,12 @@ class HistoryEntrySerializer(Described, serializers.Serializer):
     changes = FieldChangeSerializer(many=True)
 
     help_texts = {
-        "history_id": "历史记录ID / Id of the history entry",
-        "date": "修改时间 / When the change was made",
-        "user": "修改人(用户名);系统导入等为空 / Who made it (user name); null when no user did",
-        "type": "类型:created 新增、changed 修改、deleted 删除 / Kind of change",
-        "type_display": "类型(中文):新增、修改、删除 / Kind of change, in Chinese",
-        "version": (
-            "修改后的版本号;不分版本的记录为空 / Version after the change; null for unversioned records"
-        ),
-        "reason": "变更原因 / Reason given for the change",
-        "changes": "逐字段的修改前后值 / Each field changed, before and after",
+        "history_id": _("历史记录ID"),
+        "date": _("修改时间"),
+        "user": _("修改人(用户名);系统导入等为空"),
+        "type": _("类型:created 新增、changed 修改、deleted 删除"),
+        "type_display": _("类型(中文):新增、修改、删除"),
+        "version": _("修改后的版本号;不分版本的记录为空"),
+        "reason": _("变更原因"),
+        "changes": _("逐字段的修改前后值"),
     }

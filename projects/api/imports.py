@@ -15,12 +15,16 @@ admin's Excel导入 (projects.workbooks.imports).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.http import HttpResponse
 from django.urls import path
+from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -32,6 +36,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from projects import access, uploads
+from projects.i18n import bilingual, in_english
 from projects.models import ImportBatch, ImportKind, Zone
 from projects.periods import PeriodParseError, parse_year_month
 from projects.workbooks.imports import (
@@ -45,42 +50,40 @@ from projects.workbooks.reader import RowFinding
 from projects.workbooks.template import indicators_template, monthly_template, projects_template
 
 from .exceptions import Message, invalid
-from .filters import parse_id
+from .filters import MONTH_FORMAT, parse_id
 from .parsers import MultiPartParser
 from .serializers import Described, StrictInput, refuse_unexpected
 from .views import BAD_REQUEST, FORBIDDEN, NOT_FOUND
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 20 * 1024 * 1024
-TAG = "数据导入 / Imports"
+# Lazy, rendered in the schema's language: drf-spectacular's types say str.
+TAG = cast(str, _("数据导入"))
 TRUE = {"1", "true", "yes", "on"}
 
 HELP = {
-    "file": "Excel 工作簿(.xlsx),可先下载模板填写 / The Excel workbook (.xlsx); start from the template",
-    "detail": "结论(中文 / English) / Outcome, in Chinese and English",
-    "kind": "导入类型:monthly 月报数据、projects 项目、indicators 指标数值 / Import kind",
-    "batch": "导入记录编号(后台“Excel导入”中可查看) / Id of the recorded upload (ImportBatch)",
-    "status": "checked 已检查待导入、invalid 有错误未导入、committed 已导入 / Status of the upload",
-    "rows": "读到的数据行数(空行不计) / Data rows read (blank rows skipped)",
-    "errors": "错误:任何一条都会使导入整体不写入 / Errors: any one stops the whole import",
-    "warnings": "警告:须以 confirm_warnings=1 确认后才能导入 / Warnings: confirm them to import",
-    "summary": (
+    "file": _("Excel 工作簿(.xlsx),可先下载模板填写"),
+    "detail": _("结论,中文和英文各一遍,以“ / ”分隔"),
+    "kind": _("导入类型:monthly 月报数据、projects 项目、indicators 指标数值"),
+    "batch": _("导入记录编号(后台“Excel导入”中可查看)"),
+    "status": _("checked 已检查待导入、invalid 有错误未导入、committed 已导入"),
+    "rows": _("读到的数据行数(空行不计)"),
+    "errors": _("错误:任何一条都会使导入整体不写入"),
+    "warnings": _("警告:须以 confirm_warnings=1 确认后才能导入"),
+    "summary": _(
         "将写入(试导入)或已写入的条数:created 新增、updated 修改、restated 更正、milestones 节点、"
-        "unchanged 未变 / Rows to be written (dry run) or written: created, updated, restated, "
-        "milestones, unchanged"
+        "unchanged 未变"
     ),
-    "row": "Excel 中的行号;0 表示整个文件 / Row number as Excel shows it; 0 for the whole file",
-    "column": "列:字母和表头,如“G 本月完成投资” / Column letter and header",
-    "field": "同 column,整个文件的问题为 null / The column again; null for the whole file",
-    "code": "规则编号,同 rule / Rule id, as in rule",
-    "rule": (
-        "规则编号:校验规则(如 investment_decreases)或 parse、no_access、unknown_project 等 / "
-        "Rule id: a validation rule, or parse, no_access, unknown_project …"
-    ),
-    "severity": "error 错误 / warning 警告 / Severity",
-    "message": "中文说明 / Message in Chinese",
-    "message_en": "英文说明 / Message in English",
+    "row": _("Excel 中的行号;0 表示整个文件"),
+    "column": _("列:字母和表头,如“G 本月完成投资”"),
+    "field": _("同 column,整个文件的问题为 null"),
+    "code": _("规则编号,同 rule"),
+    "rule": _("规则编号:校验规则(如 investment_decreases)或 parse、no_access、unknown_project 等"),
+    "severity": _("级别:error 错误、warning 警告"),
+    "message": _("中文说明"),
+    "message_en": _("英文说明"),
 }
+SEE_THE_CHINESE = _("见中文说明")
 
 
 class ImportUploadSerializer(StrictInput, Described, serializers.Serializer):
@@ -124,7 +127,7 @@ def _finding(finding: RowFinding) -> dict[str, Any]:
         "rule": finding.rule_id,
         "severity": finding.severity,
         "message": finding.message,
-        "message_en": finding.message_en or "See the Chinese message.",
+        "message_en": finding.message_en or in_english(SEE_THE_CHINESE),
     }
 
 
@@ -141,10 +144,19 @@ def _body(batch: ImportBatch, result: ImportResult, detail: str | None = None) -
     return {"detail": detail, **body} if detail else body
 
 
+def _one_line(refused: ImportRefused | RowFinding) -> str:
+    """ "中文 / English" of what refused an import: its message rendered in both languages, or (a
+    finding) its Chinese message and its English one."""
+    english = getattr(refused, "message_en", None)
+    if isinstance(refused.message, Promise) or not english or english == refused.message:
+        return bilingual(refused.message)
+    return f"{refused.message} / {english}"
+
+
 def _file_refusal(result: ImportResult) -> str | None:
     """ "中文 / English" of the error that refused the whole file (row 0, rule "file"), or None."""
     refused = next((f for f in result.errors if f.row == 0 and f.rule_id == "file"), None)
-    return None if refused is None else f"{refused.message} / {refused.message_en or refused.message}"
+    return None if refused is None else _one_line(refused)
 
 
 def _flag(request: Request, name: str) -> bool:
@@ -153,7 +165,7 @@ def _flag(request: Request, name: str) -> bool:
 
 def _kind(kind: str) -> str:
     if kind not in ImportKind.values:
-        raise NotFound(f"没有“{kind[:64]}”类型的导入 / There is no import of kind {kind[:64]!r}.")
+        raise NotFound(bilingual(format_lazy(_("没有“{kind}”类型的导入"), kind=kind[:64])))
     return kind
 
 
@@ -166,7 +178,7 @@ def xlsx(content: bytes, file_name: str) -> HttpResponse:
 def quota_exceeded(exceeded: uploads.QuotaExceeded) -> Response:
     """413 in the usual error shape: the quota, what is used, this file's size."""
     body = {
-        "detail": "超出上传文件配额,未写入任何数据 / Upload quota exceeded; nothing was written",
+        "detail": bilingual(QUOTA_EXCEEDED),
         "errors": [
             {
                 "field": "file",
@@ -184,7 +196,7 @@ KIND = OpenApiParameter(
     str,
     OpenApiParameter.PATH,
     enum=ImportKind.values,
-    description="导入类型:monthly 月报数据、projects 项目、indicators 指标数值 / Import kind",
+    description=HELP["kind"],
 )
 
 
@@ -193,7 +205,11 @@ def component(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-XLSX_RESPONSE = {(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="Excel 模板 / The template")}
+XLSX_RESPONSE = {(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description=_("Excel 模板"))}
+QUOTA_EXCEEDED = _("超出上传文件配额,未写入任何数据")
+UPLOAD_REQUIRED = _("请上传 Excel 工作簿(multipart 字段 file)")
+TOO_LARGE = _("文件超过20MB,请分成几个文件导入")
+IMPORTED = _("已全部导入")
 
 
 class ImportView(APIView):
@@ -207,89 +223,52 @@ class ImportView(APIView):
     @extend_schema(
         operation_id="import_workbook",
         tags=[TAG],
-        summary="导入Excel工作簿 / Import a workbook",
-        description=(
+        summary=_("导入Excel工作簿"),
+        description=_(
             "上传按模板填写的工作簿(multipart 字段 file)。dry_run=1:只检查,"
             "返回每一行的错误和警告(行、列、规则、说明),不写入任何数据;"
             "否则有任何错误(或未以 confirm_warnings=1 确认的警告)时返回400且不写入,"
             "全部通过才一次写入(全部或全不),返回201。月报数据的区域和月份取自模板中隐藏的 _meta 工作表。"
             "只有区域的编辑可以导入该区域的数据。\n\n"
-            "Upload a workbook filled from the template (multipart field `file`). With dry_run=1 it is only "
-            "checked: every row's errors and warnings (row, column, rule, message) come back and nothing is "
-            "written. Otherwise any error, or a warning not confirmed with confirm_warnings=1, answers 400 "
-            "and writes nothing; a clean file is written all at once (all or nothing) and answers 201. A "
-            "monthly workbook names its zone and month in its hidden _meta sheet. Only editors of a zone "
-            "import its data.\n\n"
             "文件保存:试导入和未通过的导入只保存检查结果,不保存文件;导入成功的文件保存"
             "IMPORT_UPLOAD_RETENTION_DAYS 天(默认90天)后删除。每个用户保存的导入文件不超过 "
-            "IMPORT_UPLOAD_QUOTA_MB(默认200MB),超出时返回413,不写入任何数据。\n\n"
-            "Files kept: a dry run or a refused import keeps its findings, not the file; an imported "
-            "file is kept for IMPORT_UPLOAD_RETENTION_DAYS (default 90) days, then deleted. The files "
-            "kept for one user may not exceed IMPORT_UPLOAD_QUOTA_MB (default 200 MB): beyond it the "
-            "answer is 413 and nothing is written."
+            "IMPORT_UPLOAD_QUOTA_MB(默认200MB),超出时返回413,不写入任何数据。"
         ),
         parameters=[
             KIND,
-            OpenApiParameter(
-                "dry_run",
-                OpenApiTypes.BOOL,
-                description="1:只检查不写入(试导入) / 1: check only, write nothing (dry run)",
-            ),
-            OpenApiParameter(
-                "confirm_warnings",
-                OpenApiTypes.BOOL,
-                description="1:确认警告并导入 / 1: confirm the warnings and import",
-            ),
+            OpenApiParameter("dry_run", OpenApiTypes.BOOL, description=_("1:只检查不写入(试导入)")),
+            OpenApiParameter("confirm_warnings", OpenApiTypes.BOOL, description=_("1:确认警告并导入")),
         ],
         request={"multipart/form-data": ImportUploadSerializer},
         responses={
-            200: OpenApiResponse(ImportResultSerializer, description="试导入的结果 / Result of the dry run"),
-            201: OpenApiResponse(ImportResultSerializer, description="已全部写入 / Everything was written"),
+            200: OpenApiResponse(ImportResultSerializer, description=_("试导入的结果")),
+            201: OpenApiResponse(ImportResultSerializer, description=_("已全部写入")),
             400: OpenApiResponse(
                 # The workbook's findings, or (no file, a file too large) an ordinary bad request.
                 {"anyOf": [component("ImportResult"), component("ValidationError")]},
-                description=(
+                description=_(
                     "有错误或未确认的警告,未写入任何数据;文件本身无法读取或超出限制(试导入也是400);"
-                    "或请求本身有误(未上传文件、文件过大) / Errors or unconfirmed warnings: nothing "
-                    "written; a file that cannot be read or exceeds the limits (in a dry run too); or a "
-                    "bad request (no file, a file too large)"
+                    "或请求本身有误(未上传文件、文件过大)"
                 ),
             ),
             403: FORBIDDEN,
             404: NOT_FOUND,
-            413: OpenApiResponse(
-                component("ValidationError"),
-                description="超出上传文件配额,未写入任何数据 / Upload quota exceeded: nothing written",
-            ),
+            413: OpenApiResponse(component("ValidationError"), description=QUOTA_EXCEEDED),
             409: OpenApiResponse(
-                ImportResultSerializer,
-                description=(
-                    "检查之后有记录被他人修改,未写入任何数据 / "
-                    "Records changed after the check: nothing written"
-                ),
+                ImportResultSerializer, description=_("检查之后有记录被他人修改,未写入任何数据")
             ),
         },
     )
     def post(self, request: Request, kind: str) -> Response:
         kind = _kind(kind)
         if (refused := access.write_refusal(request.user, None)) is not None:
-            raise PermissionDenied(refused)
+            raise PermissionDenied(bilingual(refused))
         refuse_unexpected(request.data, ImportUploadSerializer)  # dry_run and confirm_warnings: query
         upload = request.FILES.get("file")
         if upload is None:
-            raise invalid(
-                "file",
-                Message(
-                    "required",
-                    "请上传 Excel 工作簿(multipart 字段 file)",
-                    "Upload the workbook as the field file.",
-                ),
-            )
+            raise invalid("file", Message("required", UPLOAD_REQUIRED))
         if upload.size > MAX_UPLOAD:
-            raise invalid(
-                "file",
-                Message("too_large", "文件超过20MB,请分成几个文件导入", "The file exceeds 20 MB: split it."),
-            )
+            raise invalid("file", Message("too_large", TOO_LARGE))
         confirm = _flag(request, "confirm_warnings")
         dry_run = _flag(request, "dry_run")
         content = upload.read()
@@ -311,8 +290,7 @@ class ImportView(APIView):
         if dry_run:
             return Response(_body(batch, result))
         if (refused := refusal(result)) is not None:
-            detail = f"{refused.message} / {refused.message_en}"
-            return Response(_body(batch, result, detail), status=status.HTTP_400_BAD_REQUEST)
+            return Response(_body(batch, result, _one_line(refused)), status=status.HTTP_400_BAD_REQUEST)
         try:
             with transaction.atomic():  # the file is kept if, and only if, the data is written
                 uploads.keep_file(batch, content)
@@ -321,10 +299,9 @@ class ImportView(APIView):
                 )
         except uploads.QuotaExceeded as exceeded:  # another upload of the user took the room
             return quota_exceeded(exceeded)
-        except ImportRefused as refused:
-            detail = f"{refused.message} / {refused.message_en}"
-            return Response(_body(batch, result, detail), status=status.HTTP_409_CONFLICT)
-        body = _body(batch, result, "已全部导入 / Everything was imported")
+        except ImportRefused as stale:
+            return Response(_body(batch, result, _one_line(stale)), status=status.HTTP_409_CONFLICT)
+        body = _body(batch, result, bilingual(IMPORTED))
         body["summary"] = summary
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -337,8 +314,11 @@ def _readable_zone(request: Request, zone_id: str | int) -> Zone:
     pk = parse_id(str(zone_id))
     zone = zones.filter(pk=pk).first() if pk is not None else None
     if zone is None:
-        raise NotFound("区域不存在或无权查看 / Zone not found")
+        raise NotFound(bilingual(_("区域不存在或无权查看")))
     return zone
+
+
+MONTHLY_TEMPLATE = _("月报模板按区域和月份生成:请用 /api/zones/{区域编号}/monthly-template/?month=2022-05")
 
 
 class ImportTemplateView(APIView):
@@ -349,38 +329,26 @@ class ImportTemplateView(APIView):
     @extend_schema(
         operation_id="import_template",
         tags=[TAG],
-        summary="下载导入模板 / Download an import template",
-        description=(
+        summary=_("下载导入模板"),
+        description=_(
             "项目(projects)或指标数值(indicators)的 Excel 模板:表头带说明、下拉列表;给出 zone 时预填该区域的"
-            "项目或其已报的指标。月报模板请用 /api/zones/{id}/monthly-template/。\n\n"
-            "The Excel template of projects or indicator values: explained headers, dropdowns; with `zone`, "
-            "the zone's projects (or the indicators it reports) are pre-filled. The monthly template is at "
-            "/api/zones/{id}/monthly-template/."
+            "项目或其已报的指标。月报模板请用 /api/zones/{id}/monthly-template/。"
         ),
         parameters=[
             KIND,
-            OpenApiParameter(
-                "zone", OpenApiTypes.INT, description="预填的区域编号(可选) / Zone id to pre-fill (optional)"
-            ),
+            OpenApiParameter("zone", OpenApiTypes.INT, description=_("预填的区域编号(可选)")),
         ],
         responses={**XLSX_RESPONSE, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def get(self, request: Request, kind: str) -> HttpResponse:
         kind = _kind(kind)
         if kind == ImportKind.MONTHLY:
-            raise invalid(
-                None,
-                Message(
-                    "monthly_template",
-                    "月报模板按区域和月份生成:请用 /api/zones/{区域编号}/monthly-template/?month=2022-05",
-                    "The monthly template is per zone and month: "
-                    "use /api/zones/{id}/monthly-template/?month=2022-05.",
-                ),
-            )
+            raise invalid(None, Message("monthly_template", MONTHLY_TEMPLATE))
         zone_id = request.query_params.get("zone")
         zone = _readable_zone(request, zone_id) if zone_id else None
         label = ImportKind(kind).label
-        return xlsx(TEMPLATES[kind](zone), f"{zone.name if zone else ''}{label}导入模板.xlsx")
+        file_name = gettext("{zone}{kind}导入模板.xlsx").format(zone=zone.name if zone else "", kind=label)
+        return xlsx(TEMPLATES[kind](zone), file_name)
 
 
 class MonthlyTemplateView(APIView):
@@ -391,23 +359,14 @@ class MonthlyTemplateView(APIView):
     @extend_schema(
         operation_id="zone_monthly_template",
         tags=[TAG],
-        summary="下载区域的月报模板 / Download a zone's monthly template",
-        description=(
+        summary=_("下载区域的月报模板"),
+        description=_(
             "区域某月的月报 Excel 模板:该区域调度清单中的每个项目一行,已填的数据预填;填好后以 "
-            "POST /api/imports/monthly/ 导入。\n\n"
-            "The zone's monthly workbook for a month: a row per project of its portfolios, with what has "
-            "been entered so far; fill it and import it with POST /api/imports/monthly/."
+            "POST /api/imports/monthly/ 导入。"
         ),
         parameters=[
-            OpenApiParameter(
-                "zone_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="区域编号 / Zone id"
-            ),
-            OpenApiParameter(
-                "month",
-                str,
-                required=True,
-                description="月份 YYYY-MM,如 2022-05 / Month as YYYY-MM, e.g. 2022-05",
-            ),
+            OpenApiParameter("zone_id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("区域编号")),
+            OpenApiParameter("month", str, required=True, description=_("月份 YYYY-MM,如 2022-05")),
         ],
         responses={**XLSX_RESPONSE, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
     )
@@ -416,12 +375,10 @@ class MonthlyTemplateView(APIView):
         try:
             year, month = parse_year_month(request.query_params.get("month") or "")
         except PeriodParseError as error:
-            raise invalid(
-                "month", Message("invalid_month", str(error), "Give the month as YYYY-MM, e.g. 2022-05.")
-            ) from None
-        return xlsx(
-            monthly_template(zone, year, month, user=request.user), f"{zone.name}{year}年{month}月月报.xlsx"
-        )
+            # The reason in Chinese is projects.periods'.
+            raise invalid("month", Message("invalid_month", str(error), MONTH_FORMAT)) from None
+        file_name = gettext("{zone}{year}年{month}月月报.xlsx").format(zone=zone.name, year=year, month=month)
+        return xlsx(monthly_template(zone, year, month, user=request.user), file_name)
 
 
 # Mounted by projects/api/urls.py, before the router (whose zones/<id>/ would not match anyway).

@@ -1,4 +1,7 @@
+from typing import cast
+
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
 
 
@@ -6,8 +9,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
     """`?page=2&page_size=100`; the page size is bounded by settings.API_MAX_PAGE_SIZE."""
 
     page_size_query_param = "page_size"
-    page_size_query_description = "每页条数 / Number of results per page (1-200)"
-    page_query_description = "页码 / Page number"
+    # Lazy, rendered in the schema's language: DRF's types say str.
+    page_size_query_description = cast(str, _("每页条数"))
+    page_query_description = cast(str, _("页码"))
 
     @property
     def max_page_size(self) -> int:
@@ -16,10 +20,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def get_paginated_response_schema(self, schema: dict) -> dict:
         paginated = super().get_paginated_response_schema(schema)
         descriptions = {
-            "count": "总条数 / Total number of results",
-            "next": "下一页链接 / Link to the next page",
-            "previous": "上一页链接 / Link to the previous page",
-            "results": "本页结果 / Results of this page",
+            "count": _("总条数"),
+            "next": _("下一页链接"),
+            "previous": _("上一页链接"),
+            "results": _("本页结果"),
         }
         for name, description in descriptions.items():
             paginated["properties"][name]["description"] = description

@@ -27,12 +27,17 @@ from itertools import accumulate
 from typing import Any
 
 from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers, status
 from rest_framework.exceptions import APIException, ParseError
+
+from projects.i18n import Text, bilingual
 
 # Our bodies are an object of fields whose values are at most lists of scalars (depth 2); the
 # margin is for clients that wrap them, never for 10,000 levels that exhaust the C stack.
 MAX_JSON_DEPTH = 20
+UNPARSABLE = _("请求内容无法解析,请检查JSON格式")
 
 
 class PayloadTooLarge(APIException):
@@ -44,18 +49,16 @@ class PayloadTooLarge(APIException):
     def __init__(self, limit: int) -> None:
         size = f"{limit / 1024 / 1024:.1f} MB"
         super().__init__(
-            f"请求内容过大:最多 {size},请拆分后提交 / "
-            f"The request body is too large: at most {size}; split it",
-            self.default_code,
+            bilingual(format_lazy(_("请求内容过大:最多 {size},请拆分后提交"), size=size)), self.default_code
         )
 
 
 class _Refused(ValueError):
     """Raised from inside json.loads's hooks: the reason, as a bilingual ParseError."""
 
-    def __init__(self, code: str, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.error = ParseError(f"{zh} / {en}", code=code)
+    def __init__(self, code: str, message: Text) -> None:
+        super().__init__(code)
+        self.error = ParseError(bilingual(message), code=code)
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -63,13 +66,9 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(result) == len(pairs):
         return result
     seen: set[str] = set()
-    for key, _ in pairs:
+    for key, _value in pairs:
         if key in seen:
-            raise _Refused(
-                "duplicate_key",
-                f"JSON 对象中的键“{key[:64]}”出现了两次",
-                f"The key “{key[:64]}” appears twice in one JSON object.",
-            )
+            raise _Refused("duplicate_key", format_lazy(_("JSON 对象中的键“{key}”出现了两次"), key=key[:64]))
         seen.add(key)
     return result
 
@@ -77,20 +76,12 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _finite(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise _Refused(
-            "number_out_of_range",
-            f"数字 {text[:32]} 超出范围",
-            f"The number {text[:32]} is out of range.",
-        )
+        raise _Refused("number_out_of_range", format_lazy(_("数字 {number} 超出范围"), number=text[:32]))
     return value
 
 
 def _not_a_constant(name: str) -> None:
-    raise _Refused(
-        "number_out_of_range",
-        f"JSON 不允许 {name}",
-        f"{name} is not a JSON number.",
-    )
+    raise _Refused("number_out_of_range", format_lazy(_("JSON 不允许 {name}"), name=name))
 
 
 # Checked on the text, before parsing, in C-speed regular expressions rather than a walk of the
@@ -113,17 +104,12 @@ def _check_text(text: str) -> None:
 
 def _too_deep() -> ParseError:
     return ParseError(
-        f"JSON 嵌套过深:最多{MAX_JSON_DEPTH}层 / "
-        f"The JSON is nested too deeply: at most {MAX_JSON_DEPTH} levels.",
-        code="too_deep",
+        bilingual(format_lazy(_("JSON 嵌套过深:最多{depth}层"), depth=MAX_JSON_DEPTH)), code="too_deep"
     )
 
 
 def _null_character() -> ParseError:
-    return ParseError(
-        "请求内容含有空字符(\\u0000) / The request contains a NUL character (\\u0000).",
-        code="null_character",
-    )
+    return ParseError(bilingual(_("请求内容含有空字符(\\u0000)")), code="null_character")
 
 
 class JSONParser(parsers.JSONParser):
@@ -135,7 +121,7 @@ class JSONParser(parsers.JSONParser):
             text = stream.read().decode(encoding)
         except UnicodeDecodeError:
             raise ParseError(
-                f"请求内容不是有效的 {encoding} 编码 / The request body is not valid {encoding}.",
+                bilingual(format_lazy(_("请求内容不是有效的 {encoding} 编码"), encoding=encoding)),
                 code="invalid_encoding",
             ) from None
         _check_text(text)
@@ -151,7 +137,8 @@ class JSONParser(parsers.JSONParser):
         except RecursionError:  # deeper than the C parser's own limit, if _check_text missed it
             raise _too_deep() from None
         except ValueError as error:
-            raise ParseError(f"请求内容无法解析,请检查JSON格式 / JSON parse error - {error}") from None
+            # Python's own reason, in English, after the English.
+            raise ParseError(f"{bilingual(UNPARSABLE)} - {error}") from None
         return data
 
 

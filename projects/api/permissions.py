@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .. import access
+from ..i18n import bilingual
+
+DENIED = _("您没有执行该操作的权限")
 
 
 def _view_model(view) -> type[Model] | None:
@@ -22,7 +26,8 @@ class ZoneRolePermission(BasePermission):
     editor role (for reference data, the rules of projects.access); each row changed or deleted
     must be editable by the user (access.can_edit / can_delete)."""
 
-    message = "您没有执行该操作的权限 / You do not have permission to perform this action"
+    def __init__(self) -> None:
+        self.message = bilingual(DENIED)  # the 403 detail when no refusal says more
 
     def has_permission(self, request, view) -> bool:
         user = request.user
@@ -34,7 +39,7 @@ class ZoneRolePermission(BasePermission):
             return False  # DRF answers "not authenticated"
         refusal = access.write_refusal(user, _view_model(view), delete=request.method == "DELETE")
         if refusal:
-            self.message = refusal
+            self.message = bilingual(refusal)
             return False
         return True
 
@@ -44,6 +49,6 @@ class ZoneRolePermission(BasePermission):
             return access.can_read(user, obj)
         refusal = access.edit_refusal(user, obj, delete=request.method == "DELETE", stored=True)
         if refusal:
-            self.message = refusal
+            self.message = bilingual(refusal)
             return False
         return True

@@ -7,7 +7,7 @@ on demand (POST), never edited: they are kept as made. Their files download from
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,6 +17,8 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -26,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from projects import access, report_runs
+from projects.i18n import bilingual
 from projects.models import (
     MAX_RECIPIENTS,
     Campaign,
@@ -46,10 +49,11 @@ from projects.reports.documents import FORMATS
 from projects.reports.measures import Basis
 
 from . import filters
-from .exceptions import bilingual, model_errors
+from .exceptions import model_errors
 from .serializers import HELP as RESOURCE_HELP
 from .serializers import (
     VERSIONED,
+    BilingualErrors,
     Described,
     ResourceSerializer,
     RestrictedRelations,
@@ -67,65 +71,57 @@ from .views import (
     documented,
 )
 
-TAG = "定期报告 / Scheduled reports"
-FORMATS_HELP = "格式列表:html、xlsx、pdf(默认全部) / Formats: html, xlsx, pdf (default: all three)"
-RECIPIENTS_HELP = (
-    f"收件人电子邮箱列表,最多{MAX_RECIPIENTS}个 / "
-    f"E-mail addresses of the recipients, at most {MAX_RECIPIENTS}"
-)
+# Lazy, rendered in the schema's language: drf-spectacular's types say str.
+TAG = cast(str, _("定期报告"))
+FORMATS_HELP = _("格式列表:html、xlsx、pdf(默认全部)")
+RECIPIENTS_HELP = format_lazy(_("收件人电子邮箱列表,最多{count}个"), count=MAX_RECIPIENTS)
 HELP = {
-    "id": "编号 / Identifier",
-    "name": "名称(留空则自动命名) / Name (generated when blank)",
-    "display_name": "显示名称 / Name as shown",
-    "scope_kind": "报告范围:zone 区域(含下级)、portfolio 调度清单、campaign 攻坚行动 / Scope kind",
-    "scope_name": "报告范围名称 / Name of the scope",
-    "zone": (
-        "区域ID(写入时也可填名称);给出清单或攻坚行动时由其决定 / Zone id (a name on input); "
-        "derived from the portfolio or campaign when one is given"
+    "id": _("编号"),
+    "name": _("名称(留空则自动命名)"),
+    "display_name": _("显示名称"),
+    "scope_kind": _("报告范围:zone 区域(含下级)、portfolio 调度清单、campaign 攻坚行动"),
+    "scope_name": _("报告范围名称"),
+    "zone": _("区域ID(写入时也可填名称);给出清单或攻坚行动时由其决定"),
+    "zone_name": _("区域简称"),
+    "portfolio": _("调度清单ID"),
+    "campaign": _("攻坚行动ID"),
+    "basis": _("时间进度口径:month 按月、day 按日"),
+    "cadence": _("周期:weekly 每周、monthly 每月、quarterly 每季度"),
+    "due_day": _(
+        "报送日:月报、季报为次月(季后首月)第几日 1-28(默认5日、10日);周报为次周星期几 1-7(默认1 周一)"
     ),
-    "zone_name": "区域简称 / Zone name",
-    "portfolio": "调度清单ID / Portfolio id",
-    "campaign": "攻坚行动ID / Campaign id",
-    "basis": "时间进度口径:month 按月、day 按日 / Time progress convention: month or day",
-    "cadence": "周期:weekly 每周、monthly 每月、quarterly 每季度 / Cadence",
-    "due_day": (
-        "报送日:月报、季报为次月(季后首月)第几日 1-28(默认5日、10日);周报为次周星期几 1-7(默认1 周一) / "
-        "Due day: day of the following month 1-28 (default 5th monthly, 10th quarterly); weekday 1-7 of "
-        "the following week for weekly reports (default 1, Monday)"
-    ),
-    "effective_due_day": "实际采用的报送日 / Due day in effect",
+    "effective_due_day": _("实际采用的报送日"),
     "formats": FORMATS_HELP,
     "recipients": RECIPIENTS_HELP,
-    "active": "启用 / Active",
-    "next_due": "下次报送日 / Next due date",
-    "created_at": "创建时间 / Created at",
-    "updated_at": "修改时间 / Updated at",
-    "schedule": "报告计划ID,按需生成的为空 / Schedule id; null for on-demand runs",
-    "period_start": "统计期起始日 / First day of the period",
-    "period_end": "统计期截止日 / Last day of the period",
-    "period_display": "统计期(中文) / Period, in Chinese",
-    "as_of": "统计截止月 YYYY-MM / Month the report speaks as of",
-    "due_on": "应报送日 / Due date",
-    "status": "状态:queued 排队中、running 生成中、done 已完成、failed 失败 / Status",
-    "status_display": "状态(中文) / Status, in Chinese",
-    "error": "最近一次失败的错误信息 / Error of the last failed attempt",
-    "attempts": "生成次数 / Attempts made",
-    "queued_at": "排队时间 / Queued at",
-    "started_at": "开始时间 / Started at",
-    "finished_at": "完成时间 / Finished at",
-    "fingerprint": "生成所用数据的SHA-256指纹 / SHA-256 of the data the report was made from",
-    "delivery_status": (
-        "发送状态:none 无需发送、pending 待发送、sending 发送中、sent 已发送、failed 发送失败 / "
-        "Delivery status"
+    "active": _("启用"),
+    "next_due": _("下次报送日"),
+    "created_at": _("创建时间"),
+    "updated_at": _("修改时间"),
+    "schedule": _("报告计划ID,按需生成的为空"),
+    "period_start": _("统计期起始日"),
+    "period_end": _("统计期截止日"),
+    "period_display": _("统计期(中文)"),
+    "as_of": _("统计截止月 YYYY-MM"),
+    "due_on": _("应报送日"),
+    "status": _("状态:queued 排队中、running 生成中、done 已完成、failed 失败"),
+    "status_display": _("状态(中文)"),
+    "error": _("最近一次失败的错误信息"),
+    "attempts": _("生成次数"),
+    "queued_at": _("排队时间"),
+    "started_at": _("开始时间"),
+    "finished_at": _("完成时间"),
+    "fingerprint": _("生成所用数据的SHA-256指纹"),
+    "delivery_status": _(
+        "发送状态:none 无需发送、pending 待发送、sending 发送中、sent 已发送、failed 发送失败"
     ),
-    "delivery_error": "最近一次发送失败的错误 / Error of the last failed delivery",
-    "delivered_at": "发送时间 / Delivered at",
-    "files": "文件:格式、大小、SHA-256、下载地址 / Files: format, size, SHA-256, download URL",
-    "html_url": "网页版地址(需登录) / Address of the HTML report (login required)",
-    "format": "格式 / Format",
-    "size": "大小(字节) / Size in bytes",
-    "sha256": "文件的SHA-256摘要 / SHA-256 digest of the file",
-    "url": "下载地址 / Download URL",
+    "delivery_error": _("最近一次发送失败的错误"),
+    "delivered_at": _("发送时间"),
+    "files": _("文件:格式、大小、SHA-256、下载地址"),
+    "html_url": _("网页版地址(需登录)"),
+    "format": _("格式"),
+    "size": _("大小(字节)"),
+    "sha256": _("文件的SHA-256摘要"),
+    "url": _("下载地址"),
     "version": RESOURCE_HELP["version"],
     "change_reason": RESOURCE_HELP["change_reason"],
 }
@@ -270,7 +266,7 @@ class ReportRunSerializer(ScopeFields, serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class ReportRunRequestSerializer(StrictInput, ScopeFields):
+class ReportRunRequestSerializer(BilingualErrors, StrictInput, ScopeFields):
     """An on-demand run: a scope and a month."""
 
     as_of = serializers.CharField()
@@ -282,9 +278,7 @@ class ReportRunRequestSerializer(StrictInput, ScopeFields):
         try:
             return parse_year_month(value)
         except PeriodParseError as error:
-            raise serializers.ValidationError(
-                bilingual(str(error), "Give the month as YYYY-MM, e.g. 2022-05."), code="invalid_month"
-            ) from None
+            raise serializers.ValidationError(filters.unreadable_month(error), code="invalid_month") from None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
@@ -331,15 +325,9 @@ class ReportScheduleFilterSet(filters.RestrictedFilterSet):
 
 
 @documented(
-    TAG,
-    ("报告计划", "report schedule"),
-    ("报告计划", "report schedules"),
     ReportScheduleSerializer,
-    note=(
-        "范围为区域(含下级)、调度清单或攻坚行动之一;报告按周期自动生成并发送。",
-        "The scope is a zone (with its sub-zones), a portfolio or a campaign; reports are made and "
-        "sent on the cadence without anyone asking.",
-    ),
+    tag=TAG,
+    note=_("范围为区域(含下级)、调度清单或攻坚行动之一;报告按周期自动生成并发送。"),
 )
 class ReportScheduleViewSet(WithHistory, VersionedViewSet):
     queryset = ReportSchedule.objects.all()
@@ -367,27 +355,16 @@ FORMAT = OpenApiParameter(
 
 
 @documented(
-    TAG,
-    ("报告", "report run"),
-    ("报告", "report runs"),
     ReportRunSerializer,
+    tag=TAG,
     overrides={
-        "list": {
-            "description": (
-                "当前用户可查看的报告(定期生成和按需生成),最新的在前。 / The report runs the user may read, "
-                "scheduled and on demand, newest first."
-            )
-        },
-        "retrieve": {
-            "description": "状态、统计期、数据指纹和文件。 / Status, period, fingerprint and files.",
-        },
+        "list": {"description": _("当前用户可查看的报告(定期生成和按需生成),最新的在前。")},
+        "retrieve": {"description": _("状态、统计期、数据指纹和文件。")},
         "create": {
-            "summary": "按需生成报告 / Make a report now",
-            "description": (
+            "summary": _("按需生成报告"),
+            "description": _(
                 "按给定范围和统计截止月(as_of,YYYY-MM)立即生成一份报告;需要该区域的编辑权限。使用数据库任务队列时"
-                "返回的状态为排队中,稍后查询。 / Makes a report of the scope as of a month (YYYY-MM) now; "
-                "needs an editor of the zone. With the database task queue the run comes back queued: "
-                "poll it."
+                "返回的状态为排队中,稍后查询。"
             ),
             "request": ReportRunRequestSerializer,
         },
@@ -429,8 +406,8 @@ class ReportRunViewSet(ResourceViewSet):
 
     @extend_schema(
         tags=[TAG],
-        summary="下载报告文件 / Download a report file",
-        description="报告的一种格式的文件。 / One format of a report run, as a file.",
+        summary=_("下载报告文件"),
+        description=_("报告的一种格式的文件。"),
         parameters=[ID, FORMAT],
         responses={
             (200, "application/octet-stream"): OpenApiTypes.BINARY,
@@ -443,9 +420,7 @@ class ReportRunViewSet(ResourceViewSet):
         run = self.get_object()
         found = ReportFile.objects.filter(run=run, format=file_format).first()
         if found is None:
-            raise NotFound(
-                f"该报告没有{file_format}格式的文件 / The report has no file in the format {file_format!r}."
-            )
+            raise NotFound(bilingual(format_lazy(_("该报告没有{format}格式的文件"), format=file_format)))
         return file_response(run, found)
 
 

@@ -2,59 +2,77 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..i18n import in_english
 from ..models import Campaign, Zone
 from ..periods import PeriodParseError, parse_year_month
 from ..reports.contents import REPORT_LIST_LIMIT
 from ..reports.measures import Basis
 from ..reports.progress import ReportError, campaign_report, progress_report, resolve_zone
 from ..reports.render import campaign_json, report_json
+from .exceptions import BilingualValidationError
+from .filters import unreadable
+from .serializers import BilingualErrors
 from .views import BAD_REQUEST, FORBIDDEN, NOT_FOUND
 
-TAG = "进度报告 / Reports"
+# Lazy, rendered in the schema's language: drf-spectacular's types say str.
+TAG = cast(str, _("进度报告"))
 AS_OF = OpenApiParameter(
     "as_of",
     str,
-    description=(
-        "统计截止月,格式 YYYY-MM,如 2022-05(截至该月末)/ Report month YYYY-MM (as of the end of that month)"
-    ),
+    description=_("统计截止月,格式 YYYY-MM,如 2022-05(截至该月末)"),
     required=False,
 )
 BASIS = OpenApiParameter(
     "basis",
     str,
     enum=[b.value for b in Basis],
-    description="时间进度口径:month 按月(默认)、day 按日 / Time progress convention: month (default) or day",
+    description=_("时间进度口径:month 按月(默认)、day 按日"),
     required=False,
 )
+# vocabulary: a zone of the seed data, as its report names it
+GANXIAN = OpenApiExample(
+    "赣县区 2022-05", value={"zone": {"name": "赣县区"}, "time_progress": {"value": 41.67}}
+)
+REPORT_MONTH = _("统计截止月")
+AS_OF_FORMAT = _("统计截止月须为 2022-05 这样的月份")
+UNKNOWN_ZONE = _("未知区域或区域名称对应多个区域:{zone}")
+OUTSIDE_THE_YEAR = _("统计截止月须在攻坚行动的年度内")
 
 
-class ReportParams(serializers.Serializer):
-    as_of = serializers.CharField(required=False, help_text="统计截止月 / Report month (YYYY-MM)")
-    basis = serializers.ChoiceField(
-        choices=Basis.choices, default=Basis.MONTH, help_text="时间进度口径 / Time progress convention"
-    )
+class ReportParams(BilingualErrors, serializers.Serializer):
+    as_of = serializers.CharField(required=False, help_text=REPORT_MONTH)
+    basis = serializers.ChoiceField(choices=Basis.choices, default=Basis.MONTH, help_text=_("时间进度口径"))
 
     def validate_as_of(self, value: str) -> tuple[int, int]:
         try:
             return parse_year_month(value)
         except PeriodParseError as error:
-            raise serializers.ValidationError(f"{error} / as_of must be a month such as 2022-05") from error
+            raise serializers.ValidationError(unreadable(error, AS_OF_FORMAT)) from error
 
 
 class ZoneReportParams(ReportParams):
-    as_of = serializers.CharField(help_text="统计截止月 / Report month (YYYY-MM)")
-    zone = serializers.CharField(help_text="区域编号或名称 / Zone id or name")
+    as_of = serializers.CharField(help_text=REPORT_MONTH)
+    zone = serializers.CharField(help_text=_("区域编号或名称"))
+
+
+def _refused(field: str, error: ReportError, english: str) -> BilingualValidationError:
+    """A report refused for `field`: the reason in Chinese (projects.reports words it), and in
+    English."""
+    return BilingualValidationError({field: [str(error)]}, {field: [english]})
 
 
 def _read_permissions() -> list:
@@ -74,39 +92,24 @@ class ProgressReportView(APIView):
     @extend_schema(
         operation_id="progress_report",
         tags=[TAG],
-        summary="区域进度报告 / Progress report of a zone",
-        description=(
-            "区域及其下级区域截至某月末的进度:时间进度、各调度清单与指标的完成率和超序进度、"
-            "开工率、来源所述与核算对照、双过半等考核节点、滞后项目、未来30天到期节点、所需月均进度、"
-            "年末预计、数据冲突。百分比为百分数(70.12 即 70.12%),金额以元为单位。"
-            f"滞后项目和到期节点各至多列出 {REPORT_LIST_LIMIT} 个(最滞后、最早到期的在前),"
-            "总数见 lagging_projects_total、milestones_due_total(逾期节点总数见 late_milestones_total)。\n\n"
-            "A zone's progress with its sub-zones as of the end of a month: time progress, completion "
-            "and ahead/behind schedule of each portfolio and indicator, start rate, stated-versus-computed "
-            "figures, checkpoint verdicts (双过半 …), lagging projects, milestones due in 30 days, required "
-            "monthly run-rate, year-end projection and conflicts. Percentages are in percent; amounts "
-            f"in yuan. Lagging projects and milestones due list at most {REPORT_LIST_LIMIT} rows each (the "
-            "furthest behind and soonest due first); lagging_projects_total, milestones_due_total and "
-            "late_milestones_total count them all."
+        summary=_("区域进度报告"),
+        description=format_lazy(
+            _(
+                "区域及其下级区域截至某月末的进度:时间进度、各调度清单与指标的完成率和超序进度、"
+                "开工率、来源所述与核算对照、双过半等考核节点、滞后项目、未来30天到期节点、所需月均进度、"
+                "年末预计、数据冲突。百分比为百分数(70.12 即 70.12%),金额以元为单位。"
+                "滞后项目和到期节点各至多列出 {limit} 个(最滞后、最早到期的在前),"
+                "总数见 lagging_projects_total、milestones_due_total(逾期节点总数见 late_milestones_total)。"
+            ),
+            limit=REPORT_LIST_LIMIT,
         ),
         parameters=[
-            OpenApiParameter(
-                "zone", str, required=True, description="区域编号或名称(含别名)/ Zone id, name or alias"
-            ),
-            OpenApiParameter(
-                "as_of",
-                str,
-                required=True,
-                description="统计截止月 YYYY-MM,如 2022-05 / Report month YYYY-MM, e.g. 2022-05",
-            ),
+            OpenApiParameter("zone", str, required=True, description=_("区域编号或名称(含别名)")),
+            OpenApiParameter("as_of", str, required=True, description=_("统计截止月 YYYY-MM,如 2022-05")),
             BASIS,
         ],
         responses={200: OpenApiTypes.OBJECT, 400: BAD_REQUEST, 403: FORBIDDEN},
-        examples=[
-            OpenApiExample(
-                "赣县区 2022-05", value={"zone": {"name": "赣县区"}, "time_progress": {"value": 41.67}}
-            )
-        ],
+        examples=[GANXIAN],
     )
     def get(self, request: Request) -> Response:
         params = ZoneReportParams(data=request.query_params)
@@ -116,7 +119,7 @@ class ProgressReportView(APIView):
             zone = resolve_zone(params.validated_data["zone"], Zone.objects.restrict(request.user))
         except ReportError as error:
             unknown = params.validated_data["zone"]
-            raise ValidationError({"zone": [f"{error} / Unknown or ambiguous zone: {unknown}"]}) from error
+            raise _refused("zone", error, in_english(UNKNOWN_ZONE).format(zone=unknown)) from error
         year, month = params.validated_data["as_of"]
         report = progress_report(zone, year, month, params.validated_data["basis"])
         return Response(report_json(report))
@@ -131,14 +134,12 @@ class CampaignReportView(APIView):
     @extend_schema(
         operation_id="campaign_report",
         tags=[TAG],
-        summary="攻坚行动考核排名 / Campaign checkpoint ranking",
-        description=(
-            "攻坚行动(如“强攻二季度、确保双过半”)的每个参与区域在考核时点(或更早的统计截止月)的"
-            "完成情况与排名。\n\nEvery zone of a campaign at its checkpoint (or as of an earlier month), "
-            "ranked by how far its portfolios and indicators are past the checkpoint's requirement."
+        summary=_("攻坚行动考核排名"),
+        description=_(
+            "攻坚行动(如“强攻二季度、确保双过半”)的每个参与区域在考核时点(或更早的统计截止月)的完成情况与排名。"
         ),
         parameters=[
-            OpenApiParameter("id", int, OpenApiParameter.PATH, description="攻坚行动编号 / Campaign id"),
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("攻坚行动编号")),
             AS_OF,
             BASIS,
         ],
@@ -154,9 +155,7 @@ class CampaignReportView(APIView):
         try:
             report = campaign_report(campaign, year, month, params.validated_data["basis"])
         except ReportError as error:
-            raise ValidationError(
-                {error.field: [f"{error} / as_of must be within the campaign's year"]}
-            ) from error
+            raise _refused(error.field, error, in_english(OUTSIDE_THE_YEAR)) from error
         data = campaign_json(report)
         data["zones"] = [z for z in data["zones"] if z["zone"]["id"] in readable]
         return Response(data)

@@ -17,6 +17,9 @@ from django.db.models import Model
 from django.http import QueryDict
 from django.utils import translation
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
@@ -25,81 +28,65 @@ from rest_framework.utils import model_meta
 from rest_framework.validators import UniqueValidator
 
 from projects import access, rules
+from projects.i18n import Text, bilingual, is_english
 from projects.models import (
     StaleVersion,
     Zone,
 )
 from projects.security import refuse_control_characters
 
-from ..exceptions import BilingualValidationError, bilingual, model_errors
-from ..filters import LookupFailed, lookup_zone
+from ..exceptions import BilingualValidationError, model_errors
+from ..filters import LookupFailed, choices_help, lookup_zone
+
+# vocabulary: a period as Chinese reports write it
+PERIOD_EXAMPLE = "2022年1-5月"
 
 # Descriptions of the fields, by name; a serializer's `help_texts` overrides one for itself.
-HELP: dict[str, str] = {
-    "id": "编号 / Identifier",
-    "name": "名称 / Name",
-    "description": "说明 / Description",
-    "note": "备注 / Note",
-    "citations": "引文:来源文档、原文及其位置 / Citations: document, verbatim quote and its position",
-    "citation_ids": "引文ID列表,写入时用于关联引文 / Ids of the citations, to attach them on input",
-    "zone": (
-        "区域ID(写入时也可填简称、全称或别名) / "
-        "Zone id (a short name, full name or alias is accepted on input)"
-    ),
-    "zone_name": "区域简称 / Zone name",
-    "zones": "区域ID列表(写入时也可填名称) / Zone ids (names are accepted on input)",
-    "zone_names": "区域简称列表 / Zone names",
-    "industries": "产业链ID列表 / Industry ids",
-    "industry_names": "产业链名称列表 / Industry names",
-    "parent": "上级ID / Parent id",
-    "parent_name": "上级名称 / Parent name",
-    "year": "年度 / Year",
-    "start_month": "起始月(1-12) / First month (1-12)",
-    "end_month": "截止月(1-12) / Last month (1-12)",
-    "period_display": (
-        "时段,按中文报表写法(如2022年1-5月) / Period as Chinese reports write it (e.g. 2022年1-5月)"
-    ),
-    "currency": "币种:CNY 人民币、USD 美元 / Currency: CNY or USD",
-    "project": "项目ID / Project id",
-    "project_name": "项目名称 / Project name",
-    "kind_display": "类型名称(中文) / Kind, in Chinese",
-    "stage_display": "项目阶段名称(中文) / Stage, in Chinese",
-    "document": "来源文档ID / Source document id",
-    "document_key": "来源文档标识 / Source document key",
-    "document_title": "来源文档标题 / Source document title",
-    "quote": "原文(逐字) / Verbatim quote",
-    "start": "原文在全文中的起始字符偏移(从0开始) / Character offset of the quote in the text (from 0)",
-    "end": "原文结束位置(不含) / Offset just after the quote",
-    "version": (
-        "版本号,每次保存加一。修改时可填读取时的版本:已不是当前版本则拒绝(409) / Version, one more at "
-        "every save; give the version you read when changing the record: a write on an older one is "
-        "refused (409)"
-    ),
-    "change_reason": (
-        "变更原因(仅写入),记入修改历史;年度开始后修改目标等须填写 / Reason for the change (input only), "
-        "kept in the history; required e.g. to change a target once its year has begun"
-    ),
-    "confirm_warnings": (
-        "确认警告(仅写入):为 true 时,警告(如数值异常)不再阻止保存;也可用查询参数 ?confirm_warnings=1 / "
-        "Confirm warnings (input only): when true, warnings such as an outlier no longer block the "
-        "write; ?confirm_warnings=1 does the same"
+HELP: dict[str, Text] = {
+    "id": _("编号"),
+    "name": _("名称"),
+    "description": _("说明"),
+    "note": _("备注"),
+    "citations": _("引文:来源文档、原文及其位置"),
+    "citation_ids": _("引文ID列表,写入时用于关联引文"),
+    "zone": _("区域ID(写入时也可填简称、全称或别名)"),
+    "zone_name": _("区域简称"),
+    "zones": _("区域ID列表(写入时也可填名称)"),
+    "zone_names": _("区域简称列表"),
+    "industries": _("产业链ID列表"),
+    "industry_names": _("产业链名称列表"),
+    "parent": _("上级ID"),
+    "parent_name": _("上级名称"),
+    "year": _("年度"),
+    "start_month": _("起始月(1-12)"),
+    "end_month": _("截止月(1-12)"),
+    "period_display": format_lazy(_("时段,按中文报表写法(如{example})"), example=PERIOD_EXAMPLE),
+    "currency": _("币种:CNY 人民币、USD 美元"),
+    "project": _("项目ID"),
+    "project_name": _("项目名称"),
+    "kind_display": _("类型名称(中文)"),
+    "stage_display": _("项目阶段名称(中文)"),
+    "document": _("来源文档ID"),
+    "document_key": _("来源文档标识"),
+    "document_title": _("来源文档标题"),
+    "quote": _("原文(逐字)"),
+    "start": _("原文在全文中的起始字符偏移(从0开始)"),
+    "end": _("原文结束位置(不含)"),
+    "version": _("版本号,每次保存加一。修改时可填读取时的版本:已不是当前版本则拒绝(409)"),
+    "change_reason": _("变更原因(仅写入),记入修改历史;年度开始后修改目标等须填写"),
+    "confirm_warnings": _(
+        "确认警告(仅写入):为 true 时,警告(如数值异常)不再阻止保存;也可用查询参数 ?confirm_warnings=1"
     ),
 }
 
-PRECISION = (
-    "精度:day 日、month 月、quarter 季度、half 半年、year 年 / Precision: day, month, quarter, half, year"
-)
-SCALE = (
-    "展示单位:1 元、10000 万元、100000000 亿元 / Scale the amount is stated in: 1 yuan, 10^4 (万), 10^8 (亿)"
-)
-QUALIFIER = (
-    "限定词:about 约、more_than 余、over 超、breaks 突破、nearly 近、around 左右 / "
-    "Qualifier: about, more than, over, breaks, nearly, around"
-)
+PRECISION = _("精度:day 日、month 月、quarter 季度、half 半年、year 年")
+SCALE = _("展示单位:1 元、10000 万元、100000000 亿元")
+QUALIFIER = _("限定词:about 约、more_than 余、over 超、breaks 突破、nearly 近、around 左右")
 
 
-def _choices(model: type, field: str) -> str:
-    return "、".join(f"{value} {label}" for value, label in model._meta.get_field(field).choices)
+def _choices(what: Text, model: type, field: str) -> Any:
+    """The description of a field with choices: what it is, and its choices."""
+    return choices_help(what, model._meta.get_field(field).choices)
 
 
 class ZoneField(serializers.PrimaryKeyRelatedField):
@@ -116,7 +103,7 @@ class ZoneField(serializers.PrimaryKeyRelatedField):
         try:
             return lookup_zone(data, self.get_queryset())
         except LookupFailed as failure:
-            raise serializers.ValidationError(failure.message.text(), code=failure.message.code) from None
+            raise serializers.ValidationError(str(failure.message), code=failure.code) from None
 
 
 def restrict_relation(field: serializers.Field, user: Any) -> None:
@@ -236,15 +223,24 @@ def _form_field(key: str) -> str:
     return re.split(r"[\[.]", key, maxsplit=1)[0]
 
 
-# Written "中文 / English" (projects/api/exceptions.py splits them): StrictInput serves serializers
-# that validate a second time in English and some that do not.
-UNKNOWN_FIELD = ErrorDetail(
-    "未知字段,请从请求中去掉 / Unknown field: leave it out of the request.", code="unknown_field"
-)
-READ_ONLY_FIELD = ErrorDetail(
-    "只读字段,不能写入,请从请求中去掉 / Read-only field: it cannot be written; leave it out of the request.",
-    code="read_only_field",
-)
+UNKNOWN_FIELD = _("未知字段,请从请求中去掉")
+READ_ONLY_FIELD = _("只读字段,不能写入,请从请求中去掉")
+EMPTY_BODY = _("请求体为空:请以 JSON 对象提交要写入的字段")
+
+
+class BilingualErrors:
+    """Errors in both languages: bad input is validated once more under English (the serializers
+    of a resource do so in ResourceSerializer)."""
+
+    def is_valid(self, *, raise_exception: bool = False) -> bool:
+        valid: bool = super().is_valid(raise_exception=False)  # type: ignore[misc]
+        if not valid and raise_exception:
+            serializer: Any = self  # mixed into a serializers.Serializer
+            with translation.override("en"):
+                twin = type(serializer)(data=serializer.initial_data, context=serializer.context)
+                twin.is_valid()
+            raise BilingualValidationError(serializer.errors, twin.errors)
+        return valid
 
 
 class StrictInput:
@@ -281,12 +277,8 @@ class StrictInput:
         if request is None or request.method not in WRITES:
             return
         if int(request.META.get("CONTENT_LENGTH") or 0) == 0:
-            message = (
-                "请求体为空:请以 JSON 对象提交要写入的字段 / "
-                "The request body is empty: send the fields to write as a JSON object."
-            )
             raise serializers.ValidationError(
-                {api_settings.NON_FIELD_ERRORS_KEY: [ErrorDetail(message, code="empty_body")]}
+                {api_settings.NON_FIELD_ERRORS_KEY: [ErrorDetail(str(EMPTY_BODY), code="empty_body")]}
             )
 
     def unexpected_input(self, data: Mapping) -> dict[str, list[ErrorDetail]]:
@@ -302,13 +294,16 @@ class StrictInput:
                     errors[key] = [message]
         for key in unexpected[:MAX_NAMED_FIELDS]:
             known = fields.get(_form_field(key) if form else key) is not None
-            errors[_shown(key)] = [READ_ONLY_FIELD if known else UNKNOWN_FIELD]
+            errors[_shown(key)] = [
+                ErrorDetail(str(READ_ONLY_FIELD), code="read_only_field")
+                if known
+                else ErrorDetail(str(UNKNOWN_FIELD), code="unknown_field")
+            ]
         unnamed = len(unexpected) - MAX_NAMED_FIELDS
         if unnamed > 0:
             errors[api_settings.NON_FIELD_ERRORS_KEY] = [
                 ErrorDetail(
-                    f"另有{unnamed}个未知或只读字段 / {unnamed} more unknown or read-only fields.",
-                    code="unknown_field",
+                    gettext("另有{count}个未知或只读字段").format(count=unnamed), code="unknown_field"
                 )
             ]
         return errors
@@ -317,7 +312,9 @@ class StrictInput:
 def refuse_unexpected(data: Any, serializer_class: type[StrictInput]) -> None:
     """StrictInput's refusal for a view that reads its body itself (an import's form)."""
     if isinstance(data, Mapping) and (errors := serializer_class().unexpected_input(data)):
-        raise serializers.ValidationError(errors)
+        with translation.override("en"):
+            english = serializer_class().unexpected_input(data)
+        raise BilingualValidationError(errors, english)
 
 
 def _too_many_items(field: serializers.Field, value: Any) -> ErrorDetail | None:
@@ -328,10 +325,11 @@ def _too_many_items(field: serializers.Field, value: Any) -> ErrorDetail | None:
     limit = getattr(field, "max_length", None) or MAX_LIST_ITEMS
     if len(value) <= limit:
         return None
-    return ErrorDetail(
-        f"最多{limit}项,收到{len(value)}项 / Ensure this field has no more than {limit} elements.",
-        code="max_length",
-    )
+    if is_english():  # DRF's own words for a list over its length
+        message = serializers.ListField.default_error_messages["max_length"].format(max_length=limit)
+    else:
+        message = gettext("最多{limit}项,收到{count}项").format(limit=limit, count=len(value))
+    return ErrorDetail(message, code="max_length")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,7 +343,7 @@ class Described:
     DRF would drop allow_blank from them and the schema would refuse their blank values.
     """
 
-    help_texts: ClassVar[dict[str, str]] = {}
+    help_texts: ClassVar[Mapping[str, Text]] = {}
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()  # type: ignore[misc]
@@ -355,13 +353,15 @@ class Described:
 
 
 def _unique_message(model: type, field_name: str, label: str) -> Any:
-    """A uniqueness message in the language active when it is raised."""
+    """A uniqueness message in the language active when it is raised: the field and the model by
+    their Chinese names, in English by their names in the code."""
 
     def render() -> str:
-        return bilingual(
-            f"已有{label}为该值的{model._meta.verbose_name}",
-            f"A {model.__name__.lower()} with this {field_name.replace('_', ' ')} already exists.",
-        )
+        if is_english():
+            names = {"field": field_name.replace("_", " "), "model": model.__name__.lower()}
+        else:
+            names = {"field": label, "model": model._meta.verbose_name}
+        return gettext("已有{field}为该值的{model}").format(**names)
 
     return lazy(render, str)()
 
@@ -448,7 +448,7 @@ class ResourceSerializer(StrictInput, RestrictedRelations, Described, serializer
         user = getattr(request, "user", None) or AnonymousUser()
         before = access.zones_of(self.instance) if self.instance is not None else None
         if refusal := access.prospective_refusal(user, row, before=before, related=related):
-            raise PermissionDenied(refusal)
+            raise PermissionDenied(bilingual(refusal))
 
     def validate_with_model(self, attrs: dict[str, Any]) -> None:
         """full_clean() and every constraint, on the row as it would be saved."""
@@ -532,8 +532,10 @@ def _pk(value: Any) -> Any:
     return value.pk if isinstance(value, Model) else value
 
 
-def _error(field: str, code: str, zh: str, en: str) -> serializers.ValidationError:
-    return serializers.ValidationError({field: [ErrorDetail(bilingual(zh, en), code=code)]})
+def _error(field: str, code: str, message: Text) -> serializers.ValidationError:
+    """One error of `field`, in the active language (ResourceSerializer validates a second time in
+    English)."""
+    return serializers.ValidationError({field: [ErrorDetail(str(message), code=code)]})
 
 
 def _names(source: str, slug_field: str = "name") -> serializers.SlugRelatedField:

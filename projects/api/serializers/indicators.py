@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from projects.indicator_fields import AMOUNT_FIELDS, COMPARISON_FIELDS, FACT_FIELDS, PERIOD_FIELDS
@@ -14,8 +16,9 @@ from projects.models import (
 )
 from projects.periods import PeriodParseError, parse_period
 
-from ..filters import PERIOD_FORMS_EN
+from ..filters import PERIOD_EXAMPLES, unreadable_period
 from .base import (
+    PERIOD_EXAMPLE,
     QUALIFIER,
     VERSIONED,
     Checked,
@@ -31,6 +34,13 @@ from .zones import DisplayField
 
 # ---------------------------------------------------------------------------------------------
 # Indicators
+
+# vocabulary: examples of what the sources write
+EXAMPLES = {"metric": "工业营收", "unit": "个、家、%", "value": "157.56亿元"}
+
+YEAR_REQUIRED = _("请填写年度,或用 period 写明时段(如“{example}”)")
+END_MONTH_REQUIRED = _("请填写截止月,或用 period 写明时段(如“{example}”)")
+RESTATEMENT_MISMATCH = _("更正数值的主体、指标、时段和数值类型须与原数值一致")
 
 
 class MetricSerializer(ResourceSerializer):
@@ -52,17 +62,13 @@ class MetricSerializer(ResourceSerializer):
         ]
 
     help_texts = {
-        "code": "指标代码,如 industrial_revenue / Metric code",
-        "name": "指标名称,如工业营收 / Metric name, e.g. 工业营收",
-        "unit_kind": (
-            f"计量类型:{_choices(Metric, 'unit_kind')} / Unit kind: amount, count, percent, score, quantity"
-        ),
-        "unit_kind_display": "计量类型名称 / Unit kind, in Chinese",
-        "unit": "金额以外的计量单位,如个、家、% / Unit of non-amounts, e.g. 个, 家, %",
-        "flow_or_stock": (
-            "流量(按时段累计)或存量(时点值) / Flow (cumulated over a period) or stock (at a point)"
-        ),
-        "flow_or_stock_display": "流量/存量名称 / Flow or stock, in Chinese",
+        "code": _("指标代码,如 industrial_revenue"),
+        "name": format_lazy(_("指标名称,如{example}"), example=EXAMPLES["metric"]),
+        "unit_kind": _choices(_("计量类型"), Metric, "unit_kind"),
+        "unit_kind_display": _("计量类型名称"),
+        "unit": format_lazy(_("金额以外的计量单位,如{examples}"), examples=EXAMPLES["unit"]),
+        "flow_or_stock": _("流量(按时段累计)或存量(时点值)"),
+        "flow_or_stock_display": _("流量/存量名称"),
     }
 
 
@@ -107,54 +113,38 @@ class IndicatorValueSerializer(VersionedFields, Checked, CitedSerializer):
         extra_kwargs = {"year": {"required": False}, "end_month": {"required": False}}
 
     help_texts = {
-        "zone": (
-            "主体之一:区域ID(写入时也可填名称) / One of the subjects: zone id (a name is accepted on input)"
+        "zone": _("主体之一:区域ID(写入时也可填名称)"),
+        "portfolio": _("主体之一:调度清单ID"),
+        "project": _("主体之一:项目ID"),
+        "enterprise": _("主体之一:企业ID"),
+        "subject_type": _("主体类型:zone、portfolio、project、enterprise"),
+        "subject_name": _("主体名称"),
+        "metric_name": _("指标名称"),
+        "year": _("年度;可由 period 给出"),
+        "start_month": _("累计时段的起始月,时点值为空"),
+        "end_month": _("截止月,全年为12;可由 period 给出"),
+        "period": format_lazy(
+            _("时段文字(仅写入),如{examples},代替 year/start_month/end_month"), examples=PERIOD_EXAMPLES
         ),
-        "portfolio": "主体之一:调度清单ID / One of the subjects: portfolio id",
-        "project": "主体之一:项目ID / One of the subjects: project id",
-        "enterprise": "主体之一:企业ID / One of the subjects: enterprise id",
-        "subject_type": "主体类型:zone、portfolio、project、enterprise / Which of the four subjects is set",
-        "subject_name": "主体名称 / Name of the subject",
-        "metric_name": "指标名称 / Metric name",
-        "year": "年度;可由 period 给出 / Year; may come from period",
-        "start_month": (
-            "累计时段的起始月,时点值为空 / First month of the cumulative period; empty for a point in time"
-        ),
-        "end_month": "截止月,全年为12;可由 period 给出 / Last month (12 for the year); may come from period",
-        "period": (
-            "时段文字(仅写入),如“2022年1-5月”“一季度”“上半年”“截至5月底”,代替 year/start_month/end_month / "
-            "Period as text (input only), e.g. 2022年1-5月, 一季度, 上半年, 截至5月底, "
-            "instead of the three fields"
-        ),
-        "kind": (
-            "数值类型:actual 实际、target 目标、plan 计划、forecast 预计 / "
-            "Kind of figure: actual, target, plan, forecast"
-        ),
-        "value": (
-            "数值;金额以元为单位,百分比为百分数(70.12 即 70.12%) / Value; amounts in base units (yuan), "
-            "percentages in percent (70.12 means 70.12%)"
-        ),
-        "value_upper": "区间上限(来源给出区间时) / Upper bound when the source gives a range",
-        "scale": "金额单位,仅金额类指标:1 元、10000 万元、100000000 亿元 / Scale, amount metrics only",
-        "currency": "币种,金额类指标必填:CNY、USD / Currency of amounts: CNY or USD",
+        "kind": _("数值类型:actual 实际、target 目标、plan 计划、forecast 预计"),
+        "value": _("数值;金额以元为单位,百分比为百分数(70.12 即 70.12%)"),
+        "value_upper": _("区间上限(来源给出区间时)"),
+        "scale": _("金额单位,仅金额类指标:1 元、10000 万元、100000000 亿元"),
+        "currency": _("币种,金额类指标必填:CNY、USD"),
         "qualifier": QUALIFIER,
-        "value_display": "数值,按来源写法(如157.56亿元) / Value as the source writes it (e.g. 157.56亿元)",
-        "yoy_growth": "同比增长(百分数) / Year-on-year growth in percent",
-        "rank": "排名 / Rank",
-        "rank_scope": "排名范围,如全省国家级开发区 / Scope of the rank",
-        "share": "占比(百分数,0-100) / Share in percent (0-100)",
-        "share_scope": "占比范围,如全市 / Scope of the share",
-        "metric": "指标代码;更正时可省略,取原数值的 / Metric code; may be left out of a restatement",
-        "restates": (
+        "value_display": format_lazy(_("数值,按来源写法(如{example})"), example=EXAMPLES["value"]),
+        "yoy_growth": _("同比增长(百分数)"),
+        "rank": _("排名"),
+        "rank_scope": _("排名范围,如全省国家级开发区"),
+        "share": _("占比(百分数,0-100)"),
+        "share_scope": _("占比范围,如全市"),
+        "metric": _("指标代码;更正时可省略,取原数值的"),
+        "restates": _(
             "所更正的原数值ID:已锁定月份的数值不在原处修改,而是新增一条更正数值;主体、指标、时段、类型"
-            "省略时取原数值的 / Id of the value this one restates (corrects): a figure of a locked month "
-            "is never changed in place; subject, metric, period and kind default to the original's"
+            "省略时取原数值的"
         ),
-        "restatement_reason": "更正原因,更正时必填 / Reason for the restatement, required with restates",
-        "restated_by": (
-            "更正本数值的新数值ID;为空即当前有效 / Id of the value that restates this one; null while "
-            "this one is current"
-        ),
+        "restatement_reason": _("更正原因,更正时必填"),
+        "restated_by": _("更正本数值的新数值ID;为空即当前有效"),
     }
 
     def get_subject_type(self, value: IndicatorValue) -> str | None:
@@ -177,34 +167,21 @@ class IndicatorValueSerializer(VersionedFields, Checked, CitedSerializer):
             try:
                 period = parse_period(text, year=year)
             except PeriodParseError as error:
-                raise _error(
-                    "period",
-                    "invalid_period",
-                    str(error),
-                    f"Cannot read the period “{text}”: {PERIOD_FORMS_EN}.",
-                ) from None
+                raise _error("period", "invalid_period", unreadable_period(error, text)) from None
             for field in PERIOD_FIELDS:
                 if field in attrs and attrs[field] != getattr(period, field):
                     raise _error(
-                        field,
-                        "period_conflict",
-                        f"与时段“{text}”不一致",
-                        f"Does not agree with the period “{text}”.",
+                        field, "period_conflict", format_lazy(_("与时段“{period}”不一致"), period=text)
                     )
             attrs.update(year=period.year, start_month=period.start_month, end_month=period.end_month)
         if attrs.get("restates") is not None:
             self.validate_restatement(attrs)
         if self.instance is None:
             if attrs.get("metric") is None:
-                raise _error("metric", "required", "请填写指标代码", "Give the metric code.")
-            for field, zh, en in (("year", "年度", "year"), ("end_month", "截止月", "end month")):
+                raise _error("metric", "required", _("请填写指标代码"))
+            for field, message in (("year", YEAR_REQUIRED), ("end_month", END_MONTH_REQUIRED)):
                 if attrs.get(field) is None:
-                    raise _error(
-                        field,
-                        "required",
-                        f"请填写{zh},或用 period 写明时段(如“2022年1-5月”)",
-                        f"Give the {en}, or the period as text (e.g. 2022年1-5月).",
-                    )
+                    raise _error(field, "required", format_lazy(message, example=PERIOD_EXAMPLE))
         return super().validate(attrs)
 
     def validate_restatement(self, attrs: dict[str, Any]) -> None:
@@ -220,9 +197,4 @@ class IndicatorValueSerializer(VersionedFields, Checked, CitedSerializer):
         for field in (*SUBJECTS, *FACT_FIELDS):
             given = attrs[field] if field in attrs else getattr(self.instance, field, None)
             if _pk(given) != getattr(original, IndicatorValue._meta.get_field(field).attname):
-                raise _error(
-                    field,
-                    "restatement_mismatch",
-                    "更正数值的主体、指标、时段和数值类型须与原数值一致",
-                    "A restatement has the subject, metric, period and kind of the value it restates.",
-                )
+                raise _error(field, "restatement_mismatch", RESTATEMENT_MISMATCH)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from projects.models import (
@@ -28,16 +30,15 @@ from .sources import CitedSerializer
 # Portfolios
 
 
+# vocabulary: a portfolio's name as the sources write it
+PORTFOLIO_EXAMPLE = "市级重点调度项目"
+
 PORTFOLIO_ENTRY_HELP = {
-    "portfolio": "调度清单ID / Portfolio id",
-    "planned_investment": (
-        "年度计划投资,以元为单位的十进制字符串 / Planned investment for the year in base units"
-    ),
+    "portfolio": _("调度清单ID"),
+    "planned_investment": _("年度计划投资,以元为单位的十进制字符串"),
     "planned_investment_scale": SCALE,
-    "planned_investment_display": (
-        "年度计划投资,按来源写法(如3亿元) / Planned investment as the source writes it"
-    ),
-    "stage": f"项目阶段:{_choices(Project, 'stage')} / Stage of the project",
+    "planned_investment_display": _("年度计划投资,按来源写法(如3亿元)"),
+    "stage": _choices(_("项目阶段"), Project, "stage"),
 }
 
 
@@ -87,11 +88,11 @@ class PortfolioSerializer(VersionedFields, CitedSerializer):
         ]
 
     help_texts = {
-        "zone": "区域ID(写入时也可填名称) / Zone id (a name is accepted on input)",
-        "name": "清单名称,如市级重点调度项目 / Portfolio name, e.g. 市级重点调度项目",
-        "category": "项目类别ID / Project category id",
-        "category_name": "项目类别名称 / Project category name",
-        "entries": "清单内的项目及其年度计划投资 / Projects on the list with their planned investment",
+        "zone": _("区域ID(写入时也可填名称)"),
+        "name": format_lazy(_("清单名称,如{example}"), example=PORTFOLIO_EXAMPLE),
+        "category": _("项目类别ID"),
+        "category_name": _("项目类别名称"),
+        "entries": _("清单内的项目及其年度计划投资"),
     }
 
 
@@ -146,14 +147,11 @@ class CampaignSerializer(CitedSerializer):
         ]
 
     help_texts = {
-        "name": "攻坚行动名称,如强攻二季度、确保双过半 / Campaign name",
-        "zones": "参与区域ID(写入时也可填名称) / Participating zone ids (names are accepted on input)",
-        "zone_names": "参与区域简称 / Participating zone names",
-        "start_month": "起始月 / First month of the campaign",
-        "end_month": "截止月 / Last month of the campaign",
-        "checkpoint": "考核时点,如2022-06-30 / Checkpoint date, e.g. 2022-06-30",
-        "required_share": (
-            "考核时点应完成全年目标的百分比(双过半为50);有单列目标时为空 / Share of the annual target due "
-            "at the checkpoint in percent (50 for 双过半); empty when a target of its own is set"
-        ),
+        "name": _("攻坚行动名称,如强攻二季度、确保双过半"),
+        "zones": _("参与区域ID(写入时也可填名称)"),
+        "zone_names": _("参与区域简称"),
+        "start_month": _("起始月"),
+        "end_month": _("截止月"),
+        "checkpoint": _("考核时点,如2022-06-30"),
+        "required_share": _("考核时点应完成全年目标的百分比(双过半为50);有单列目标时为空"),
     }

@@ -6,6 +6,8 @@ from datetime import date
 from functools import cached_property
 
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -33,23 +35,20 @@ from .zones import DisplayField
 # ---------------------------------------------------------------------------------------------
 # Projects and milestones
 
+# vocabulary: examples of what the sources write
+EXAMPLES = {"phase": "一期、1号窑炉", "date": "2022年四季度", "amount": "106亿元"}
 
 MILESTONE_HELP = {
-    "kind": f"节点类型:{_choices(Milestone, 'kind')} / Milestone kind",
-    "phase": "期次/部位,如一期、1号窑炉 / Phase or part, e.g. 一期 (phase 1), 1号窑炉 (kiln 1)",
-    "planned_date": "计划日期(按精度取该时段第一天) / Planned date (first day of its period)",
+    "kind": _choices(_("节点类型"), Milestone, "kind"),
+    "phase": format_lazy(_("期次/部位,如{examples}"), examples=EXAMPLES["phase"]),
+    "planned_date": _("计划日期(按精度取该时段第一天)"),
     "planned_precision": PRECISION,
-    "planned_display": (
-        "计划日期,按精度书写(如2022年四季度) / Planned date at its precision (e.g. 2022年四季度)"
-    ),
-    "actual_date": "实际日期,不能晚于今天 / Actual date, not later than today",
+    "planned_display": format_lazy(_("计划日期,按精度书写(如{example})"), example=EXAMPLES["date"]),
+    "actual_date": _("实际日期,不能晚于今天"),
     "actual_precision": PRECISION,
-    "actual_display": "实际日期,按精度书写 / Actual date at its precision",
-    "status": (
-        "状态(按今天计算):done 已完成、due 待完成、late 逾期、unscheduled 未排期 / "
-        "Status as of today: done, due, late (its whole planned period is over), unscheduled"
-    ),
-    "status_display": "状态名称(中文) / Status, in Chinese",
+    "actual_display": _("实际日期,按精度书写"),
+    "status": _("状态(按今天计算):done 已完成、due 待完成、late 逾期、unscheduled 未排期"),
+    "status_display": _("状态名称(中文)"),
 }
 
 
@@ -152,38 +151,31 @@ class ProjectSerializer(VersionedFields, Checked, CitedSerializer):
         ]
 
     help_texts = {
-        "zone": (
-            "所在区域ID(写入时也可填简称、全称或别名);来源未说明时为空 / Zone id (a name or alias is "
-            "accepted on input); empty when the source does not say"
-        ),
-        "name": "项目名称,在所在区域内唯一 / Project name, unique in its zone",
-        "enterprise": "建设主体(企业)ID / Id of the investing enterprise",
-        "enterprise_name": "建设主体名称 / Name of the investing enterprise",
-        "categories": "项目类别ID,如省大中型项目 / Project category ids",
-        "category_names": "项目类别名称 / Project category names",
-        "total_investment": (
-            '总投资,以元(美元项目以美元)为单位的十进制字符串,如106亿元为"10600000000.00" / Total investment '
-            'in base units (yuan, or US dollars), a decimal string: 106亿元 is "10600000000.00"'
+        "zone": _("所在区域ID(写入时也可填简称、全称或别名);来源未说明时为空"),
+        "name": _("项目名称,在所在区域内唯一"),
+        "enterprise": _("建设主体(企业)ID"),
+        "enterprise_name": _("建设主体名称"),
+        "categories": _("项目类别ID,如省大中型项目"),
+        "category_names": _("项目类别名称"),
+        "total_investment": format_lazy(
+            _('总投资,以元(美元项目以美元)为单位的十进制字符串,如{example}为"10600000000.00"'),
+            example=EXAMPLES["amount"],
         ),
         "total_investment_scale": SCALE,
         "total_investment_qualifier": QUALIFIER,
-        "total_investment_display": (
-            "总投资,按来源写法(如106亿元) / Total investment as the source writes it (106亿元)"
+        "total_investment_display": format_lazy(
+            _("总投资,按来源写法(如{example})"), example=EXAMPLES["amount"]
         ),
-        "capacity": "建设规模/产能,如年产3.7亿平方米光伏玻璃 / Capacity as stated, free text",
-        "stage": f"项目阶段:{_choices(Project, 'stage')} / Stage of the project",
-        "planned_start": (
-            "计划开工日期(按精度取该时段第一天) / Planned construction start (first day of its period)"
-        ),
+        "capacity": _("建设规模/产能,如年产3.7亿平方米光伏玻璃"),
+        "stage": _choices(_("项目阶段"), Project, "stage"),
+        "planned_start": _("计划开工日期(按精度取该时段第一天)"),
         "planned_start_precision": PRECISION,
-        "planned_start_display": "计划开工,按精度书写 / Planned start at its precision",
-        "planned_finish": (
-            "计划竣工/投产日期,不早于计划开工 / Planned completion or production, not before the start"
-        ),
+        "planned_start_display": _("计划开工,按精度书写"),
+        "planned_finish": _("计划竣工/投产日期,不早于计划开工"),
         "planned_finish_precision": PRECISION,
-        "planned_finish_display": "计划竣工/投产,按精度书写 / Planned finish at its precision",
-        "description": "项目简介 / Project description",
-        "milestones": "项目节点及其状态 / The project's milestones with their status",
+        "planned_finish_display": _("计划竣工/投产,按精度书写"),
+        "description": _("项目简介"),
+        "milestones": _("项目节点及其状态"),
     }
 
     def get_planned_start_display(self, project: Project) -> str:
@@ -213,4 +205,4 @@ class MilestoneSerializer(VersionedFields, Checked, MilestoneStatusFields, Cited
             "confirm_warnings",
         ]
 
-    help_texts = {**MILESTONE_HELP, "zone": "项目所在区域ID / Id of the project's zone"}
+    help_texts = {**MILESTONE_HELP, "zone": _("项目所在区域ID")}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from projects.models import (
@@ -12,7 +13,10 @@ from projects.models import (
 )
 from projects.provenance import QuoteNotFound, locate_quote
 
+from ..filters import unreadable
 from .base import PRECISION, Described, ResourceSerializer, RestrictedRelations, _error
+
+QUOTE_NOT_FOUND = _("原文不在文档的该位置,或在文中不是恰好出现一次:请逐字复制原文,或给出其起始位置")
 
 # ---------------------------------------------------------------------------------------------
 # Citations and sources
@@ -52,11 +56,8 @@ class CitationSerializer(ResourceSerializer):
         extra_kwargs = {"start": {"required": False}}
 
     help_texts = {
-        "start": (
-            "原文在全文中的起始字符偏移(从0开始);写入时可省略,按原文查找 / Character offset of the quote "
-            "(from 0); may be omitted on input, the quote is then looked up in the text"
-        ),
-        "end": "原文结束位置(不含),由起始位置和原文长度得出 / Offset just after the quote, derived",
+        "start": _("原文在全文中的起始字符偏移(从0开始);写入时可省略,按原文查找"),
+        "end": _("原文结束位置(不含),由起始位置和原文长度得出"),
     }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -67,13 +68,7 @@ class CitationSerializer(ResourceSerializer):
             try:
                 attrs["start"] = locate_quote(document.text, quote, start)
             except QuoteNotFound as error:
-                raise _error(
-                    "quote",
-                    "quote_not_found",
-                    str(error),
-                    "The quote is not in the document at that position, or not exactly once: "
-                    "copy it verbatim, or give its start offset.",
-                ) from None
+                raise _error("quote", "quote_not_found", unreadable(error, QUOTE_NOT_FOUND)) from None
             attrs["end"] = attrs["start"] + len(quote)
         return super().validate(attrs)
 
@@ -109,18 +104,18 @@ class SourceDocumentSerializer(ResourceSerializer):
         read_only_fields = ["file_path", "sha256"]
 
     help_texts = {
-        "key": "文档标识,如 seed-000 / Document key, e.g. seed-000",
-        "title": "标题 / Title",
-        "publisher": "发布者 / Publisher",
-        "author": "作者 / Author",
-        "published_on": "发布日期(按精度取该时段第一天) / Publication date (first day of its period)",
+        "key": _("文档标识,如 seed-000"),
+        "title": _("标题"),
+        "publisher": _("发布者"),
+        "author": _("作者"),
+        "published_on": _("发布日期(按精度取该时段第一天)"),
         "published_precision": PRECISION,
-        "published_display": "发布日期,按精度书写 / Publication date written at its precision",
-        "published_note": "发布日期的推定依据 / How the publication date was inferred",
-        "file_path": "种子文件路径 / Path of the seed file",
-        "sha256": "全文的 SHA-256 / SHA-256 of the text",
-        "citations": "本文档的引文 / Citations of this document",
-        "text": "全文 / Full text",
+        "published_display": _("发布日期,按精度书写"),
+        "published_note": _("发布日期的推定依据"),
+        "file_path": _("种子文件路径"),
+        "sha256": _("全文的 SHA-256"),
+        "citations": _("本文档的引文"),
+        "text": _("全文"),
     }
 
 

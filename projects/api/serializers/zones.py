@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from projects.models import (
@@ -15,6 +17,9 @@ from projects.models import (
 
 from .base import Audited, ResourceSerializer, ZoneField, _choices, _names
 from .sources import CitedSerializer
+
+# vocabulary: examples of the register's names, as the sources write them
+EXAMPLES = {"zone": "上饶经开区", "industry": "光伏新能源", "category": "省大中型项目"}
 
 # ---------------------------------------------------------------------------------------------
 # Zones, industries, enterprises
@@ -61,16 +66,16 @@ class ZoneSerializer(Audited, CitedSerializer):
         ]
 
     help_texts = {
-        "name": "区域简称,如上饶经开区 / Short name, e.g. 上饶经开区",
-        "full_name": "全称,如上饶经济技术开发区 / Full name",
-        "kind": f"区域类型:{_choices(Zone, 'kind')} / Kind of zone",
-        "parent": "上级区域ID(写入时也可填名称) / Parent zone id (a name is accepted on input)",
-        "parent_name": "上级区域简称 / Parent zone name",
-        "children": "直接下级区域ID / Ids of the zones directly below",
-        "aliases": "别名,如南昌经开区又称赣江新区经开组团 / Other names of the zone",
-        "area_km2": "面积(平方公里) / Area in square kilometres",
-        "industries": "主导产业链ID / Ids of the leading industrial chains",
-        "industry_names": "主导产业链名称 / Names of the leading industrial chains",
+        "name": format_lazy(_("区域简称,如{example}"), example=EXAMPLES["zone"]),
+        "full_name": _("全称,如上饶经济技术开发区"),
+        "kind": _choices(_("区域类型"), Zone, "kind"),
+        "parent": _("上级区域ID(写入时也可填名称)"),
+        "parent_name": _("上级区域简称"),
+        "children": _("直接下级区域ID"),
+        "aliases": _("别名,如南昌经开区又称赣江新区经开组团"),
+        "area_km2": _("面积(平方公里)"),
+        "industries": _("主导产业链ID"),
+        "industry_names": _("主导产业链名称"),
     }
 
 
@@ -82,9 +87,9 @@ class IndustrySerializer(CitedSerializer):
         fields = ["id", "name", "parent", "parent_name", "description", "citations", "citation_ids"]
 
     help_texts = {
-        "name": "产业链名称,如光伏新能源 / Industrial chain, e.g. 光伏新能源",
-        "parent": "上级产业链ID / Parent industry id",
-        "parent_name": "上级产业链名称 / Parent industry name",
+        "name": format_lazy(_("产业链名称,如{example}"), example=EXAMPLES["industry"]),
+        "parent": _("上级产业链ID"),
+        "parent_name": _("上级产业链名称"),
     }
 
 
@@ -94,8 +99,8 @@ class ProjectCategorySerializer(ResourceSerializer):
         fields = ["id", "name", "description"]
 
     help_texts = {
-        "name": "项目类别名称,如省大中型项目 / Project category, e.g. 省大中型项目",
-        "description": "分类标准,如投资额门槛 / What puts a project in the category",
+        "name": format_lazy(_("项目类别名称,如{example}"), example=EXAMPLES["category"]),
+        "description": _("分类标准,如投资额门槛"),
     }
 
 
@@ -123,8 +128,8 @@ class EnterpriseSerializer(CitedSerializer):
         ]
 
     help_texts = {
-        "name": "企业名称(文中最完整的称呼) / Enterprise name, as fully as the source gives it",
-        "short_name": "简称 / Short name",
-        "parent": "母公司ID / Parent company id",
-        "parent_name": "母公司名称 / Parent company name",
+        "name": _("企业名称(文中最完整的称呼)"),
+        "short_name": _("简称"),
+        "parent": _("母公司ID"),
+        "parent_name": _("母公司名称"),
     }

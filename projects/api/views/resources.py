@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import NotFound
@@ -41,7 +43,7 @@ def citations() -> Prefetch:
 # Zones, industries, categories, enterprises
 
 
-@documented("区域 / Zones", ("区域", "zone"), ("区域", "zones"), serializers.ZoneSerializer)
+@documented(serializers.ZoneSerializer)
 class ZoneViewSet(WithHistory, ResourceViewSet):
     queryset = Zone.objects.all()
     serializer_class = serializers.ZoneSerializer
@@ -58,9 +60,7 @@ class ZoneViewSet(WithHistory, ResourceViewSet):
         )
 
 
-@documented(
-    "产业链 / Industries", ("产业链", "industry"), ("产业链", "industries"), serializers.IndustrySerializer
-)
+@documented(serializers.IndustrySerializer)
 class IndustryViewSet(ResourceViewSet):
     queryset = Industry.objects.all()
     serializer_class = serializers.IndustrySerializer
@@ -71,12 +71,7 @@ class IndustryViewSet(ResourceViewSet):
         return queryset.select_related("parent").prefetch_related(citations())
 
 
-@documented(
-    "项目类别 / Project categories",
-    ("项目类别", "project category"),
-    ("项目类别", "project categories"),
-    serializers.ProjectCategorySerializer,
-)
+@documented(serializers.ProjectCategorySerializer)
 class ProjectCategoryViewSet(ResourceViewSet):
     queryset = ProjectCategory.objects.all()
     serializer_class = serializers.ProjectCategorySerializer
@@ -84,9 +79,7 @@ class ProjectCategoryViewSet(ResourceViewSet):
     ordering_fields = ["id", "name"]
 
 
-@documented(
-    "企业 / Enterprises", ("企业", "enterprise"), ("企业", "enterprises"), serializers.EnterpriseSerializer
-)
+@documented(serializers.EnterpriseSerializer)
 class EnterpriseViewSet(ResourceViewSet):
     queryset = Enterprise.objects.all()
     serializer_class = serializers.EnterpriseSerializer
@@ -108,13 +101,7 @@ def milestones_with_status() -> QuerySet:
     )
 
 
-@documented(
-    "项目 / Projects",
-    ("项目", "project"),
-    ("项目", "projects"),
-    serializers.ProjectSerializer,
-    note=("每个项目带其节点(含状态)和引文。", "Each project comes with its milestones and citations."),
-)
+@documented(serializers.ProjectSerializer, note=_("每个项目带其节点(含状态)和引文。"))
 class ProjectViewSet(WithHistory, VersionedViewSet):
     queryset = Project.objects.all()
     serializer_class = serializers.ProjectSerializer
@@ -139,12 +126,7 @@ class ProjectViewSet(WithHistory, VersionedViewSet):
         )
 
 
-@documented(
-    "项目节点 / Milestones",
-    ("项目节点", "milestone"),
-    ("项目节点", "milestones"),
-    serializers.MilestoneSerializer,
-)
+@documented(serializers.MilestoneSerializer)
 class MilestoneViewSet(WithHistory, VersionedViewSet):
     queryset = Milestone.objects.all()
     serializer_class = serializers.MilestoneSerializer
@@ -164,16 +146,7 @@ class MilestoneViewSet(WithHistory, VersionedViewSet):
 # Portfolios
 
 
-@documented(
-    "调度清单 / Portfolios",
-    ("调度清单", "portfolio"),
-    ("调度清单", "portfolios"),
-    serializers.PortfolioSerializer,
-    note=(
-        "每个清单带其项目及年度计划投资。",
-        "Each portfolio comes with its projects and planned investment.",
-    ),
-)
+@documented(serializers.PortfolioSerializer, note=_("每个清单带其项目及年度计划投资。"))
 class PortfolioViewSet(WithHistory, VersionedViewSet):
     queryset = Portfolio.objects.all()
     serializer_class = serializers.PortfolioSerializer
@@ -188,12 +161,7 @@ class PortfolioViewSet(WithHistory, VersionedViewSet):
         )
 
 
-@documented(
-    "调度清单 / Portfolios",
-    ("清单项目", "portfolio entry"),
-    ("清单项目", "portfolio entries"),
-    serializers.PortfolioEntrySerializer,
-)
+@documented(serializers.PortfolioEntrySerializer, tag=capfirst(Portfolio._meta.verbose_name_plural))
 class PortfolioEntryViewSet(WithHistory, VersionedViewSet):
     queryset = PortfolioEntry.objects.all()
     serializer_class = serializers.PortfolioEntrySerializer
@@ -211,13 +179,7 @@ class PortfolioEntryViewSet(WithHistory, VersionedViewSet):
 # Indicators
 
 
-@documented(
-    "指标 / Metrics",
-    ("指标", "metric"),
-    ("指标", "metrics"),
-    serializers.MetricSerializer,
-    note=("只有超级管理员可以修改指标目录。", "Only superusers change the catalogue."),
-)
+@documented(serializers.MetricSerializer, note=_("只有超级管理员可以修改指标目录。"))
 class MetricViewSet(ResourceViewSet):
     queryset = Metric.objects.all()
     serializer_class = serializers.MetricSerializer
@@ -227,15 +189,8 @@ class MetricViewSet(ResourceViewSet):
 
 
 @documented(
-    "指标数值 / Indicator values",
-    ("指标数值", "indicator value"),
-    ("指标数值", "indicator values"),
     serializers.IndicatorValueSerializer,
-    note=(
-        "默认只列当前有效的数值,被更正的原数值加 include_restated=1 才列出;按ID总能读到。",
-        "Lists give the current values; values replaced by a restatement only with "
-        "include_restated=1. Any value is found by its id.",
-    ),
+    note=_("默认只列当前有效的数值,被更正的原数值加 include_restated=1 才列出;按ID总能读到。"),
 )
 class IndicatorValueViewSet(WithHistory, VersionedViewSet):
     queryset = IndicatorValue.objects.all()
@@ -273,12 +228,7 @@ class IndicatorValueViewSet(WithHistory, VersionedViewSet):
 # Campaigns, sources, citations
 
 
-@documented(
-    "攻坚行动 / Campaigns",
-    ("攻坚行动", "campaign"),
-    ("攻坚行动", "campaigns"),
-    serializers.CampaignSerializer,
-)
+@documented(serializers.CampaignSerializer)
 class CampaignViewSet(ResourceViewSet):
     queryset = Campaign.objects.all()
     serializer_class = serializers.CampaignSerializer
@@ -291,12 +241,9 @@ class CampaignViewSet(ResourceViewSet):
 
 
 @documented(
-    "来源文档 / Sources",
-    ("来源文档", "source document"),
-    ("来源文档", "source documents"),
     serializers.SourceDocumentSerializer,
     serializers.SourceDocumentDetailSerializer,
-    note=("列表不含全文,详情含全文。", "Lists leave out the full text; a single document includes it."),
+    note=_("列表不含全文,详情含全文。"),
 )
 class SourceDocumentViewSet(ResourceViewSet):
     queryset = SourceDocument.objects.all()
@@ -316,7 +263,7 @@ class SourceDocumentViewSet(ResourceViewSet):
         return queryset.defer("text") if self.action == "list" else queryset
 
 
-@documented("引文 / Citations", ("引文", "citation"), ("引文", "citations"), serializers.CitationSerializer)
+@documented(serializers.CitationSerializer)
 class CitationViewSet(ResourceViewSet):
     queryset = Citation.objects.all()
     serializer_class = serializers.CitationSerializer
