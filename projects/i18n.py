@@ -15,6 +15,8 @@ the sources aside), and every message has its English.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils import translation
 from django.utils.functional import Promise, lazy
 
@@ -24,10 +26,11 @@ ENGLISH = "en"
 type Text = str | Promise  # a message: a string, or gettext_lazy's proxy of one
 
 
-def in_language(message: Text, language: str) -> str:
-    """The message rendered in `language`."""
+def in_language(message: Text | Callable[[], Text], language: str) -> str:
+    """The message rendered in `language` (or what a function returns in it: a message that is
+    formatted when asked for, such as a constraint's)."""
     with translation.override(language):
-        return str(message)
+        return str(message() if callable(message) else message)
 
 
 def in_chinese(message: Text) -> str:

@@ -249,7 +249,7 @@ def test_amount_metric_without_scale(api_client):
     errors = errors_of(indicator(api_client, MetricFactory(unit_kind="amount"), value="15756000000"))
     assert errors["scale"]["code"] == "unit_mismatch"
     assert errors["scale"]["message"].endswith("以金额计,不能不选金额单位(元、万元、亿元)")
-    assert errors["scale"]["message_en"].endswith("cannot be given without a unit of money (元, 万元, 亿元).")
+    assert errors["scale"]["message_en"].endswith("(yuan, 10,000 yuan or 100 million yuan).")
 
 
 def test_scale_on_a_count_metric(api_client):
@@ -344,7 +344,7 @@ def test_request_wide_errors_have_a_null_field(api_client):
     error = errors_of(malformed)[None]
     assert error["code"] == "parse_error"
     assert error["message"] == "请求内容无法解析,请检查JSON格式"
-    assert error["message_en"].startswith("JSON parse error")
+    assert error["message_en"].startswith("The request body could not be parsed")
 
     not_an_object = errors_of(api_client.post("/api/projects/", [1, 2], format="json"))
     assert not_an_object[None]["code"] == "invalid"

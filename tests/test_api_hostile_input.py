@@ -33,6 +33,7 @@ from rest_framework.test import APIClient
 
 from projects import access
 from projects.api.exceptions import INVALID_REQUEST
+from projects.i18n import bilingual
 from projects.models import (
     ReportFile,
     ReportFormat,
@@ -247,7 +248,7 @@ def assert_refused_in_shape(response, what: str) -> dict:
     body = response.json()
     assert isinstance(body, dict) and isinstance(body.get("detail"), str), (what, body)
     if response.status_code == 400:
-        assert body["detail"] == INVALID_REQUEST, (what, body)
+        assert body["detail"] == bilingual(INVALID_REQUEST), (what, body)
         assert body["errors"], (what, body)
         for error in body["errors"]:
             assert set(error) - {"severity"} == {"field", "code", "message", "message_en"}, (what, error)

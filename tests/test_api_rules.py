@@ -112,7 +112,7 @@ def unit_mismatch(api_client):
         "message": "指标“工业营收”以金额计,不能不选金额单位(元、万元、亿元)",
         "message_en": (
             "The metric “工业营收” is an amount; the value cannot be given without a unit of money "
-            "(元, 万元, 亿元)."
+            "(yuan, 10,000 yuan or 100 million yuan)."
         ),
     }
 
@@ -152,7 +152,9 @@ def target_change_without_reason(api_client):
     return response, {
         "field": "value",
         "message": "2022年已开始,修改目标值(原为200亿元)须填写变更原因",
-        "message_en": "2022 has begun: changing a target (was 200亿元) needs a reason for the change.",
+        "message_en": (
+            "2022 has begun: changing the Target value (was 200亿元) needs a reason for the change."
+        ),
     }
 
 
@@ -176,7 +178,7 @@ def locked_month(api_client):
             "或请管理员重新开放"
         ),
         "message_en": (
-            "赣县区's figures for 2022-05 were locked after 2022年6月10日: they cannot be added in place. "
+            "赣县区's figures for 2022-05 were locked after 2022-06-10: they cannot be added in place. "
             "Add a restatement with its reason, or ask an administrator to reopen the month."
         ),
     }

@@ -54,7 +54,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from projects.i18n import ENGLISH, Text, bilingual, bilingual_lazy, both, in_english
+from projects.i18n import CHINESE, ENGLISH, Text, bilingual, bilingual_lazy, both, in_english, in_language
 from projects.models import STALE_MESSAGE, StaleVersion
 from projects.rules import RULES, LockedDelete
 
@@ -192,7 +192,9 @@ def _integrity_error(error: IntegrityError) -> BilingualValidationError:
     for constraint in named:
         key = getattr(constraint, "field", None) or api_settings.NON_FIELD_ERRORS_KEY
         code = constraint.violation_error_code or "constraint"
-        zh, en = both(constraint.get_violation_error_message())
+        zh, en = (
+            in_language(constraint.get_violation_error_message, language) for language in (CHINESE, ENGLISH)
+        )
         chinese.setdefault(key, []).append(exceptions.ErrorDetail(zh, code=code))
         english.setdefault(key, []).append(exceptions.ErrorDetail(en, code=code))
     return BilingualValidationError(chinese, english)
