@@ -25,6 +25,7 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import FileResponse, HttpRequest
 from django.utils import formats, timezone
 from django.utils.html import strip_tags
+from django.utils.translation import gettext
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -60,7 +61,7 @@ def cell_value(model_admin: ModelAdmin, obj: Model, name: str) -> Cell:
     if getattr(attr, "boolean", False) or (
         isinstance(attr, property) and getattr(attr.fget, "boolean", False)
     ):
-        return None if value is None else ("是" if value else "否")
+        return None if value is None else (gettext("是") if value else gettext("否"))
     return plain_value(value)
 
 
@@ -68,7 +69,7 @@ def field_value(field: Field, value: object) -> Cell:
     if getattr(field, "flatchoices", None):
         return str(dict(field.flatchoices).get(value, "")) if value not in (None, "") else None
     if isinstance(field, BooleanField):
-        return None if value is None else ("是" if value else "否")
+        return None if value is None else (gettext("是") if value else gettext("否"))
     if isinstance(field, DateField | DateTimeField) and value is not None:
         return str(display_for_field(value, field, ""))  # as the list shows it: 2022年6月30日
     return plain_value(value)
@@ -79,7 +80,7 @@ def plain_value(value: object) -> Cell:
     if value is None:
         return None
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, int | float | Decimal):
         return value
     if isinstance(value, Model):
@@ -136,6 +137,7 @@ def _cell(value: Cell) -> Cell:
 
 def write_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> IO[bytes]:
     """A one-sheet workbook with a bold, frozen header row, in a temporary file read from the start."""
+    headers = [str(header) for header in headers]  # a lazy message is no cell value
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title(title))
     sheet.freeze_panes = "A2"
