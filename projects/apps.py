@@ -56,4 +56,4 @@ class TasksDatabaseConfig(TasksAppConfig):
     """django-tasks-db (the background tasks' queue, `db_worker`) as the admin shows it: its app
     name is a plain English string there, which no catalogue can translate."""
 
-    verbose_name = _("后台任务")
+    verbose_name = _("后台任务")  # type: ignore[assignment]  # its base says str; Django takes a lazy name

@@ -81,8 +81,10 @@ def kind_template(kind: str, zone: Zone | None) -> tuple[bytes, str]:
     """(content, file name) of the projects or indicators template, for a zone when given."""
     label = ImportKind(kind).label
     if zone is None:
-        return TEMPLATES[kind](zone), gettext("{kind}导入模板.xlsx").format(kind=label)
-    return TEMPLATES[kind](zone), gettext("{zone}{kind}导入模板.xlsx").format(zone=zone.name, kind=label)
+        name = gettext("{kind}导入模板.xlsx").format(kind=label)
+    else:
+        name = gettext("{zone}{kind}导入模板.xlsx").format(zone=zone.name, kind=label)
+    return TEMPLATES[kind](zone), name
 
 
 # ---------------------------------------------------------------------------------------------

@@ -58,11 +58,8 @@ class SourceDocumentAdmin(ZoneRoleAdmin):
         if not obj.facts_total:
             return "—"
         url = reverse("admin:projects_sourcedocument_review", args=[obj.pk])
-        label = (
-            gettext("待审核{count}条").format(count=obj.facts_pending)
-            if obj.facts_pending
-            else gettext("审核完毕")
-        )
+        pending = obj.facts_pending
+        label = gettext("待审核{count}条").format(count=pending) if pending else gettext("审核完毕")
         return format_html('<a href="{}" class="review-link">{}</a>', url, label)
 
     @admin.display(description=_("发布日期"), ordering="published_on")

@@ -5,7 +5,7 @@ prefilled from the reading, its choices among the rows the user may pick)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -37,6 +37,9 @@ from ..text_entry import (
     shown,
     text_of_upload,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CHOOSE = ("", _("—请选择—"))
 
@@ -133,7 +136,7 @@ class Choices:
     projects: dict[int, Project]
 
     @staticmethod
-    def options(rows: dict[int, Model], extra: Model | None = None) -> list[tuple[Any, str]]:
+    def options(rows: dict[int, Model], extra: Model | None = None) -> list[tuple[Any, StrOrPromise]]:
         found = dict(rows)
         if extra is not None:
             found.setdefault(extra.pk, extra)

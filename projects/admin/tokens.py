@@ -6,7 +6,7 @@ do not give."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -22,6 +22,9 @@ from knox.models import AuthToken
 from .. import access
 from ..models import ApiToken
 from ..tokens import api_token_create
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # knox's own admin: in English, and it offers to edit the digest and the expiry.
 if admin.site.is_registered(AuthToken):
@@ -64,7 +67,7 @@ class ExpiredFilter(admin.SimpleListFilter):
     title = _("状态")
     parameter_name = "expired"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
         return [("no", _("有效")), ("yes", _("已过期"))]
 
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
