@@ -2,13 +2,15 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django_tasks_db.apps import TasksAppConfig
 
 
 class ProjectsConfig(AppConfig):
     default = True  # the app's config, though TasksDatabaseConfig below is found in this module too
     name = "projects"
-    verbose_name = "项目调度"
+    verbose_name = _("项目调度")
 
     def ready(self) -> None:
         from knox.models import AuthToken
@@ -37,7 +39,9 @@ def name_link_table(field: models.ManyToManyField[Any, Any]) -> None:
     related = field.related_model
     assert isinstance(related, type)  # a model class once the apps are loaded, never a "app.Model" name
     source, target = field.model._meta, related._meta
-    through._meta.verbose_name = f"{source.verbose_name}与{target.verbose_name}的关联"
+    through._meta.verbose_name = format_lazy(
+        _("{source}与{target}的关联"), source=source.verbose_name, target=target.verbose_name
+    )
     through._meta.verbose_name_plural = through._meta.verbose_name
     source_id, target_id = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
 
@@ -52,4 +56,4 @@ class TasksDatabaseConfig(TasksAppConfig):
     """django-tasks-db (the background tasks' queue, `db_worker`) as the admin shows it: its app
     name is a plain English string there, which no catalogue can translate."""
 
-    verbose_name = "后台任务"
+    verbose_name = _("后台任务")  # type: ignore[assignment]  # its base says str; Django takes a lazy name

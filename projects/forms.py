@@ -5,6 +5,8 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .indicator_fields import ENTERED_FIELDS, PERIOD_FIELDS
 from .models import (
@@ -20,7 +22,17 @@ from .money import AmountParseError, Currency, from_base, parse_amount, parse_nu
 from .periods import DatePrecision, PeriodParseError, format_date, parse_date, parse_period
 from .provenance import QuoteNotFound, locate_quote
 
-AMOUNT_HELP = "可写作106亿元、274.82万元、1.74亿美元、约106亿元;只填数字时按所选单位"
+AMOUNT_HELP = _("可写作106亿元、274.82万元、1.74亿美元、约106亿元;只填数字时按所选单位")
+AMOUNT_OR_NUMBER_HELP = _(
+    "可写作106亿元、274.82万元、1.74亿美元、约106亿元;只填数字时按所选单位;非金额指标只填数字"
+)
+# The unit at the end of an amount's label, “总投资(元)”: the input is shown in its own unit.
+UNIT_SUFFIX = re.compile(r"\s*[((][^()()]*[))]$")
+
+
+def without_unit(label: object) -> str:
+    """An amount field's label without its unit in brackets (总投资(元) → 总投资)."""
+    return UNIT_SUFFIX.sub("", str(label))
 
 
 class AmountInputMixin:
@@ -44,10 +56,10 @@ class AmountInputMixin:
             model_field = self.fields[field]
             scale_optional = not self._scale_required(scale_field)
             self.fields[field] = forms.CharField(
-                label=model_field.label.replace("(元)", ""),
+                label=without_unit(model_field.label),
                 required=model_field.required,
                 max_length=50,
-                help_text=AMOUNT_HELP + (";非金额指标只填数字" if scale_optional else ""),
+                help_text=AMOUNT_OR_NUMBER_HELP if scale_optional else AMOUNT_HELP,
             )
             value, scale = getattr(self.instance, field), getattr(self.instance, scale_field)
             if value is not None:
@@ -102,13 +114,17 @@ class AmountInputMixin:
         if self.currency_field in self.fields:
             other, other_currency = self._currency_used = self._currency_used or (field, amount.currency)
             if amount.currency != other_currency:
-                raise ValidationError(f"与“{self.fields[other].label}”的币种不一致", code="currency")
+                raise ValidationError(
+                    gettext("与“{other}”的币种不一致").format(other=self.fields[other].label), code="currency"
+                )
             cleaned[self.currency_field] = amount.currency
         elif currency and amount.currency != currency:
-            raise ValidationError(f"币种须为{Currency(currency).label}", code="currency")
+            raise ValidationError(
+                gettext("币种须为{currency}").format(currency=Currency(currency).label), code="currency"
+            )
         if amount.qualifier:
             if self.qualifier_fields.get(field) not in self.fields:
-                raise ValidationError("此栏不填限定词(约、超、余等)", code="qualifier")
+                raise ValidationError(gettext("此栏不填限定词(约、超、余等)"), code="qualifier")
             cleaned[self.qualifier_fields[field]] = amount.qualifier
         cleaned[scale_field] = amount.scale
         cleaned[field] = amount.value
@@ -117,7 +133,10 @@ class AmountInputMixin:
         """Inputs sharing one scale field (a range's two ends) must be in the same unit."""
         other, other_scale = self._units_used.setdefault(scale_field, (field, scale))
         if scale != other_scale:
-            raise ValidationError(f"与“{self.fields[other].label}”的单位不一致,请用同一单位", code="unit")
+            raise ValidationError(
+                gettext("与“{other}”的单位不一致,请用同一单位").format(other=self.fields[other].label),
+                code="unit",
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,7 +153,7 @@ class FuzzyDateField(forms.CharField):
 
     def __init__(self, *, default_year: int | None = None, **kwargs) -> None:
         kwargs.setdefault("max_length", 30)
-        kwargs.setdefault("help_text", "可写作3月18日、2022年3月、一季度、上半年、2022年")
+        kwargs.setdefault("help_text", _("可写作3月18日、2022年3月、一季度、上半年、2022年"))
         super().__init__(**kwargs)
         self.default_year = default_year
 
@@ -205,9 +224,9 @@ class IndicatorValueForm(AmountInputMixin, forms.ModelForm):
     qualifier_fields = {"value": "qualifier"}
 
     period = forms.CharField(
-        label="时段",
+        label=_("时段"),
         required=False,
-        help_text=(
+        help_text=_(
             "可直接写 1-5月、一季度、上半年、前三季度、全年、截至5月底(按所填年度);填写后代替起始月和截止月"
         ),
     )
@@ -234,7 +253,7 @@ class IndicatorValueForm(AmountInputMixin, forms.ModelForm):
             for name in PERIOD_FIELDS:
                 self.errors.pop(name, None)  # the period replaces what the boxes said
         elif cleaned.get("end_month") is None and "end_month" not in self.errors:
-            self.add_error("end_month", "请填写截止月,或在“时段”中写明,如1-5月")
+            self.add_error("end_month", gettext("请填写截止月,或在“时段”中写明,如1-5月"))
         return cleaned
 
     class Meta:
@@ -253,7 +272,7 @@ class CitationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "start" in self.fields:  # a read-only page (a viewer's) has no fields to fill
             self.fields["start"].required = False
-            self.fields["start"].help_text = "留空则自动查找;原文在全文中出现多次时须填写"
+            self.fields["start"].help_text = gettext("留空则自动查找;原文在全文中出现多次时须填写")
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -273,16 +292,16 @@ class ReportScheduleForm(forms.ModelForm):
     """Formats as check boxes, recipients one address per line."""
 
     formats = forms.MultipleChoiceField(
-        label="格式",
+        label=_("格式"),
         choices=ReportFormat.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=default_formats,
     )
     recipients = forms.CharField(
-        label="收件人",
+        label=_("收件人"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 50}),
-        help_text="电子邮箱地址,每行一个(也可用逗号或分号分隔);留空则只生成、不发送",
+        help_text=_("电子邮箱地址,每行一个(也可用逗号或分号分隔);留空则只生成、不发送"),
     )
 
     class Meta:

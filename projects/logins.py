@@ -37,6 +37,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 from rest_framework.throttling import BaseThrottle
 
 logger = logging.getLogger(__name__)
@@ -150,7 +151,9 @@ def unlock(*, username: str | None = None, address: str | None = None) -> int:
 
 def locked_message(seconds: int) -> str:
     minutes = max(1, math.ceil(seconds / 60))
-    return f"登录失败次数过多,该账号或本机地址已被暂时锁定,请 {minutes} 分钟后再试。"
+    return gettext("登录失败次数过多,该账号或本机地址已被暂时锁定,请 {minutes} 分钟后再试。").format(
+        minutes=minutes
+    )
 
 
 class ThrottledModelBackend(ModelBackend):

@@ -19,15 +19,16 @@ from collections.abc import Callable
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from .i18n import bilingual
 
 logger = logging.getLogger(__name__)
 
 # Long enough for PostgreSQL to restart, short enough that a dashboard comes back at once.
 RETRY_AFTER_SECONDS = 5
 
-UNAVAILABLE = (
-    "数据库暂时无法连接,请稍后重试 / The database is temporarily unavailable; please try again shortly"
-)
+UNAVAILABLE = _("数据库暂时无法连接,请稍后重试")
 
 
 class DatabaseUnavailableMiddleware:
@@ -46,7 +47,7 @@ class DatabaseUnavailableMiddleware:
         logger.warning("database unavailable: %s %s: %s", request.method, request.path, exception)
         if request.path.startswith("/api/"):
             response: HttpResponse = JsonResponse(
-                {"detail": UNAVAILABLE, "code": "database_unavailable"}, status=503
+                {"detail": bilingual(UNAVAILABLE), "code": "database_unavailable"}, status=503
             )
         else:
             # Rendered without the request: context processors would read the session, from the database.

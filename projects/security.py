@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.views.debug import SafeExceptionReporterFilter
 
 # scheme://user:password@host → scheme://user:********@host
@@ -72,9 +73,13 @@ def check_throttle_cache(app_configs, **kwargs) -> list[Warning]:
         return []
     return [
         Warning(
-            "API 限流和登录失败计数保存在单个进程的缓存中:多个应用进程或多台服务器时,每个进程各算各的,"
-            "限流和登录锁定不起作用。",
-            hint="设置 REDIS_URL(例如 redis://127.0.0.1:6379/0),让所有应用进程共用同一个 Redis 缓存。",
+            gettext(
+                "API 限流和登录失败计数保存在单个进程的缓存中:多个应用进程或多台服务器时,每个进程各算各的,"
+                "限流和登录锁定不起作用。"
+            ),
+            hint=gettext(
+                "设置 REDIS_URL(例如 redis://127.0.0.1:6379/0),让所有应用进程共用同一个 Redis 缓存。"
+            ),
             id="projects.W001",
         )
     ]
@@ -100,7 +105,9 @@ class CharacterKindsValidator:
             raise ValidationError(self.get_help_text(), code="password_too_simple")
 
     def get_help_text(self) -> str:
-        return f"密码须至少包含小写字母、大写字母、数字和其他符号中的{self.kinds}类"
+        return gettext("密码须至少包含小写字母、大写字母、数字和其他符号中的{kinds}类").format(
+            kinds=self.kinds
+        )
 
 
 # What no text of the register may hold: the C0 control characters but tab, line feed and carriage
@@ -113,8 +120,9 @@ def refuse_control_characters(value: object) -> None:
     if isinstance(value, str) and (found := CONTROL_CHARACTERS.search(value)):
         code = f"U+{ord(found.group()):04X}"
         raise ValidationError(
-            f"不能含有控制字符(第{found.start() + 1}个字符为{code}) / "
-            f"Control characters are not allowed ({code} at character {found.start() + 1}).",
+            gettext("不能含有控制字符(第{position}个字符为{code})").format(
+                position=found.start() + 1, code=code
+            ),
             code="control_character",
         )
 
@@ -132,8 +140,10 @@ def catalogues_compiled(app_configs: Any, **kwargs: Any) -> list[Warning]:
             if not compiled.exists() or compiled.stat().st_mtime < source.stat().st_mtime:
                 warnings.append(
                     Warning(
-                        f"消息目录 {source} 尚未编译或编译后又有改动:后台会显示英文标签。",
-                        hint="运行 make messages(用 msgfmt 编译为 .mo)。",
+                        gettext("消息目录 {source} 尚未编译或编译后又有改动:后台会显示英文标签。").format(
+                            source=source
+                        ),
+                        hint=gettext("运行 make messages(用 msgfmt 编译为 .mo)。"),
                         id="projects.W020",
                     )
                 )

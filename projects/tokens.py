@@ -16,7 +16,10 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
+from .i18n import bilingual
 from .models import ApiToken
 
 # Who got or lost a token, for the audit trail; never the token, nor its first characters.
@@ -28,10 +31,9 @@ class TokenLifetimeError(ValueError):
 
     def __init__(self, days: int) -> None:
         self.days = days
-        super().__init__(
-            f"有效天数须在1至{settings.API_TOKEN_TTL_DAYS}天之间 / "
-            f"A token lasts between 1 and {settings.API_TOKEN_TTL_DAYS} days (API_TOKEN_TTL_DAYS)"
-        )
+        self.message = format_lazy(_("有效天数须在1至{most}天之间"), most=settings.API_TOKEN_TTL_DAYS)
+        # str(error) stays "中文 / English": create_api_token prints it as it is.
+        super().__init__(bilingual(self.message))
 
 
 def api_token_create(*, user: AbstractBaseUser, days: int | None = None) -> tuple[ApiToken, str]:

@@ -24,19 +24,19 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
+from .i18n import both, in_english
 from .models import ImportBatch
 
 MB = 1024 * 1024
 
-FILE_DELETED = (
-    "文件已过保留期删除",
-    "The file was deleted when its retention period ended.",
-)
-FILE_NOT_KEPT = (  # the API's dry runs and refused imports
-    "只保存了检查结果,未保存文件(试导入或未通过的导入)",
-    "Only the findings were kept, not the file (a dry run, or an import that was refused).",
-)
+FILE_DELETED = _("文件已过保留期删除")
+FILE_NOT_KEPT = _(
+    "只保存了检查结果,未保存文件(试导入或未通过的导入)"
+)  # the API's dry runs and refused imports
 
 
 def retention() -> timedelta:
@@ -68,22 +68,24 @@ class QuotaExceeded(Exception):
         super().__init__(self.message)
 
     @property
-    def message(self) -> str:
-        return (
-            f"超出上传文件配额:您保存的导入文件已有{size_text(self.used)},本文件"
-            f"{size_text(self.size)},每人最多{size_text(self.quota)}。"
-            f"未导入的文件{settings.IMPORT_PENDING_HOURS}小时后删除,已导入的"
-            f"{settings.IMPORT_UPLOAD_RETENTION_DAYS}天后删除;急需时请管理员删除旧的导入记录"
+    def message(self) -> Promise:
+        return format_lazy(
+            _(
+                "超出上传文件配额:您保存的导入文件已有{used},本文件{size},每人最多{quota}。"
+                "未导入的文件{pending_hours}小时后删除,已导入的{retention_days}天后删除;"
+                "急需时请管理员删除旧的导入记录"
+            ),
+            used=size_text(self.used),
+            size=size_text(self.size),
+            quota=size_text(self.quota),
+            pending_hours=settings.IMPORT_PENDING_HOURS,
+            retention_days=settings.IMPORT_UPLOAD_RETENTION_DAYS,
         )
 
     @property
     def message_en(self) -> str:
-        return (
-            f"Upload quota exceeded: you keep {size_text(self.used)} of uploaded files, this file is "
-            f"{size_text(self.size)}, and each user may keep {size_text(self.quota)}. Files not "
-            f"imported are deleted after {settings.IMPORT_PENDING_HOURS} hours, imported ones after "
-            f"{settings.IMPORT_UPLOAD_RETENTION_DAYS} days; an administrator can delete old uploads."
-        )
+        """The message's English, for projects/api/imports.py, which answers with both."""
+        return in_english(self.message)
 
 
 def lock_uploader(user) -> None:
@@ -100,9 +102,15 @@ def quota_refusal(user, size: int) -> QuotaExceeded | None:
     return None
 
 
-def missing_file(batch: ImportBatch) -> tuple[str, str]:
-    """Why a batch has no file (Chinese, English): deleted after its time, or never kept."""
+def why_no_file(batch: ImportBatch) -> Promise:
+    """Why a batch has no file: deleted after its time, or never kept."""
     return FILE_DELETED if batch.file_deleted_at is not None else FILE_NOT_KEPT
+
+
+def missing_file(batch: ImportBatch) -> tuple[str, str]:
+    """Why a batch has no file, (Chinese, English): for projects/workbooks/imports/batches.py,
+    which answers with both."""
+    return both(why_no_file(batch))
 
 
 def drop_expired_files(now: datetime | None = None) -> tuple[int, int]:

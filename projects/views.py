@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -34,7 +35,7 @@ def health(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
     except DatabaseError:
         return JsonResponse(
-            {"status": "unavailable", "database": "unreachable", "detail": "数据库无法连接"},
+            {"status": "unavailable", "database": "unreachable", "detail": gettext("数据库无法连接")},
             status=503,
             headers={"Retry-After": "5"},
         )

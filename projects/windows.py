@@ -7,6 +7,8 @@ Pure functions, no ORM.
 
 from datetime import date
 
+from django.utils.translation import gettext
+
 from .periods import add_months
 
 
@@ -34,10 +36,18 @@ def window_label(
     """A line for the entry screen: 2022年5月 填报截止2022年6月10日(已锁定,更正须填写原因)."""
     deadline = entry_deadline(year, month, deadline_day)
     if deadline is None:
-        return f"{year}年{month}月 未设填报截止日(不锁定)"
-    text = f"{year}年{month}月 填报截止{deadline.year}年{deadline.month}月{deadline.day}日"
+        return gettext("{year}年{month}月 未设填报截止日(不锁定)").format(year=year, month=month)
+    text = gettext("{year}年{month}月 填报截止{deadline}").format(
+        year=year,
+        month=month,
+        deadline=gettext("{year}年{month}月{day}日").format(
+            year=deadline.year, month=deadline.month, day=deadline.day
+        ),
+    )
     if not is_locked(today, year, month, deadline_day, reopened_until):
         if today > deadline and reopened_until:
-            return f"{text}(已重新开放至{reopened_until.month}月{reopened_until.day}日)"
-        return f"{text}(可填报)"
-    return f"{text}(已锁定,更正须填写原因)"
+            return gettext("{text}(已重新开放至{month}月{day}日)").format(
+                text=text, month=reopened_until.month, day=reopened_until.day
+            )
+        return gettext("{text}(可填报)").format(text=text)
+    return gettext("{text}(已锁定,更正须填写原因)").format(text=text)

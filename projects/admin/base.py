@@ -25,11 +25,13 @@ from django.contrib.admin.widgets import AutocompleteMixin, RelatedFieldWidgetWr
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Model, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
-from django.template import engines
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import access, rules
@@ -100,12 +102,12 @@ def citations_block(obj) -> str:
         '<ol class="citations">{}</ol>',
         format_html_join(
             "",
-            '<li><a href="{}">{}</a>〔第{}字〕<q>{}</q></li>',
+            '<li><a href="{}">{}</a>〔{}〕<q>{}</q></li>',
             (
                 (
                     reverse("admin:projects_sourcedocument_change", args=[c.document_id]),
                     c.document.key,
-                    c.start,
+                    gettext("第{position}字").format(position=c.start),
                     c.quote,
                 )
                 for c in citations
@@ -118,18 +120,15 @@ def citations_block(obj) -> str:
 # Zone roles
 
 
-REFUSAL_PAGE = """{% extends "admin/base_site.html" %}
-{% block content %}<p class="errornote">{{ message }}</p>
-<p><a href="javascript:history.back()">返回</a></p>{% endblock %}"""
-DEFAULT_REFUSAL = "您没有执行该操作的权限 / You do not have permission to perform this action"
-ZONE_REQUIRED = "请选择您有编辑权限的区域;未注明区域的数据只有超级管理员可以录入"
+DEFAULT_REFUSAL = _("您没有执行该操作的权限")
+ZONE_REQUIRED = _("请选择您有编辑权限的区域;未注明区域的数据只有超级管理员可以录入")
 
 
 def refusal_response(request: HttpRequest, refusal: PermissionDenied) -> HttpResponseForbidden:
     """A 403 page in the admin's layout that says why."""
-    message = str(refusal) or DEFAULT_REFUSAL
-    context = {**admin.site.each_context(request), "title": "无权操作", "message": message}
-    return HttpResponseForbidden(engines["django"].from_string(REFUSAL_PAGE).render(context, request))
+    message = str(refusal) or str(DEFAULT_REFUSAL)
+    context = {**admin.site.each_context(request), "title": gettext("无权操作"), "message": message}
+    return HttpResponseForbidden(render_to_string("admin/tracker/refusal.html", context, request))
 
 
 def refusing(view):
@@ -284,7 +283,7 @@ def page_fieldsets(fieldsets, names: list[str]) -> list:
     ]
     if not names:
         return moved
-    return [*moved, ("变更说明" if REASON_FIELD in names else None, {"fields": names})]
+    return [*moved, (gettext("变更说明") if REASON_FIELD in names else None, {"fields": names})]
 
 
 def history_subject(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> Model:
@@ -402,7 +401,7 @@ class ZoneRoleAdmin(SimpleHistoryAdmin):
         # After the many-to-many rows, inside the admin's transaction: a refusal undoes it all.
         access.check_can_edit(user, form.instance, before=getattr(form, "zones_before", None))
         for formset in formsets:
-            for obj in [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]:
+            for obj in [*formset.new_objects, *(obj for obj, _fields in formset.changed_objects)]:
                 access.check_can_edit(user, obj)
 
     def delete_model(self, request: HttpRequest, obj) -> None:
@@ -512,7 +511,7 @@ class ZoneRoleAdmin(SimpleHistoryAdmin):
             return HttpResponseRedirect(f"{url}?{ERROR_FLAG}=1")
         return export_changelist(self, request, changelist.queryset)
 
-    @admin.action(description="导出所选为Excel")
+    @admin.action(description=_("导出所选为Excel"))
     def export_selected(self, request: HttpRequest, queryset: QuerySet):
         return export_changelist(self, request, queryset)
 
@@ -558,7 +557,7 @@ class ZoneRoleAdmin(SimpleHistoryAdmin):
         except PermissionDenied as refusal:
             return refusal_response(request, refusal)
         records = list(history_records(self.model, obj.pk))
-        title = f"{self.opts.verbose_name}变更记录"
+        title = gettext("{model}变更记录").format(model=self.opts.verbose_name)
         return xlsx_response(
             f"{title}-{obj.pk}-{timezone.localdate():%Y%m%d}.xlsx",
             title,
@@ -571,7 +570,9 @@ class ZoneRoleAdmin(SimpleHistoryAdmin):
         reason, so that the rules and the version check apply."""
         try:
             if request.method == "POST":
-                raise PermissionDenied("历史版本只供查看;如需恢复旧值,请在修改页面重新填写并注明变更原因")
+                raise PermissionDenied(
+                    gettext("历史版本只供查看;如需恢复旧值,请在修改页面重新填写并注明变更原因")
+                )
             history_subject(self, request, object_id)
             return super().history_form_view(request, object_id, version_id, extra_context)
         except PermissionDenied as refusal:
@@ -691,10 +692,10 @@ class CitedAdmin(ZoneRoleAdmin):
             prefetch_related_objects([obj], Prefetch("citations", queryset=choice_rows(Citation)))
         return obj
 
-    @admin.display(description="引文原文")
+    @admin.display(description=_("引文原文"))
     def citations_display(self, obj) -> str:
         return citations_block(obj)
 
-    @admin.display(description="引文", ordering="citation_count")
+    @admin.display(description=_("引文"), ordering="citation_count")
     def citation_count(self, obj) -> int:
         return obj.citation_count

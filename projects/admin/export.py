@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from html import unescape
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.contrib.admin import ModelAdmin
 from django.contrib.admin.utils import display_for_field, get_fields_from_path, label_for_field, lookup_field
@@ -25,6 +25,7 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import FileResponse, HttpRequest
 from django.utils import formats, timezone
 from django.utils.html import strip_tags
+from django.utils.translation import gettext
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -32,6 +33,9 @@ from openpyxl.utils import get_column_letter
 
 from ..workbooks.cells import Workbook
 from .history import value_text
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK_SIZE = 2000
@@ -60,7 +64,7 @@ def cell_value(model_admin: ModelAdmin, obj: Model, name: str) -> Cell:
     if getattr(attr, "boolean", False) or (
         isinstance(attr, property) and getattr(attr.fget, "boolean", False)
     ):
-        return None if value is None else ("是" if value else "否")
+        return None if value is None else (gettext("是") if value else gettext("否"))
     return plain_value(value)
 
 
@@ -68,7 +72,7 @@ def field_value(field: Field, value: object) -> Cell:
     if getattr(field, "flatchoices", None):
         return str(dict(field.flatchoices).get(value, "")) if value not in (None, "") else None
     if isinstance(field, BooleanField):
-        return None if value is None else ("是" if value else "否")
+        return None if value is None else (gettext("是") if value else gettext("否"))
     if isinstance(field, DateField | DateTimeField) and value is not None:
         return str(display_for_field(value, field, ""))  # as the list shows it: 2022年6月30日
     return plain_value(value)
@@ -79,7 +83,7 @@ def plain_value(value: object) -> Cell:
     if value is None:
         return None
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, int | float | Decimal):
         return value
     if isinstance(value, Model):
@@ -134,16 +138,17 @@ def _cell(value: Cell) -> Cell:
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
-def write_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> IO[bytes]:
+def write_workbook(title: str, headers: Sequence[StrOrPromise], rows: Iterable[Sequence[Cell]]) -> IO[bytes]:
     """A one-sheet workbook with a bold, frozen header row, in a temporary file read from the start."""
+    texts = [str(header) for header in headers]  # a lazy message is no cell value
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title(title))
     sheet.freeze_panes = "A2"
-    for index, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(40, 2 * len(header) + 4))
+    for index, text in enumerate(texts, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(40, 2 * len(text) + 4))
     header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
+    for text in texts:
+        cell = WriteOnlyCell(sheet, value=text)
         cell.font = Font(bold=True)
         header_cells.append(cell)
     sheet.append(header_cells)
@@ -156,7 +161,7 @@ def write_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[C
 
 
 def xlsx_response(
-    filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]
+    filename: str, title: str, headers: Sequence[StrOrPromise], rows: Iterable[Sequence[Cell]]
 ) -> FileResponse:
     return FileResponse(
         write_workbook(title, headers, rows),

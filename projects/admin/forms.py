@@ -22,6 +22,8 @@ import functools
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db.models import Model
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import rules
 from ..models import STALE_MESSAGE, Versioned
@@ -33,9 +35,9 @@ CONFIRM_FIELD = "confirm_warnings"
 PAGE_FIELDS = (REASON_FIELD, CONFIRM_FIELD, VERSION_FIELD)  # in the order the form shows them
 
 STALE_CODE = "stale"
-CONFIRM_LABEL = "确认以上警告并保存"
-WARNINGS_NOTE = "以下数据触发了警告。核对无误后,请勾选页面底部的“确认以上警告并保存”,再次保存"
-REASON_HELP = "修改年度目标、计划等数据时须填写;原因记入每条记录的变更记录"
+CONFIRM_LABEL = _("确认以上警告并保存")
+WARNINGS_NOTE = _("以下数据触发了警告。核对无误后,请勾选页面底部的“确认以上警告并保存”,再次保存")
+REASON_HELP = _("修改年度目标、计划等数据时须填写;原因记入每条记录的变更记录")
 
 CHECKED_MODELS = frozenset(name for rule in RULES.values() for name in rule.fields)
 
@@ -52,7 +54,7 @@ def rule_message(code: str | None, text: str) -> tuple[str, bool]:
         return text, False
     if rule.is_error:
         return f"[{rule.id}] {text}", False
-    return f"[{rule.id}] 警告:{text}", True
+    return gettext("[{rule}] 警告:{message}").format(rule=rule.id, message=text), True
 
 
 class VersionField(forms.IntegerField):
@@ -62,7 +64,7 @@ class VersionField(forms.IntegerField):
     widget = forms.HiddenInput
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(label="载入时的版本", **kwargs)  # type: ignore[arg-type]
+        super().__init__(label=_("载入时的版本"), **kwargs)  # type: ignore[arg-type]
 
     def has_changed(self, initial: object, data: object) -> bool:
         return False
@@ -172,7 +174,7 @@ def tracked_form(
         models = (model, *page_models)
         if any(issubclass(m, Versioned) for m in models):
             attrs[REASON_FIELD] = forms.CharField(
-                label="变更原因",
+                label=_("变更原因"),
                 required=False,
                 max_length=500,
                 widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),

@@ -16,11 +16,14 @@ from decimal import Decimal
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Field, Model
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from ..forms import without_unit
 from ..money import Currency, format_amount, plain
 
-HISTORY_TYPES = {"+": "新增", "~": "修改", "-": "删除"}
-EXPORT_HEADERS = ("时间", "操作人", "类型", "原因", "字段", "原值", "新值")
+HISTORY_TYPES = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
+EXPORT_HEADERS = (_("时间"), _("操作人"), _("类型"), _("原因"), _("字段"), _("原值"), _("新值"))
 
 # Amounts are stored in base units (元) beside the scale they were entered in.
 AMOUNT_SCALES = {
@@ -73,7 +76,9 @@ def field_text(record: Model, field: Field) -> str:
         except ObjectDoesNotExist:
             related = None
         if related is None:
-            return f"已删除的{field.related_model._meta.verbose_name}(编号{related_id})"
+            return gettext("已删除的{model}(编号{id})").format(
+                model=field.related_model._meta.verbose_name, id=related_id
+            )
         return str(related)
     value = getattr(record, field.attname)
     if value is None or value == "" or value == [] or value == {}:
@@ -91,7 +96,7 @@ def value_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, Decimal):
         return f"{plain(value)}"
     if isinstance(value, datetime):
@@ -113,8 +118,7 @@ def _tracked_fields(record: Model) -> list[Field]:
 
 def field_label(field: Field) -> str:
     """The field's label; an amount's without “(元)”, since it is shown in its own unit."""
-    label = str(field.verbose_name)
-    return label.replace("(元)", "") if field.name in AMOUNT_SCALES else label
+    return without_unit(field.verbose_name) if field.name in AMOUNT_SCALES else str(field.verbose_name)
 
 
 def _changes(record: Model, older: Model | None) -> tuple[FieldChange, ...]:
@@ -149,7 +153,7 @@ def history_entries(records: Sequence[Model], older: Model | None = None) -> lis
             HistoryEntry(
                 when=record.history_date,
                 user=user_name(record.history_user),
-                kind=HISTORY_TYPES.get(record.history_type, record.history_type),
+                kind=str(HISTORY_TYPES.get(record.history_type, record.history_type)),
                 reason=record.history_change_reason or "",
                 changes=_changes(record, previous),
             )

@@ -24,8 +24,11 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import access, uploads
+from ..i18n import bilingual
 from ..models import ImportBatch, ImportKind, ImportStatus, Zone
 from ..workbooks.imports import ImportRefused, check_import, import_batch_commit, record_check
 from ..workbooks.template import indicators_template, monthly_template, projects_template
@@ -34,7 +37,7 @@ from .base import BAD, PENDING, refusal_response, sees_tracker, status_badge
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 20 * 1024 * 1024
 FINDINGS_SHOWN = 2000  # the page lists this many findings; the counts are always complete
-SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
+SEVERITY_LABELS = {"error": _("错误"), "warning": _("警告")}
 
 
 def xlsx_download(content: bytes, file_name: str) -> HttpResponse:
@@ -53,9 +56,10 @@ def monthly_template_view(request: HttpRequest, zone_id: int, year: int, month: 
         return refusal_response(request, PermissionDenied())
     zone = Zone.objects.restrict(request.user).filter(pk=zone_id).first()
     if zone is None or not (1 <= month <= 12 and 1949 <= year <= 2200):
-        raise Http404("没有该区域或月份")
+        raise Http404(gettext("没有该区域或月份"))
     return xlsx_download(
-        monthly_template(zone, year, month, user=request.user), f"{zone.name}{year}年{month}月月报.xlsx"
+        monthly_template(zone, year, month, user=request.user),
+        gettext("{zone}{year}年{month}月月报.xlsx").format(zone=zone.name, year=year, month=month),
     )
 
 
@@ -76,7 +80,11 @@ TEMPLATES = {ImportKind.PROJECTS: projects_template, ImportKind.INDICATORS: indi
 def kind_template(kind: str, zone: Zone | None) -> tuple[bytes, str]:
     """(content, file name) of the projects or indicators template, for a zone when given."""
     label = ImportKind(kind).label
-    return TEMPLATES[kind](zone), f"{zone.name if zone else ''}{label}导入模板.xlsx"
+    if zone is None:
+        name = gettext("{kind}导入模板.xlsx").format(kind=label)
+    else:
+        name = gettext("{zone}{kind}导入模板.xlsx").format(zone=zone.name, kind=label)
+    return TEMPLATES[kind](zone), name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,21 +96,21 @@ class ImportUploadForm(forms.ModelForm):
     workbook, one made to exhaust memory, malformed XML, another kind's template, missing
     columns) is a form error and nothing is recorded; otherwise save_model records the check."""
 
-    upload = forms.FileField(label="Excel文件", help_text="")
+    upload = forms.FileField(label=_("Excel文件"), help_text="")
     uploader = None  # the user uploading, set by ImportBatchAdmin.get_form: the quota is theirs,
     # and the check runs with their access
 
     class Meta:
         model = ImportBatch
         fields = ["kind"]
-        help_texts = {"kind": "月报数据须使用区域的月报模板(月报填报页面下载),其中记有区域和月份"}
+        help_texts = {"kind": _("月报数据须使用区域的月报模板(月报填报页面下载),其中记有区域和月份")}
 
     def clean_upload(self):
         upload = self.cleaned_data["upload"]
         if not upload.name.lower().endswith((".xlsx", ".xlsm")):
-            raise forms.ValidationError("请上传 Excel 工作簿(.xlsx 文件)")
+            raise forms.ValidationError(gettext("请上传 Excel 工作簿(.xlsx 文件)"))
         if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError("文件超过20MB,请分成几个文件导入")
+            raise forms.ValidationError(gettext("文件超过20MB,请分成几个文件导入"))
         return upload
 
     def clean(self) -> dict:
@@ -114,7 +122,8 @@ class ImportUploadForm(forms.ModelForm):
         # view runs in one transaction: the lock holds until the batch is saved.
         uploads.lock_uploader(self.uploader)
         if (exceeded := uploads.quota_refusal(self.uploader, upload.size)) is not None:
-            self.add_error("upload", f"{exceeded.message} / {exceeded.message_en}")
+            # In both languages, as the API answers it: the quota is the operators' setting.
+            self.add_error("upload", bilingual(exceeded.message))
             return cleaned
         content = upload.read()
         result = check_import(kind, content, user=self.uploader, file_name=upload.name)
@@ -133,11 +142,15 @@ def _template_links(request: HttpRequest) -> str:
     links = []
     for kind in TEMPLATES:
         url = reverse("admin:projects_importbatch_template", args=[kind])
-        links.append((url, f"{ImportKind(kind).label}模板(空白)"))
-        links += [(f"{url}?zone={zone.pk}", f"{ImportKind(kind).label}模板({zone.name})") for zone in zones]
+        label = ImportKind(kind).label
+        links.append((url, gettext("{kind}模板(空白)").format(kind=label)))
+        links += [
+            (f"{url}?zone={zone.pk}", gettext("{kind}模板({zone})").format(kind=label, zone=zone.name))
+            for zone in zones
+        ]
     return format_html(
-        "下载模板:{}。<br>月报模板在“区域 › 月报填报”页面按月份下载,已填好本区域的项目。",
-        format_html_join("、", '<a href="{}">{}</a>', links),
+        gettext("下载模板:{links}。<br>月报模板在“区域 › 月报填报”页面按月份下载,已填好本区域的项目。"),
+        links=format_html_join("、", '<a href="{}">{}</a>', links),
     )
 
 
@@ -152,7 +165,7 @@ def import_status_badge(batch: ImportBatch) -> str:
 def findings_table(findings: list[dict]) -> str:
     """The dry run: one line per finding, errors first within a row."""
     if not findings:
-        return format_html('<p class="import-ok">{}</p>', "未发现问题")
+        return format_html('<p class="import-ok">{}</p>', gettext("未发现问题"))
     rows = format_html_join(
         "",
         '<tr class="finding {}"><td>{}</td><td>{}</td><td><code>{}</code></td>'
@@ -160,7 +173,7 @@ def findings_table(findings: list[dict]) -> str:
         (
             (
                 f["severity"],
-                f["row"] or "文件",
+                f["row"] or gettext("文件"),
                 f["column"] or "—",
                 f["rule"],
                 BAD if f["severity"] == "error" else PENDING,
@@ -171,13 +184,23 @@ def findings_table(findings: list[dict]) -> str:
         ),
     )
     more = (
-        format_html("<p>另有{}条未列出,请修改后重新上传检查。</p>", len(findings) - FINDINGS_SHOWN)
+        format_html(
+            "<p>{}</p>",
+            gettext("另有{count}条未列出,请修改后重新上传检查。").format(
+                count=len(findings) - FINDINGS_SHOWN
+            ),
+        )
         if len(findings) > FINDINGS_SHOWN
         else ""
     )
     return format_html(
-        '<table class="import-findings"><thead><tr><th>行</th><th>列</th><th>规则</th><th>级别</th>'
-        "<th>说明</th></tr></thead><tbody>{}</tbody></table>{}",
+        '<table class="import-findings"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>'
+        "<th>{}</th></tr></thead><tbody>{}</tbody></table>{}",
+        gettext("行"),
+        gettext("列"),
+        gettext("规则"),
+        gettext("级别"),
+        gettext("说明"),
         rows,
         more,
     )
@@ -263,24 +286,31 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def response_add(self, request: HttpRequest, obj: ImportBatch, post_url_continue=None):
         if obj.error_count:
             message, level = (
-                f"已检查{obj.row_count}行:{obj.error_count}个错误,未导入。请按下表修改后重新上传",
+                gettext("已检查{rows}行:{errors}个错误,未导入。请按下表修改后重新上传").format(
+                    rows=obj.row_count, errors=obj.error_count
+                ),
                 messages.ERROR,
             )
         elif obj.warning_count:
             message, level = (
-                f"已检查{obj.row_count}行:{obj.warning_count}个警告,请核对后确认导入",
+                gettext("已检查{rows}行:{warnings}个警告,请核对后确认导入").format(
+                    rows=obj.row_count, warnings=obj.warning_count
+                ),
                 messages.WARNING,
             )
         else:
-            message, level = f"已检查{obj.row_count}行,未发现问题,请确认导入", messages.SUCCESS
+            message, level = (
+                gettext("已检查{rows}行,未发现问题,请确认导入").format(rows=obj.row_count),
+                messages.SUCCESS,
+            )
         self.message_user(request, message, level)
         return HttpResponseRedirect(reverse("admin:projects_importbatch_change", args=[obj.pk]))
 
-    @admin.display(description="状态", ordering="status")
+    @admin.display(description=_("状态"), ordering="status")
     def status_display(self, obj: ImportBatch) -> str:
         return import_status_badge(obj)
 
-    @admin.display(description="文件")
+    @admin.display(description=_("文件"))
     def file_link(self, obj: ImportBatch) -> str:
         if obj.file_kept:
             return format_html(
@@ -289,46 +319,53 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 obj.file_name,
                 uploads.size_text(obj.file_size),
             )
-        zh, _ = uploads.missing_file(obj)
+        why = str(uploads.why_no_file(obj))
         if obj.file_deleted_at is not None:
-            zh = f"{zh}(删除于{timezone.localtime(obj.file_deleted_at):%Y-%m-%d %H:%M})"
-        return format_html('{} <span class="file-gone">{}</span>', obj.file_name, zh)
+            why = gettext("{reason}(删除于{when})").format(
+                reason=why, when=f"{timezone.localtime(obj.file_deleted_at):%Y-%m-%d %H:%M}"
+            )
+        return format_html('{} <span class="file-gone">{}</span>', obj.file_name, why)
 
-    @admin.display(description="行数/错误/警告")
+    @admin.display(description=_("行数/错误/警告"))
     def counts(self, obj: ImportBatch) -> str:
-        return f"{obj.row_count}行,{obj.error_count}个错误,{obj.warning_count}个警告"
+        return gettext("{rows}行,{errors}个错误,{warnings}个警告").format(
+            rows=obj.row_count, errors=obj.error_count, warnings=obj.warning_count
+        )
 
-    @admin.display(description="检查结果")
+    @admin.display(description=_("检查结果"))
     def findings_display(self, obj: ImportBatch) -> str:
         return findings_table(obj.findings)
 
-    @admin.display(description="导入")
+    @admin.display(description=_("导入"))
     def commit_state(self, obj: ImportBatch) -> str:
         if obj.status == ImportStatus.COMMITTED:
-            return format_html("已于{}导入", timezone.localtime(obj.committed_at).strftime("%Y-%m-%d %H:%M"))
+            return gettext("已于{when}导入").format(
+                when=timezone.localtime(obj.committed_at).strftime("%Y-%m-%d %H:%M")
+            )
         if obj.status == ImportStatus.INVALID:
-            return "有错误,不能导入:请修改文件后重新上传"
+            return gettext("有错误,不能导入:请修改文件后重新上传")
         if not obj.file_kept:
-            return f"{uploads.missing_file(obj)[0]},不能导入:请重新上传该文件"
-        return "只有有编辑权限的用户可以导入"
+            return gettext("{reason},不能导入:请重新上传该文件").format(reason=uploads.why_no_file(obj))
+        return gettext("只有有编辑权限的用户可以导入")
 
-    @admin.display(description="导入")
+    @admin.display(description=_("导入"))
     def commit_display(self, obj: ImportBatch) -> str:
         """The commit button (on the change page's own form), for those who may commit."""
         confirm = (
             format_html(
                 '<label><input type="checkbox" name="confirm_warnings" value="1"> {}</label><br>',
-                "确认以上警告并导入",
+                gettext("确认以上警告并导入"),
             )
             if obj.warning_count
             else ""
         )
         return format_html(
-            '{}<button type="submit" class="button default" formaction="{}" name="_commit">确认导入</button>'
+            '{}<button type="submit" class="button default" formaction="{}" name="_commit">{}</button>'
             '<p class="help">{}</p>',
             confirm,
             reverse("admin:projects_importbatch_commit", args=[obj.pk]),
-            "导入时会按最新数据重新检查,全部通过才写入,否则一条也不写入",
+            gettext("确认导入"),
+            gettext("导入时会按最新数据重新检查,全部通过才写入,否则一条也不写入"),
         )
 
     # -- commit, file, templates ----------------------------------------------------------------
@@ -345,7 +382,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def _batch(self, request: HttpRequest, object_id: str) -> ImportBatch:
         batch = self.get_object(request, object_id)
         if batch is None:
-            raise Http404("没有该导入记录,或无权查看")
+            raise Http404(gettext("没有该导入记录,或无权查看"))
         return batch
 
     def commit_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -362,34 +399,40 @@ class ImportBatchAdmin(admin.ModelAdmin):
         except ImportRefused as refused:
             self.message_user(request, refused.message, messages.ERROR)
         else:
-            counts = "、".join(f"{label}{summary[key]}" for key, label in SUMMARY_LABELS if key in summary)
-            self.message_user(request, f"已导入{result.rows}行:{counts}", messages.SUCCESS)
+            counts = "、".join(
+                label.format(count=summary[key]) for key, label in SUMMARY_LABELS if key in summary
+            )
+            self.message_user(
+                request,
+                gettext("已导入{rows}行:{counts}").format(rows=result.rows, counts=counts),
+                messages.SUCCESS,
+            )
         return HttpResponseRedirect(reverse("admin:projects_importbatch_change", args=[batch.pk]))
 
     def file_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         batch = self._batch(request, object_id)
         content = ImportBatch.objects.values_list("content", flat=True).get(pk=batch.pk)
         if content is None:
-            self.message_user(request, uploads.missing_file(batch)[0], messages.ERROR)
+            self.message_user(request, str(uploads.why_no_file(batch)), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:projects_importbatch_change", args=[batch.pk]))
         return xlsx_download(bytes(content), batch.file_name)
 
     def template_view(self, request: HttpRequest, kind: str) -> HttpResponse:
         if kind not in TEMPLATES or not sees_tracker(request):
-            raise Http404("没有该模板")
+            raise Http404(gettext("没有该模板"))
         zone = None
         if zone_id := request.GET.get("zone"):
             zones = Zone.objects.restrict(request.user)
             zone = zones.filter(pk=int(zone_id)).first() if zone_id.isdecimal() else None
             if zone is None:
-                raise Http404("没有该区域,或无权查看")
+                raise Http404(gettext("没有该区域,或无权查看"))
         return xlsx_download(*kind_template(kind, zone))
 
 
 SUMMARY_LABELS = (
-    ("created", "新增"),
-    ("updated", "修改"),
-    ("restated", "更正"),
-    ("milestones", "节点"),
-    ("unchanged", "未变"),
+    ("created", _("新增{count}")),
+    ("updated", _("修改{count}")),
+    ("restated", _("更正{count}")),
+    ("milestones", _("节点{count}")),
+    ("unchanged", _("未变{count}")),
 )

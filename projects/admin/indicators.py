@@ -1,6 +1,8 @@
 """指标 and 指标数值: metrics and the values reported for a zone, portfolio, project or enterprise."""
 
 from django.contrib import admin
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..forms import IndicatorValueForm
 from ..models import IndicatorValue, Metric
@@ -64,10 +66,10 @@ class IndicatorValueAdmin(LargeTableAdmin, CitedAdmin):
     ]
     autocomplete_fields = ["zone", "portfolio", "project", "enterprise", "metric", "citations"]
     fieldsets = [
-        ("对象(四选一)", {"fields": [("zone", "portfolio"), ("project", "enterprise")]}),
-        ("指标与时段", {"fields": ["metric", ("year", "period"), ("start_month", "end_month"), "kind"]}),
+        (_("对象(四选一)"), {"fields": [("zone", "portfolio"), ("project", "enterprise")]}),
+        (_("指标与时段"), {"fields": ["metric", ("year", "period"), ("start_month", "end_month"), "kind"]}),
         (
-            "数值",
+            _("数值"),
             {
                 "fields": [
                     ("value", "value_upper", "scale", "currency"),
@@ -79,30 +81,32 @@ class IndicatorValueAdmin(LargeTableAdmin, CitedAdmin):
                 ]
             },
         ),
-        ("来源", {"fields": ["citations", "citations_display"]}),
+        (_("来源"), {"fields": ["citations", "citations_display"]}),
     ]
 
-    @admin.display(description="对象")
+    @admin.display(description=_("对象"))
     def subject_display(self, obj: IndicatorValue) -> str:
         return str(obj.subject)
 
-    @admin.display(description="时段", ordering="year")
+    @admin.display(description=_("时段"), ordering="year")
     def period(self, obj: IndicatorValue) -> str:
         return obj.period_display
 
-    @admin.display(description="数值", ordering="value")
+    @admin.display(description=_("数值"), ordering="value")
     def value_text(self, obj: IndicatorValue) -> str:
         return obj.value_display or "—"
 
-    @admin.display(description="同比", ordering="yoy_growth")
+    @admin.display(description=_("同比"), ordering="yoy_growth")
     def yoy(self, obj: IndicatorValue) -> str:
         return "—" if obj.yoy_growth is None else f"{obj.yoy_growth.normalize():f}%"
 
-    @admin.display(description="排名/占比")
+    @admin.display(description=_("排名/占比"))
     def rank_text(self, obj: IndicatorValue) -> str:
         parts = []
         if obj.rank:
-            parts.append(f"{obj.rank_scope}第{obj.rank}")
+            parts.append(gettext("{scope}第{rank}").format(scope=obj.rank_scope, rank=obj.rank))
         if obj.share is not None:
-            parts.append(f"占{obj.share_scope}{obj.share.normalize():f}%")
+            parts.append(
+                gettext("占{scope}{share}%").format(scope=obj.share_scope, share=f"{obj.share.normalize():f}")
+            )
         return ";".join(parts) or "—"

@@ -29,6 +29,8 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import access
 from ..forms import FuzzyDateField
@@ -50,7 +52,7 @@ from ..reports.render import amount_display
 from ..windows import entry_deadline, is_locked, window_label
 from .base import refusal_response, refusing, sees_tracker
 
-SCALE_CHOICES = [(AmountScale.WAN, "万元"), (AmountScale.YI, "亿元"), (AmountScale.ONE, "元")]
+SCALE_CHOICES = [(AmountScale.WAN, _("万元")), (AmountScale.YI, _("亿元")), (AmountScale.ONE, _("元"))]
 MONTHS_LISTED = 12
 REOPEN_DAYS = 7  # a reopening lasts a week unless the administrator says otherwise
 
@@ -114,7 +116,9 @@ def zones_view(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("admin:projects_zone_monthly", args=[editable[0].pk]))
     rows = [(zone, zone in editable) for zone in zones]
     return TemplateResponse(
-        request, "admin/projects/monthly_zones.html", _context(request, "月报填报:选择区域", rows=rows)
+        request,
+        "admin/projects/monthly_zones.html",
+        _context(request, gettext("月报填报:选择区域"), rows=rows),
     )
 
 
@@ -142,7 +146,7 @@ def month_view(request: HttpRequest, zone_id: int) -> HttpResponse:
         "admin/projects/monthly_months.html",
         _context(
             request,
-            f"{zone.name} 月报填报",
+            gettext("{zone} 月报填报").format(zone=zone.name),
             zone=zone,
             states=states,
             default=f"{default.year}-{default.month:02d}",
@@ -194,9 +198,9 @@ class MonthlyRowForm(forms.Form):
                 self.add_error("amount", str(error))
                 return cleaned
             if parsed.currency != Currency.CNY:
-                self.add_error("amount", "完成投资以人民币填报")
+                self.add_error("amount", gettext("完成投资以人民币填报"))
             elif parsed.qualifier:
-                self.add_error("amount", "完成投资须填确数,不带“约”“超”等限定词")
+                self.add_error("amount", gettext("完成投资须填确数,不带“约”“超”等限定词"))
             else:
                 cleaned["amount_value"], cleaned["scale"] = parsed.value, parsed.scale
         return cleaned
@@ -311,9 +315,8 @@ def _row_view(
 
     cells = {"amount": Cell(bound("amount")), "scale": Cell(bound("scale"))}
     if row is None:
-        return RowView(
-            index + 1, None, project_id, f"项目{project_id}", "", "", "", "", "", "", [], cells, []
-        )
+        name = gettext("项目{id}").format(id=project_id)
+        return RowView(index + 1, None, project_id, name, "", "", "", "", "", "", [], cells, [])
     scale = row.scale
     entered = row.month_amount if basis == EntryBasis.MONTH else row.ytd
     derived = row.ytd if basis == EntryBasis.MONTH else row.month_amount
@@ -321,7 +324,9 @@ def _row_view(
     cells["scale"].text = AmountScale(scale).label
     for kind, milestone in row.milestones.items():
         editable_cell = form is not None and not milestone.ambiguous
-        text = milestone.actual_display or ("多个节点,请到项目页面填写" if milestone.ambiguous else "")
+        text = milestone.actual_display or (
+            gettext("多个节点,请到项目页面填写") if milestone.ambiguous else ""
+        )
         cells[f"milestone:{kind}"] = Cell(bound(f"milestone_{kind}") if editable_cell else None, text)
     cells["remark"] = Cell(bound("remark"), row.remark)
     cells["reason"] = Cell(bound("reason"))
@@ -385,18 +390,22 @@ def _sheet_url(zone: Zone, year: int, month: int) -> str:
 
 def _column_labels(basis: str, year: int, month: int) -> dict[str, str]:
     """The headers of the figure columns: what is entered, what is derived, last month's figure."""
-    ytd = f"{format_period(year, 1, month)}累计完成投资"
-    previous = f"{format_period(year, 1, month - 1)}累计完成投资" if month > 1 else "上月累计完成投资"
+    ytd = gettext("{period}累计完成投资").format(period=format_period(year, 1, month))
+    previous = (
+        gettext("{period}累计完成投资").format(period=format_period(year, 1, month - 1))
+        if month > 1
+        else gettext("上月累计完成投资")
+    )
     if basis == EntryBasis.MONTH:
-        return {"entered": "本月完成投资", "derived": ytd, "previous": previous}
-    return {"entered": ytd, "derived": "本月完成投资(推算)", "previous": previous}
+        return {"entered": gettext("本月完成投资"), "derived": ytd, "previous": previous}
+    return {"entered": ytd, "derived": gettext("本月完成投资(推算)"), "previous": previous}
 
 
 def _posted_formset(request: HttpRequest, year: int) -> forms.BaseFormSet:
     formset = MonthlyFormSet(request.POST, form_kwargs={"year": year})
     formset.is_valid()
     if formset.non_form_errors() or any("project" not in form.cleaned_data for form in formset.forms):
-        raise PermissionDenied("表单数据不完整,请重新打开本页填写")
+        raise PermissionDenied(gettext("表单数据不完整,请重新打开本页填写"))
     return formset
 
 
@@ -429,7 +438,7 @@ def _check_and_save(
 def sheet_view(request: HttpRequest, zone_id: int, year: int, month: int) -> HttpResponse:
     zone = _zone_for(request, zone_id)
     if not (1 <= month <= 12 and 1949 <= year <= 2200):
-        raise Http404("没有这个月份")
+        raise Http404(gettext("没有这个月份"))
     editable = access.can_edit_zone(request.user, zone)
     if request.method == "POST":
         if not editable:
@@ -437,7 +446,12 @@ def sheet_view(request: HttpRequest, zone_id: int, year: int, month: int) -> Htt
         formset = _posted_formset(request, year)
         findings, summary = _check_and_save(request, zone, year, month, formset)
         if summary is not None:
-            messages.success(request, f"已保存{zone.name}{year}年{month}月月报:{summary_text(summary)}")
+            messages.success(
+                request,
+                gettext("已保存{zone}{year}年{month}月月报:{summary}").format(
+                    zone=zone.name, year=year, month=month, summary=summary_text(summary)
+                ),
+            )
             return HttpResponseRedirect(_sheet_url(zone, year, month))
         sheet = monthly_sheet(zone, year, month, user=request.user)
     else:
@@ -462,10 +476,13 @@ def _render_sheet(
     labels = _column_labels(sheet.basis, year, month)
     headers = {
         "amount": labels["entered"],
-        "scale": "单位",
-        "remark": "备注",
-        "reason": "更正原因",
-        **{f"milestone:{kind}": f"{MilestoneKind(kind).label}(实际)" for kind in MONTHLY_MILESTONES},
+        "scale": gettext("单位"),
+        "remark": gettext("备注"),
+        "reason": gettext("更正原因"),
+        **{
+            f"milestone:{kind}": gettext("{milestone}(实际)").format(milestone=MilestoneKind(kind).label)
+            for kind in MONTHLY_MILESTONES
+        },
     }
     rows = [
         _row_view(i, by_project.get(pk), form, pk, sheet.basis, headers) for i, (pk, form) in enumerate(pairs)
@@ -476,7 +493,7 @@ def _render_sheet(
         "admin/projects/monthly_sheet.html",
         _context(
             request,
-            f"{zone.name} {year}年{month}月 月报填报",
+            gettext("{zone} {year}年{month}月 月报填报").format(zone=zone.name, year=year, month=month),
             zone=zone,
             sheet=sheet,
             rows=rows,
@@ -509,7 +526,9 @@ def monthly_urls(wrap) -> list[URLPattern]:
 
 
 def monthly_link(zone: Zone) -> str:
-    return format_html('<a href="{}">月报填报</a>', reverse("admin:projects_zone_monthly", args=[zone.pk]))
+    return format_html(
+        '<a href="{}">{}</a>', reverse("admin:projects_zone_monthly", args=[zone.pk]), gettext("月报填报")
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,7 +543,7 @@ def _with_monthly_entry(get_app_list):
         for app in app_list:
             if app["app_label"] == "projects":
                 entry = {
-                    "name": "月报填报",
+                    "name": gettext("月报填报"),
                     "object_name": "MonthlyEntry",
                     "admin_url": reverse("admin:projects_zone_monthly_zones"),
                     "add_url": None,
@@ -555,17 +574,21 @@ class EntryReopeningForm(forms.ModelForm):
         today = timezone.localdate()
         zone, year, month, until = (cleaned.get(k) for k in ("zone", "year", "month", "until"))
         if until and until < today:
-            self.add_error("until", "开放截止日不能早于今天")
+            self.add_error("until", gettext("开放截止日不能早于今天"))
         if year and month and (year, month) > (today.year, today.month):
-            self.add_error("month", "不能重新开放尚未开始的月份")
+            self.add_error("month", gettext("不能重新开放尚未开始的月份"))
         elif zone and year and month and 1 <= month <= 12 and until:
             deadline = entry_deadline(year, month, zone.entry_deadline_day)
             if deadline is None:
-                self.add_error("zone", f"{zone.name}未设填报截止日,各月不锁定,无需重新开放")
+                self.add_error(
+                    "zone", gettext("{zone}未设填报截止日,各月不锁定,无需重新开放").format(zone=zone.name)
+                )
             elif until <= deadline:
                 self.add_error(
                     "until",
-                    f"该月本就可填报至{deadline.year}年{deadline.month}月{deadline.day}日,无需重新开放",
+                    gettext("该月本就可填报至{year}年{month}月{day}日,无需重新开放").format(
+                        year=deadline.year, month=deadline.month, day=deadline.day
+                    ),
                 )
         return cleaned
 
@@ -620,7 +643,10 @@ class EntryReopeningAdmin(admin.ModelAdmin):
         if "_addanother" in request.POST or "_continue" in request.POST:
             return super().response_add(request, obj, post_url_continue)
         messages.success(
-            request, f"已重新开放{obj.zone}{obj.year}年{obj.month}月的填报,至{obj.until:%Y-%m-%d}"
+            request,
+            gettext("已重新开放{zone}{year}年{month}月的填报,至{until}").format(
+                zone=obj.zone, year=obj.year, month=obj.month, until=f"{obj.until:%Y-%m-%d}"
+            ),
         )
         return HttpResponseRedirect(_sheet_url(obj.zone, obj.year, obj.month))
 
@@ -630,10 +656,10 @@ class EntryReopeningAdmin(admin.ModelAdmin):
         except PermissionDenied as refusal:
             return refusal_response(request, refusal)
 
-    @admin.display(description="月份", ordering="year")
+    @admin.display(description=_("月份"), ordering="year")
     def period(self, obj: EntryReopening) -> str:
-        return f"{obj.year}年{obj.month}月"
+        return gettext("{year}年{month}月").format(year=obj.year, month=obj.month)
 
-    @admin.display(description="月报")
+    @admin.display(description=_("月报"))
     def sheet(self, obj: EntryReopening) -> str:
-        return format_html('<a href="{}">打开</a>', _sheet_url(obj.zone, obj.year, obj.month))
+        return format_html('<a href="{}">{}</a>', _sheet_url(obj.zone, obj.year, obj.month), gettext("打开"))

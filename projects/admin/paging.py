@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 
 COUNT_BOUND = 10_000
 
@@ -77,8 +78,8 @@ class LargeTablePaginator(Paginator):
         if self.exact:
             return ""
         if self.estimated:
-            return f"约 {count:,} 条"
-        return f"{self.bound:,} 条以上"
+            return gettext("约 {count} 条").format(count=f"{count:,}")
+        return gettext("{count} 条以上").format(count=f"{self.bound:,}")
 
 
 class LargeTableAdmin:

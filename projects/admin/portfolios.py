@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from ..forms import PortfolioEntryForm
 from ..models import Campaign, Portfolio, PortfolioEntry
@@ -23,7 +24,7 @@ class PortfolioEntryInline(ZoneRoleInline):
 
 class PortfolioIndicatorInline(IndicatorInline):
     fk_name = "portfolio"
-    verbose_name_plural = "清单合计(来源所述)"
+    verbose_name_plural = _("清单合计(来源所述)")
 
 
 @admin.register(Portfolio)
@@ -38,7 +39,7 @@ class PortfolioAdmin(CitedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(entries_total=Count("entries", distinct=True))
 
-    @admin.display(description="登记项目数", ordering="entries_total")
+    @admin.display(description=_("登记项目数"), ordering="entries_total")
     def entry_count(self, obj: Portfolio) -> int:
         return obj.entries_total
 
@@ -51,7 +52,7 @@ class PortfolioEntryAdmin(LargeTableAdmin, CitedAdmin):
     search_fields = ["project__name", "portfolio__name"]
     autocomplete_fields = ["portfolio", "project", "citations"]
 
-    @admin.display(description="年度计划投资", ordering="planned_investment")
+    @admin.display(description=_("年度计划投资"), ordering="planned_investment")
     def plan(self, obj: PortfolioEntry) -> str:
         return format_amount(obj.planned_investment, obj.planned_investment_scale) or "—"
 
@@ -66,10 +67,10 @@ class CampaignAdmin(CitedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("zones")
 
-    @admin.display(description="时段")
+    @admin.display(description=_("时段"))
     def period(self, obj: Campaign) -> str:
         return obj.period_display
 
-    @admin.display(description="参与区域")
+    @admin.display(description=_("参与区域"))
     def zone_names(self, obj: Campaign) -> str:
         return "、".join(zone.name for zone in obj.zones.all()) or "—"

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from ..forms import PortfolioEntryForm, ProjectForm
 from ..models import Milestone, MilestoneStatus, PortfolioEntry, Project, ProjectCategory
@@ -43,14 +44,14 @@ class MilestoneInline(ZoneRoleInline):
     show_change_link = True
     row_select_related = ("project",)
 
-    @admin.display(description="状态")
+    @admin.display(description=_("状态"))
     def status_display(self, obj: Milestone) -> str:
         return milestone_badge(obj.status) if obj.pk else "—"
 
 
 class ProjectIndicatorInline(IndicatorInline):
     fk_name = "project"
-    verbose_name_plural = "项目指标"
+    verbose_name_plural = _("项目指标")
 
 
 class ProjectPortfolioInline(ZoneRoleInline):
@@ -60,15 +61,15 @@ class ProjectPortfolioInline(ZoneRoleInline):
     autocomplete_fields = ["portfolio"]
     extra = 0
     row_select_related = ("portfolio__zone", "project")
-    verbose_name_plural = "所在调度清单"
+    verbose_name_plural = _("所在调度清单")
 
 
 class LateMilestoneFilter(admin.SimpleListFilter):
-    title = "节点逾期"
+    title = _("节点逾期")
     parameter_name = "late"
 
     def lookups(self, request, model_admin):
-        return [("yes", "有逾期节点"), ("no", "无逾期节点")]
+        return [("yes", _("有逾期节点")), ("no", _("无逾期节点"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -96,7 +97,7 @@ class ProjectAdmin(LargeTableAdmin, CitedAdmin):
     fieldsets = [
         (None, {"fields": ["zone", "name", "enterprise", "stage", "industries", "categories"]}),
         (
-            "投资与规模",
+            _("投资与规模"),
             {
                 "fields": [
                     ("total_investment", "total_investment_scale", "currency"),
@@ -106,7 +107,7 @@ class ProjectAdmin(LargeTableAdmin, CitedAdmin):
             },
         ),
         (
-            "计划",
+            _("计划"),
             {
                 "fields": [
                     ("planned_start", "planned_start_precision"),
@@ -114,17 +115,17 @@ class ProjectAdmin(LargeTableAdmin, CitedAdmin):
                 ]
             },
         ),
-        ("说明与来源", {"fields": ["description", "citations", "citations_display"]}),
+        (_("说明与来源"), {"fields": ["description", "citations", "citations_display"]}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).with_late_milestone_count()
 
-    @admin.display(description="总投资", ordering="total_investment")
+    @admin.display(description=_("总投资"), ordering="total_investment")
     def investment(self, obj: Project) -> str:
         return obj.total_investment_display or "—"
 
-    @admin.display(description="逾期节点", ordering="late_milestones")
+    @admin.display(description=_("逾期节点"), ordering="late_milestones")
     def late_count(self, obj: Project) -> str:
         if not obj.late_milestones:
             return "0"
@@ -134,7 +135,7 @@ class ProjectAdmin(LargeTableAdmin, CitedAdmin):
 
 
 class StatusFilter(admin.SimpleListFilter):
-    title = "状态"
+    title = _("状态")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
@@ -167,18 +168,18 @@ class MilestoneAdmin(LargeTableAdmin, CitedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).with_status(timezone.localdate())
 
-    @admin.display(description="所在区域", ordering="project__zone__name")
+    @admin.display(description=_("所在区域"), ordering="project__zone__name")
     def zone(self, obj: Milestone) -> str:
         return str(obj.project.zone or "—")
 
-    @admin.display(description="计划日期", ordering="planned_date")
+    @admin.display(description=_("计划日期"), ordering="planned_date")
     def planned(self, obj: Milestone) -> str:
         return obj.planned_display or "—"
 
-    @admin.display(description="实际日期", ordering="actual_date")
+    @admin.display(description=_("实际日期"), ordering="actual_date")
     def actual(self, obj: Milestone) -> str:
         return obj.actual_display or "—"
 
-    @admin.display(description="状态", ordering="status_code")
+    @admin.display(description=_("状态"), ordering="status_code")
     def status(self, obj: Milestone) -> str:
         return milestone_badge(obj.status_code)

@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import access, report_runs
 from ..forms import ReportScheduleForm
@@ -22,7 +24,7 @@ def run_links(run: ReportRun) -> str:
     """The run's page and a download link per file."""
     if run.status != RunStatus.DONE:
         return "—"
-    links = [(reverse("report-run-page", args=[run.pk]), "查看")]
+    links = [(reverse("report-run-page", args=[run.pk]), gettext("查看"))]
     links += [
         (reverse("reportrun-file", kwargs={"pk": run.pk, "file_format": f.format}), f.format.upper())
         for f in run.files.all()
@@ -39,7 +41,7 @@ class ReportRunInline(admin.TabularInline):
     fields = ["period", "status_badge", "attempts", "finished_at", "delivery", "links"]
     readonly_fields = fields
     ordering = ["-period_start"]
-    verbose_name_plural = "已生成的报告"
+    verbose_name_plural = _("已生成的报告")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The rows' labels name their scope (ReportScope.scope_name).
@@ -65,19 +67,19 @@ class ReportRunInline(admin.TabularInline):
 
         return RestrictedRows
 
-    @admin.display(description="统计期")
+    @admin.display(description=_("统计期"))
     def period(self, run: ReportRun) -> str:
         return run.period.display
 
-    @admin.display(description="状态")
+    @admin.display(description=_("状态"))
     def status_badge(self, run: ReportRun) -> str:
         return run_status_badge(run)
 
-    @admin.display(description="发送")
+    @admin.display(description=_("发送"))
     def delivery(self, run: ReportRun) -> str:
         return run.get_delivery_status_display()
 
-    @admin.display(description="文件")
+    @admin.display(description=_("文件"))
     def links(self, run: ReportRun) -> str:
         return run_links(run)
 
@@ -107,44 +109,61 @@ class ReportScheduleAdmin(ZoneRoleAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
-    @admin.display(description="范围")
+    @admin.display(description=_("范围"))
     def scope(self, obj: ReportSchedule) -> str:
         return f"{ScopeKind(obj.scope_kind).label}:{obj.scope_name}"
 
-    @admin.display(description="报送日")
+    @admin.display(description=_("报送日"))
     def due(self, obj: ReportSchedule) -> str:
         day = obj.effective_due_day
         if obj.cadence == ReportCadence.WEEKLY:
-            return f"次周{DAY_LABELS[day - 1]}"
-        return f"{'季后首月' if obj.cadence == ReportCadence.QUARTERLY else '次月'}{day}日"
+            return gettext("次周{weekday}").format(weekday=DAY_LABELS[day - 1])
+        if obj.cadence == ReportCadence.QUARTERLY:
+            return gettext("季后首月{day}日").format(day=day)
+        return gettext("次月{day}日").format(day=day)
 
-    @admin.display(description="格式")
+    @admin.display(description=_("格式"))
     def format_list(self, obj: ReportSchedule) -> str:
         return "、".join(ReportFormat(f).label for f in obj.formats)
 
-    @admin.display(description="收件人数")
+    @admin.display(description=_("收件人数"))
     def recipient_count(self, obj: ReportSchedule) -> int:
         return len(obj.recipients)
 
-    @admin.display(description="下次报送")
+    @admin.display(description=_("下次报送"))
     def next_due(self, obj: ReportSchedule) -> str:
         return obj.next_due_date(timezone.localdate()).isoformat() if obj.active else "—"
 
-    @admin.action(description="生成所选计划最近到期的一期报告")
+    @admin.action(description=_("生成所选计划最近到期的一期报告"))
     def make_latest_run(self, request: HttpRequest, queryset: QuerySet) -> None:
         today = timezone.localdate()
         for schedule in queryset:
             if not access.can_edit(request.user, schedule, stored=True):
-                self.message_user(request, f"{schedule}:没有该区域的编辑权限", level="error")
+                self.message_user(
+                    request,
+                    gettext("{schedule}:没有该区域的编辑权限").format(schedule=schedule),
+                    level="error",
+                )
                 continue
             period = schedule.latest_due_period(today)
             if reason := report_runs.schedule_skip_reason(schedule, period):
                 self.message_user(request, f"{schedule}:{reason}", level="warning")
             elif run := report_runs.make_due_run(schedule, period):
                 run.refresh_from_db()
-                self.message_user(request, f"{schedule}:{period.display}的报告{run.get_status_display()}")
+                self.message_user(
+                    request,
+                    gettext("{schedule}:{period}的报告{status}").format(
+                        schedule=schedule, period=period.display, status=run.get_status_display()
+                    ),
+                )
             else:
-                self.message_user(request, f"{schedule}:{period.display}的报告已经生成过", level="warning")
+                self.message_user(
+                    request,
+                    gettext("{schedule}:{period}的报告已经生成过").format(
+                        schedule=schedule, period=period.display
+                    ),
+                    level="warning",
+                )
 
 
 @admin.register(ReportRun)
@@ -198,30 +217,35 @@ class ReportRunAdmin(ZoneRoleAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.is_superuser
 
-    @admin.display(description="范围")
+    @admin.display(description=_("范围"))
     def scope(self, run: ReportRun) -> str:
         return f"{ScopeKind(run.scope_kind).label}:{run.scope_name}"
 
-    @admin.display(description="统计期")
+    @admin.display(description=_("统计期"))
     def period(self, run: ReportRun) -> str:
-        return f"{run.period.display}({run.period_start} 至 {run.period_end})"
+        return gettext("{period}({start} 至 {end})").format(
+            period=run.period.display, start=run.period_start, end=run.period_end
+        )
 
-    @admin.display(description="状态", ordering="status")
+    @admin.display(description=_("状态"), ordering="status")
     def status_badge(self, run: ReportRun) -> str:
         return run_status_badge(run)
 
-    @admin.display(description="发送", ordering="delivery_status")
+    @admin.display(description=_("发送"), ordering="delivery_status")
     def delivery(self, run: ReportRun) -> str:
         return run.get_delivery_status_display()
 
-    @admin.display(description="文件")
+    @admin.display(description=_("文件"))
     def links(self, run: ReportRun) -> str:
         return run_links(run)
 
-    @admin.action(description="重新生成所选的失败报告")
+    @admin.action(description=_("重新生成所选的失败报告"))
     def retry(self, request: HttpRequest, queryset: QuerySet) -> None:
         retried = 0
         for run in queryset:
             if access.can_edit(request.user, run, stored=True) and report_runs.retry_run(run):
                 retried += 1
-        self.message_user(request, f"已重新排队 {retried} 份报告(只有失败且有编辑权限的报告会重新生成)")
+        self.message_user(
+            request,
+            gettext("已重新排队 {count} 份报告(只有失败且有编辑权限的报告会重新生成)").format(count=retried),
+        )

@@ -6,34 +6,36 @@ from django.apps import apps
 from django.contrib import admin
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..rules import RULES, Severity
 
 PLACEHOLDERS = {
-    "action": "修改/补报",
-    "before": "原值",
-    "date": "日期",
-    "deadline": "截止日期",
-    "expected": "应有单位",
-    "finish": "计划竣工",
-    "given": "所填内容",
-    "metric": "指标",
-    "month": "月",
-    "other": "已报数值",
-    "other_period": "已报时段",
-    "period": "时段",
-    "phase": "期次",
-    "production": "投产日期",
-    "project": "项目",
-    "ratio": "倍数",
-    "start": "开工日期",
-    "subject": "对象",
-    "today": "今天",
-    "total": "总投资",
-    "value": "数值",
-    "what": "修改内容",
-    "year": "年度",
-    "zone": "区域",
+    "action": _("修改/补报"),
+    "before": _("原值"),
+    "date": _("日期"),
+    "deadline": _("截止日期"),
+    "expected": _("应有单位"),
+    "finish": _("计划竣工"),
+    "given": _("所填内容"),
+    "metric": _("指标"),
+    "month": _("月"),
+    "other": _("已报数值"),
+    "other_period": _("已报时段"),
+    "period": _("时段"),
+    "phase": _("期次"),
+    "production": _("投产日期"),
+    "project": _("项目"),
+    "ratio": _("倍数"),
+    "start": _("开工日期"),
+    "subject": _("对象"),
+    "today": _("今天"),
+    "total": _("总投资"),
+    "value": _("数值"),
+    "what": _("修改内容"),
+    "year": _("年度"),
+    "zone": _("区域"),
 }
 
 
@@ -63,13 +65,13 @@ def rules_page(request: HttpRequest) -> TemplateResponse:
             "title": rule.title,
             "applies_to": rule.applies_to,
             "fields": checked_fields(rule.fields),
-            "message": message_pattern(rule.message),
+            "message": message_pattern(str(rule.message)),  # the active language's template
         }
         for rule in RULES.values()
     ]
     context = {
         **admin.site.each_context(request),
-        "title": "校验规则",
+        "title": gettext("校验规则"),
         "rules": rules,
         "error_count": sum(rule["is_error"] for rule in rules),
         "warning_count": sum(not rule["is_error"] for rule in rules),

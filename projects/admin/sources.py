@@ -6,6 +6,8 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..forms import CitationForm
 from ..models import Citation, SourceDocument
@@ -39,9 +41,9 @@ class SourceDocumentAdmin(ZoneRoleAdmin):
     inlines = [CitationInline]
     fieldsets = [
         (None, {"fields": ["key", "title", "publisher", "author", "file_path", "sha256"]}),
-        ("区域与年份", {"fields": ["zone", "subject_year", "created_by", "created_at"]}),
-        ("发布日期", {"fields": ["published_on", "published_precision", "published_note"]}),
-        ("全文", {"fields": ["text"]}),
+        (_("区域与年份"), {"fields": ["zone", "subject_year", "created_by", "created_at"]}),
+        (_("发布日期"), {"fields": ["published_on", "published_precision", "published_note"]}),
+        (_("全文"), {"fields": ["text"]}),
     ]
 
     def get_urls(self):
@@ -51,19 +53,20 @@ class SourceDocumentAdmin(ZoneRoleAdmin):
         queryset = super().get_queryset(request).defer("text")
         return queryset.annotate(citations_total=Count("citations"), **fact_counts())
 
-    @admin.display(description="提取的事实")
+    @admin.display(description=_("提取的事实"))
     def facts(self, obj: SourceDocument) -> str:
         if not obj.facts_total:
             return "—"
         url = reverse("admin:projects_sourcedocument_review", args=[obj.pk])
-        label = f"待审核{obj.facts_pending}条" if obj.facts_pending else "审核完毕"
+        pending = obj.facts_pending
+        label = gettext("待审核{count}条").format(count=pending) if pending else gettext("审核完毕")
         return format_html('<a href="{}" class="review-link">{}</a>', url, label)
 
-    @admin.display(description="发布日期", ordering="published_on")
+    @admin.display(description=_("发布日期"), ordering="published_on")
     def published(self, obj: SourceDocument) -> str:
         return obj.published_display
 
-    @admin.display(description="引文数", ordering="citations_total")
+    @admin.display(description=_("引文数"), ordering="citations_total")
     def citations_count(self, obj: SourceDocument) -> int:
         return obj.citations_total
 
@@ -90,7 +93,7 @@ class CitationAdmin(ZoneRoleAdmin):
         "campaign",
     )
 
-    @admin.display(description="引用该原文的记录")
+    @admin.display(description=_("引用该原文的记录"))
     def cited_by(self, obj: Citation) -> str:
         if not obj.pk:
             return "—"

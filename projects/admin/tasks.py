@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
@@ -30,14 +31,14 @@ class TaskResultAdmin(DBTaskResultAdmin):
         "queue_name",
     )
 
-    @admin.display(description="任务")
+    @admin.display(description=_("任务"))
     def task_label(self, obj: DBTaskResult[Any, Any]) -> str:
         return obj.task_name
 
-    @admin.display(description="错误追踪")
+    @admin.display(description=_("错误追踪"))
     def formatted_traceback(self, obj: DBTaskResult[Any, Any]) -> str:
         return super().formatted_traceback(obj)
 
-    @admin.display(description="最早执行时间")
+    @admin.display(description=_("最早执行时间"))
     def display_run_after(self, obj: DBTaskResult[Any, Any]) -> datetime | str:
         return super().display_run_after(obj)

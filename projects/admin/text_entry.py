@@ -33,6 +33,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import access
 from ..extraction import CandidateKind, unread_numbers
@@ -57,7 +59,7 @@ from ..text_entry import (
 from .base import DEFAULT_REFUSAL, STATUS_COLOURS, ZoneRoleAdmin, refusing, status_badge
 from .text_entry_forms import Choices, ExtractForm, FactForm
 
-STATUS_FILTERS = {"pending": "待审核", "accepted": "已采纳", "rejected": "已驳回", "all": "全部"}
+STATUS_FILTERS = {"pending": _("待审核"), "accepted": _("已采纳"), "rejected": _("已驳回"), "all": _("全部")}
 
 
 def _context(request: HttpRequest, title: str, **extra) -> dict:
@@ -105,13 +107,18 @@ def extract_view(request: HttpRequest) -> HttpResponse:
                 recordable = sum(kind not in (CandidateKind.PERIOD, CandidateKind.DATE) for kind in facts)
                 messages.success(
                     request,
-                    f"识别出{recordable}条候选事实(另有{len(facts) - recordable}处时段、日期),请逐条审核",
+                    gettext("识别出{facts}条候选事实(另有{times}处时段、日期),请逐条审核").format(
+                        facts=recordable, times=len(facts) - recordable
+                    ),
                 )
                 return HttpResponseRedirect(review_url(document))
-            messages.warning(request, f"相同的文本已经录入过(“{document}”),以下是它的审核页面")
+            messages.warning(
+                request,
+                gettext("相同的文本已经录入过(“{document}”),以下是它的审核页面").format(document=document),
+            )
             return HttpResponseRedirect(review_url(document))
     return TemplateResponse(
-        request, "admin/projects/text_entry/extract.html", _context(request, "从文本提取", form=form)
+        request, "admin/projects/text_entry/extract.html", _context(request, gettext("从文本提取"), form=form)
     )
 
 
@@ -136,7 +143,7 @@ def _marked(
     numbers must not cost each stretch a look at all of them."""
     inside = [f for f in facts if f.start < end and f.end > begin]
     unread = [(start, stop) for start, stop in unread if start < end and stop > begin]
-    unread_starts = [start for start, _ in unread]
+    unread_starts = [start for start, _stop in unread]
     points = sorted(
         {begin, end, *(max(f.start, begin) for f in inside), *(min(f.end, end) for f in inside)}
         | {point for span in unread for point in span}
@@ -156,7 +163,9 @@ def _marked(
         if not covering:
             last = bisect_right(unread_starts, start) - 1
             if last >= 0 and stop <= unread[last][1]:
-                parts.append(format_html('<span class="unread" title="未识别的数字">{}</span>', piece))
+                parts.append(
+                    format_html('<span class="unread" title="{}">{}</span>', gettext("未识别的数字"), piece)
+                )
             else:
                 parts.append(escape(piece))
             continue
@@ -289,7 +298,9 @@ class ReviewPage:
             form = self.form(fact, post)
             if not form.is_valid():
                 self.bound[pk] = form
-                messages.error(self.request, f"未采纳{self._name(fact)}:请按该条下方的提示修改")
+                messages.error(
+                    self.request, gettext("未采纳{fact}:请按该条下方的提示修改").format(fact=self._name(fact))
+                )
                 return None
             if self._accept(fact, form.corrections(), form.cleaned_data.get("confirm", False)):
                 return HttpResponseRedirect(done)
@@ -301,7 +312,11 @@ class ReviewPage:
             except ValidationError as error:
                 messages.error(self.request, ";".join(error.messages))
             else:
-                message = f"识别出{added}条新的候选事实" if added else "没有识别出新的候选事实"
+                message = (
+                    gettext("识别出{count}条新的候选事实").format(count=added)
+                    if added
+                    else gettext("没有识别出新的候选事实")
+                )
                 messages.success(self.request, message)
         elif pk := self._posted_fact("reject"):
             self._reject(self.by_pk[pk], post.get(f"f{pk}-reason", ""))
@@ -310,7 +325,7 @@ class ReviewPage:
         elif "bulk_accept" in post or "bulk_reject" in post:
             chosen = [self.by_pk[pk] for pk in self._selected()]
             if not chosen:
-                messages.warning(self.request, "请先勾选要处理的事实")
+                messages.warning(self.request, gettext("请先勾选要处理的事实"))
             for fact in chosen:
                 if "bulk_accept" in post:
                     self._accept(fact, {}, False)
@@ -323,7 +338,7 @@ class ReviewPage:
         if not value:
             return None
         if not (value.isascii() and value.isdigit()) or int(value) not in self.recordable_pks:
-            raise PermissionDenied("表单数据不完整,请重新打开本页")
+            raise PermissionDenied(gettext("表单数据不完整,请重新打开本页"))
         return int(value)
 
     def _selected(self) -> list[int]:
@@ -343,16 +358,15 @@ class ReviewPage:
             self._refused(fact, list(error.messages), warnings_only(error))
             return False
         except PermissionDenied as refusal:
-            self._refused(fact, [str(refusal) or DEFAULT_REFUSAL], False)
+            self._refused(fact, [str(refusal) or str(DEFAULT_REFUSAL)], False)
             return False
         messages.success(
             self.request,
             format_html(
-                '已采纳{}:登记为{}<a href="{}">{}</a>',
-                self._name(fact),
-                record._meta.verbose_name,
-                record_url(record),
-                record,
+                gettext("已采纳{fact}:登记为{kind}{record}"),
+                fact=self._name(fact),
+                kind=record._meta.verbose_name,
+                record=format_html('<a href="{}">{}</a>', record_url(record), record),
             ),
         )
         return True
@@ -361,16 +375,21 @@ class ReviewPage:
         self.row_errors[fact.pk] = reasons
         if offer_confirm:
             self.confirm_offered.add(fact.pk)
-        messages.error(self.request, f"未采纳{self._name(fact)}:{';'.join(reasons)}")
+        messages.error(
+            self.request,
+            gettext("未采纳{fact}:{reasons}").format(fact=self._name(fact), reasons=";".join(reasons)),
+        )
 
     def _reject(self, fact: ExtractedFact, reason: str) -> None:
         try:
             fact_reject(fact=fact, user=self.user, reason=reason)
         except (ValidationError, PermissionDenied) as error:
             text = ";".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            messages.error(self.request, f"未驳回{self._name(fact)}:{text}")
+            messages.error(
+                self.request, gettext("未驳回{fact}:{reasons}").format(fact=self._name(fact), reasons=text)
+            )
         else:
-            messages.success(self.request, f"已驳回{self._name(fact)}")
+            messages.success(self.request, gettext("已驳回{fact}").format(fact=self._name(fact)))
 
     def _reopen(self, fact: ExtractedFact) -> None:
         try:
@@ -378,7 +397,7 @@ class ReviewPage:
         except ValidationError as error:
             messages.error(self.request, ";".join(error.messages))
         else:
-            messages.success(self.request, f"已将{self._name(fact)}退回待审核")
+            messages.success(self.request, gettext("已将{fact}退回待审核").format(fact=self._name(fact)))
 
     # -- the page ------------------------------------------------------------------------------
 
@@ -430,7 +449,7 @@ class ReviewPage:
             "admin/projects/text_entry/review.html",
             _context(
                 self.request,
-                f"审核提取的事实:{self.document.title}",
+                gettext("审核提取的事实:{title}").format(title=self.document.title),
                 document=self.document,
                 editable=self.editable,
                 text=text,
@@ -511,32 +530,32 @@ class ExtractedFactAdmin(ZoneRoleAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    @admin.display(description="状态", ordering="status")
+    @admin.display(description=_("状态"), ordering="status")
     def status_badge(self, fact: ExtractedFact) -> str:
         return status_badge("fact", fact.status, fact.get_status_display())
 
-    @admin.display(description="识别结果")
+    @admin.display(description=_("识别结果"))
     def reading(self, fact: ExtractedFact) -> str:
         return reading_words(fact.reading)
 
-    @admin.display(description="识别结果")
+    @admin.display(description=_("识别结果"))
     def reading_display(self, fact: ExtractedFact) -> str:
         return reading_words(fact.reading)
 
-    @admin.display(description="登记的记录")
+    @admin.display(description=_("登记的记录"))
     def record_link(self, fact: ExtractedFact) -> str:
         record = fact.project or fact.milestone or fact.indicator_value
         if record is None:
             return "—"
         return format_html('<a href="{}">{}</a>', record_url(record), record)
 
-    @admin.display(description="审核", ordering="reviewed_at")
+    @admin.display(description=_("审核"), ordering="reviewed_at")
     def reviewed(self, fact: ExtractedFact) -> str:
         if fact.reviewed_at is None:
             return "—"
         return f"{fact.reviewed_by or ''} {timezone.localtime(fact.reviewed_at):%Y-%m-%d %H:%M}"
 
-    @admin.display(description="审核页面")
+    @admin.display(description=_("审核页面"))
     def review(self, fact: ExtractedFact) -> str:
         url = review_url(fact.document)
-        return format_html('<a href="{}?status=all#fact-{}">打开</a>', url, fact.pk)
+        return format_html('<a href="{}?status=all#fact-{}">{}</a>', url, fact.pk, gettext("打开"))

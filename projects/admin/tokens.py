@@ -6,7 +6,7 @@ do not give."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -15,11 +15,16 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
 from .. import access
 from ..models import ApiToken
 from ..tokens import api_token_create
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # knox's own admin: in English, and it offers to edit the digest and the expiry.
 if admin.site.is_registered(AuthToken):
@@ -35,7 +40,7 @@ class ShownOnce(str):
 
 
 class ApiTokenCreateForm(forms.ModelForm):
-    days = forms.IntegerField(label="有效天数", min_value=1)
+    days = forms.IntegerField(label=_("有效天数"), min_value=1)
 
     class Meta:
         model = ApiToken
@@ -45,21 +50,25 @@ class ApiTokenCreateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         most = settings.API_TOKEN_TTL_DAYS
         self.fields["days"].initial = most
-        self.fields["days"].help_text = f"至多 {most} 天(API_TOKEN_TTL_DAYS);到期后令牌失效。"
+        self.fields["days"].help_text = gettext("至多 {most} 天(API_TOKEN_TTL_DAYS);到期后令牌失效。").format(
+            most=most
+        )
 
     def clean_days(self) -> int:
         days = self.cleaned_data["days"]
         if days > settings.API_TOKEN_TTL_DAYS:
-            raise forms.ValidationError(f"有效天数至多为 {settings.API_TOKEN_TTL_DAYS} 天", code="max_value")
+            raise forms.ValidationError(
+                gettext("有效天数至多为 {most} 天").format(most=settings.API_TOKEN_TTL_DAYS), code="max_value"
+            )
         return days
 
 
 class ExpiredFilter(admin.SimpleListFilter):
-    title = "状态"
+    title = _("状态")
     parameter_name = "expired"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("no", "有效"), ("yes", "已过期")]
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
+        return [("no", _("有效")), ("yes", _("已过期"))]
 
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
         if self.value() == "yes":
@@ -81,25 +90,25 @@ class ApiTokenAdmin(admin.ModelAdmin):
     fields = ["holder", "start", "made", "expires"]
     readonly_fields = ["holder", "start", "made", "expires"]
 
-    @admin.display(description="用户", ordering="user__username")
+    @admin.display(description=_("用户"), ordering="user__username")
     def holder(self, token: ApiToken) -> str:
         return str(token.user)
 
-    @admin.display(description="创建时间", ordering="created")
+    @admin.display(description=_("创建时间"), ordering="created")
     def made(self, token: ApiToken) -> Any:
         return token.created
 
-    @admin.display(description="到期时间", ordering="expiry")
+    @admin.display(description=_("到期时间"), ordering="expiry")
     def expires(self, token: ApiToken) -> Any:
         return token.expiry
 
-    @admin.display(description="令牌开头")
+    @admin.display(description=_("令牌开头"))
     def start(self, token: ApiToken) -> str:
         return f"{token.token_key}…"
 
-    @admin.display(description="状态")
+    @admin.display(description=_("状态"))
     def status(self, token: ApiToken) -> str:
-        return "已过期" if token.expired else "有效"
+        return gettext("已过期") if token.expired else gettext("有效")
 
     def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
         return False  # a token is made or revoked, never edited
@@ -118,7 +127,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "user":  # every user for the superusers this page is for; by the one path
             kwargs["queryset"] = access.restrict(get_user_model().objects.all(), request.user)
-            kwargs["label"] = "用户"  # knox's field has no verbose name
+            kwargs["label"] = _("用户")  # knox's field has no verbose name
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
@@ -135,7 +144,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "令牌已创建",
+            "title": gettext("令牌已创建"),
             # Plain values, not the row (whose repr has the token's first characters).
             "username": obj.user.get_username(),
             "expiry": obj.expiry,

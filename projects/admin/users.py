@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import access
 from ..models import ZoneMembership
@@ -40,7 +42,7 @@ class ZoneMembershipInline(admin.TabularInline):
     fields = ["zone", "role"]
     autocomplete_fields = ["zone"]
     extra = 0
-    verbose_name_plural = "区域权限(编辑:可修改本区域及下级区域的数据;只读:只能查看)"
+    verbose_name_plural = _("区域权限(编辑:可修改本区域及下级区域的数据;只读:只能查看)")
 
 
 User = get_user_model()
@@ -60,9 +62,9 @@ class TrackerUserAdmin(UserAdmin):
     # model permissions decide nothing here, so the page does not offer them (nor its filter).
     fieldsets = [
         (None, {"fields": ("username", "password")}),
-        ("个人信息", {"fields": ("first_name", "last_name", "email")}),
-        ("权限", {"fields": ("is_active", "is_staff", "is_superuser")}),
-        ("重要日期", {"fields": ("last_login", "date_joined")}),
+        (_("个人信息"), {"fields": ("first_name", "last_name", "email")}),
+        (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("重要日期"), {"fields": ("last_login", "date_joined")}),
     ]
     list_filter = ["is_staff", "is_superuser", "is_active"]
     filter_horizontal = []
@@ -72,4 +74,7 @@ class TrackerUserAdmin(UserAdmin):
         user = form.instance
         if not user.is_staff and user.zone_memberships.exists():
             access.let_into_admin(user)
-            self.message_user(request, f"已为 {user} 开启“工作人员状态”,以便其按区域权限登录后台。")
+            self.message_user(
+                request,
+                gettext("已为 {user} 开启“工作人员状态”,以便其按区域权限登录后台。").format(user=user),
+            )

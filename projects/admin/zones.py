@@ -6,6 +6,8 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Enterprise, Industry, Zone, ZoneAlias
 from .base import CitedAdmin, ZoneRoleInline
@@ -48,13 +50,15 @@ class ZoneAdmin(CitedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(projects_total=Count("projects", distinct=True))
 
-    @admin.display(description="项目数", ordering="projects_total")
+    @admin.display(description=_("项目数"), ordering="projects_total")
     def project_count(self, obj: Zone) -> int:
         return obj.projects_total
 
-    @admin.display(description="月报填报")
+    @admin.display(description=_("月报填报"))
     def monthly(self, obj: Zone) -> str:
-        return format_html('<a href="{}">月报填报</a>', reverse("admin:projects_zone_monthly", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:projects_zone_monthly", args=[obj.pk]), gettext("月报填报")
+        )
 
 
 @admin.register(Industry)
