@@ -72,8 +72,8 @@ def test_second_save_on_a_stale_version_is_refused_and_writes_nothing(two_editor
     response = editor_b.post(change_url(project), data_b)
 
     assert response.status_code == 200
-    assert STALE_MESSAGE in response.content.decode()
-    assert response.context["adminform"].form.non_field_errors() == [STALE_MESSAGE]
+    assert str(STALE_MESSAGE) in response.content.decode()
+    assert response.context["adminform"].form.non_field_errors() == [str(STALE_MESSAGE)]
     project.refresh_from_db()
     assert (project.name, project.description, project.version) == ("甲改的名称", "原简介", 2)
     assert list(project.milestones.values_list("kind", "note")) == [("start", "原备注")]
@@ -94,7 +94,7 @@ def test_a_stale_inline_row_refuses_the_whole_page(two_editors, project):
 
     assert response.status_code == 200
     inline_errors = [form.non_field_errors() for form in response.context["inline_admin_formsets"][0].formset]
-    assert [STALE_MESSAGE] in inline_errors
+    assert [str(STALE_MESSAGE)] in inline_errors
     project.refresh_from_db()
     milestone.refresh_from_db()
     assert project.name == "年产3.7亿平方米光伏玻璃项目"
@@ -115,7 +115,7 @@ def test_a_page_showing_old_values_of_a_row_does_not_silently_revert_it(two_edit
     data_b["name"] = "乙改的名称"
     response = editor_b.post(change_url(project), data_b)
     assert response.status_code == 200
-    assert STALE_MESSAGE in response.content.decode()
+    assert str(STALE_MESSAGE) in response.content.decode()
     project.refresh_from_db()
     milestone.refresh_from_db()
     assert (project.name, milestone.note) == ("年产3.7亿平方米光伏玻璃项目", "甲在节点页改的备注")
@@ -176,7 +176,7 @@ def test_a_save_landing_between_the_check_and_the_save_rolls_everything_back(two
     assert response.status_code == 302
     assert response["Location"] == change_url(project)
     page = editor_b.get(response["Location"]).content.decode()
-    assert STALE_MESSAGE in page
+    assert str(STALE_MESSAGE) in page
     project.refresh_from_db()
     milestone.refresh_from_db()
     assert (project.name, project.version) == ("年产3.7亿平方米光伏玻璃项目", 1)
@@ -193,6 +193,6 @@ def test_stale_milestone_page_is_refused(two_editors):
     assert editor_a.post(change_url(milestone), data_a).status_code == 302
     response = editor_b.post(change_url(milestone), data_b)
     assert response.status_code == 200
-    assert STALE_MESSAGE in response.content.decode()
+    assert str(STALE_MESSAGE) in response.content.decode()
     milestone.refresh_from_db()
     assert milestone.note == "甲"

@@ -84,7 +84,7 @@ def test_a_stale_version_in_the_body_is_refused_with_409_and_the_stale_message(p
 
     second = li.patch(url(project), {"capacity": "年产8万吨", "version": seen_by_li}, format="json")
     assert_refused(second, 409, "stale_version")
-    assert second.json()["detail"].startswith(STALE_MESSAGE)
+    assert second.json()["detail"].startswith(str(STALE_MESSAGE))
     project.refresh_from_db()
     assert (project.capacity, project.version) == ("年产12万吨", 2)
 
@@ -187,7 +187,7 @@ def test_the_stale_version_exception_is_a_bilingual_409():
         "detail": response.data["detail"],
         "code": "stale_version",
     }
-    assert response.data["detail"].startswith(STALE_MESSAGE + " / Someone else has changed")
+    assert response.data["detail"].startswith(str(STALE_MESSAGE) + " / Someone else has changed")
 
 
 @pytest.mark.parametrize(

@@ -317,7 +317,7 @@ def test_stale_row_refuses_the_save(client, django_user_model, ganxian):
     response = client.post(sheet_url(ganxian), data)
     assert response.status_code == 200
     assert cell_messages(response, "粤磁稀土") == [("amount", "stale")]
-    assert STALE_MESSAGE in response.content.decode()
+    assert str(STALE_MESSAGE) in response.content.decode()
     assert ytd_values("粤磁稀土") == [Decimal("50000000")]
     assert ytd_values("华能二期") == []
 

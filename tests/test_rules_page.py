@@ -29,7 +29,7 @@ def test_each_rule_shows_its_severity_title_and_message(staff_client, rule_id):
     row = next(r for r in staff_client.get("/admin/rules/").context["rules"] if r["id"] == rule_id)
     assert row["severity"] == ("错误" if rule.is_error else "警告")
     assert (row["title"], row["applies_to"]) == (rule.title, rule.applies_to)
-    assert row["message"] == message_pattern(rule.message)
+    assert row["message"] == message_pattern(str(rule.message))
     assert "{" not in row["message"]
 
 

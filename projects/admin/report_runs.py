@@ -124,7 +124,7 @@ class ReportScheduleAdmin(ZoneRoleAdmin):
 
     @admin.display(description=_("格式"))
     def format_list(self, obj: ReportSchedule) -> str:
-        return "、".join(ReportFormat(f).label for f in obj.formats)
+        return "、".join(str(ReportFormat(f).label) for f in obj.formats)
 
     @admin.display(description=_("收件人数"))
     def recipient_count(self, obj: ReportSchedule) -> int:
