@@ -24,9 +24,14 @@ from decimal import Decimal
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import access, rules
+from .i18n import Text, is_english
 from .models import (
     STALE_MESSAGE,
     EntryBasis,
@@ -78,7 +83,7 @@ class CellFinding:
     column: str  # "amount", "milestone:<kind>", "remark", "reason", "project"
     rule_id: str  # a rules.RULES id, or a service id such as "unknown_project", "not_in_zone", "parse"
     severity: str  # "error" | "warning"
-    message: str  # Chinese
+    message: Text  # rendered in the active language when shown (projects.i18n.both: both)
 
     @property
     def is_error(self) -> bool:
@@ -90,7 +95,7 @@ class MilestoneCell:
     """A milestone of a row: its plan (for reference) and the date it was reached."""
 
     kind: str
-    label: str
+    label: Text
     planned: str  # 2022年3月, as reports write it; "" when unplanned
     actual: date | None
     actual_precision: str
@@ -142,7 +147,7 @@ class MonthlySheet:
 
     @property
     def period_display(self) -> str:
-        return f"{self.year}年{self.month}月"
+        return format_period(self.year, self.month, self.month)
 
     @property
     def ytd_period_display(self) -> str:
@@ -194,13 +199,13 @@ class MonthlyPlan:
 def summary_text(summary: dict[str, int]) -> str:
     """新增2条、修改1条、更正1条、节点3个、未变5项."""
     labels = (
-        ("created", "新增{}条"),
-        ("updated", "修改{}条"),
-        ("restated", "更正{}条"),
-        ("milestones", "节点{}个"),
-        ("unchanged", "未变{}项"),
+        ("created", _("新增{count}条")),
+        ("updated", _("修改{count}条")),
+        ("restated", _("更正{count}条")),
+        ("milestones", _("节点{count}个")),
+        ("unchanged", _("未变{count}项")),
     )
-    return "、".join(label.format(summary[key]) for key, label in labels)
+    return gettext("、").join(label.format(count=summary[key]) for key, label in labels)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -339,14 +344,14 @@ def monthly_sheet(zone: Zone, year: int, month: int, *, today: date | None = Non
 # Checking the lines
 
 
-def amount_error(amount: Decimal) -> str | None:
+def amount_error(amount: Decimal) -> Text | None:
     """Why an amount in 元 cannot be stored, or None."""
     if not amount.is_finite():
-        return "金额不是有效数字"
+        return _("金额不是有效数字")
     if abs(amount) >= MAX_AMOUNT:
-        return "金额过大"
+        return _("金额过大")
     if amount != amount.quantize(CENT):
-        return "金额最多精确到分"
+        return _("金额最多精确到分")
     return None
 
 
@@ -360,14 +365,25 @@ def year_to_date(basis: str, month: int, amount: Decimal, previous_ytd: Decimal 
     return None if previous_ytd is None else previous_ytd + amount
 
 
-def _milestone_error(kind: str, day: date, precision: str) -> str | None:
+def _milestone_error(kind: str, day: date, precision: str) -> Text | None:
     if kind not in MilestoneKind.values:
-        return f"未知的节点类型“{kind}”"
+        return format_lazy(_("未知的节点类型“{kind}”"), kind=kind)
     if precision not in DatePrecision.values:
-        return f"未知的日期精度“{precision}”"
+        return format_lazy(_("未知的日期精度“{precision}”"), precision=precision)
     if not is_period_start(day, precision):
-        return "按月、季度、半年或年填写时,日期应为该时段的第一天"
+        return _("按月、季度、半年或年填写时,日期应为该时段的第一天")
     return None
+
+
+def _entry_reason(year: int, month: int) -> str:
+    """The history's reason for what a month's entry changes, where a line gives none (stored)."""
+    return gettext("月报填报 {period}").format(period=format_period(year, month, month))
+
+
+def _rendered(chinese: str, english: str) -> Text:
+    """A message rendered already (a rule's finding, projects.rules) as a message again: Chinese,
+    or English when English is the active language."""
+    return lazy(lambda: english if is_english() else chinese, str)()
 
 
 class _Check:
@@ -380,10 +396,10 @@ class _Check:
         self.projects = projects
         self.metric = metric
         self.cells: dict[int, tuple[int, str]] = {}  # id(obj) → (line, column)
-        self.refusals: dict[int, str | None] = {}  # project id → why the user may not enter it
-        self.reason = f"月报填报 {format_period(plan.year, plan.month, plan.month)}"
+        self.refusals: dict[int, Text | None] = {}  # project id → why the user may not enter it
+        self.reason = _entry_reason(plan.year, plan.month)
 
-    def add(self, line: int, column: str, rule_id: str, message: str, severity: str = ERROR) -> None:
+    def add(self, line: int, column: str, rule_id: str, message: Text, severity: str = ERROR) -> None:
         self.plan.findings.append(CellFinding(line, column, rule_id, severity, message))
 
     def stale(self, line: MonthlyLine, index: int, column: str, stored: models.Model | None) -> bool:
@@ -402,17 +418,42 @@ class _Check:
     def line(self, index: int, line: MonthlyLine, seen_projects: set[int]) -> None:
         project = self.projects.get(line.project_id)
         if project is None:
-            self.add(index, "project", "unknown_project", f"项目编号{line.project_id}不存在")
+            self.add(
+                index,
+                "project",
+                "unknown_project",
+                format_lazy(_("项目编号{number}不存在"), number=line.project_id),
+            )
             return
         zone, year = self.plan.zone, self.plan.year
         if line.project_id not in self.data.entries:
-            self.add(index, "project", "not_in_zone", f"“{project.name}”不在{zone.name}{year}年的调度清单中")
+            self.add(
+                index,
+                "project",
+                "not_in_zone",
+                format_lazy(
+                    _("“{project}”不在{zone}{year}年的调度清单中"),
+                    project=project.name,
+                    zone=zone.name,
+                    year=year,
+                ),
+            )
             return
         if refusal := self.refusals.get(line.project_id):
-            self.add(index, "project", "no_access", f"“{project.name}”:{refusal}")
+            self.add(
+                index,
+                "project",
+                "no_access",
+                format_lazy(_("“{project}”:{refusal}"), project=project.name, refusal=refusal),
+            )
             return
         if line.project_id in seen_projects:
-            self.add(index, "project", "duplicate_project", f"“{project.name}”重复填报,每个项目只填一行")
+            self.add(
+                index,
+                "project",
+                "duplicate_project",
+                format_lazy(_("“{project}”重复填报,每个项目只填一行"), project=project.name),
+            )
             return
         seen_projects.add(line.project_id)
         self.amount(index, line, project)
@@ -426,7 +467,9 @@ class _Check:
         if line.amount is None:
             if stored is None:
                 if remark:
-                    self.add(index, "remark", "remark_without_value", "备注随完成投资保存,请先填写完成投资")
+                    self.add(
+                        index, "remark", "remark_without_value", _("备注随完成投资保存,请先填写完成投资")
+                    )
                 return
             if remark == stored.note:
                 return
@@ -436,10 +479,10 @@ class _Check:
                 self.add(index, "amount", "parse", message)
                 return
             if line.scale is not None and line.scale not in AmountScale.values:
-                self.add(index, "amount", "parse", "金额单位须为元、万元或亿元")
+                self.add(index, "amount", "parse", _("金额单位须为元、万元或亿元"))
                 return
             if self.metric is None:
-                message = "指标目录中没有“完成投资”(completed_investment),请管理员先添加"
+                message = _("指标目录中没有“完成投资”(completed_investment),请管理员先添加")
                 self.add(index, "amount", "no_metric", message)
                 return
             before = data.previous.get(line.project_id)
@@ -450,8 +493,10 @@ class _Check:
                     index,
                     "amount",
                     "missing_previous",
-                    f"缺少{format_period(plan.year, 1, plan.month - 1)}累计完成投资,无法由当月值推算累计值;"
-                    "请先填报上月",
+                    format_lazy(
+                        _("缺少{period}累计完成投资,无法由当月值推算累计值;请先填报上月"),
+                        period=format_period(plan.year, 1, plan.month - 1),
+                    ),
                 )
                 return
             scale = line.scale or (stored.scale if stored else None) or DEFAULT_SCALE
@@ -507,7 +552,11 @@ class _Check:
                 index,
                 column,
                 "ambiguous_milestone",
-                f"该项目有多个“{MilestoneKind(kind).label}”节点({phases}),请在项目页面分别填写",
+                format_lazy(
+                    _("该项目有多个“{milestone}”节点({phases}),请在项目页面分别填写"),
+                    milestone=MilestoneKind(kind).label,
+                    phases=phases,
+                ),
             )
             return
         if chosen is not None and (chosen.actual_date, chosen.actual_precision) == (day, precision):
@@ -531,16 +580,20 @@ class _Check:
             index, column = self.cells[id(finding.obj)]
             if isinstance(finding.obj, IndicatorValue):
                 column = {"restatement_reason": "reason", "note": "remark"}.get(finding.field, "amount")
-            self.add(index, column, finding.rule_id, finding.message, finding.severity)
+            self.add(
+                index,
+                column,
+                finding.rule_id,
+                _rendered(finding.message, finding.message_en),
+                finding.severity,
+            )
 
 
-def _access_refusal(user, zone: Zone | int | None) -> str | None:
-    """Why `user` may not enter the figures of the zone (or of a project of that zone), in
-    Chinese, or None."""
+def _access_refusal(user, zone: Zone | int | None) -> Text | None:
+    """Why `user` may not enter the figures of the zone (or of a project of that zone), or None."""
     if user is None:
         return None
-    refusal = access.zone_edit_refusal(user, zone)
-    return refusal.split(" / ")[0] if refusal else None
+    return access.zone_edit_refusal(user, zone) or None
 
 
 def check_month(
@@ -647,10 +700,10 @@ def save_month(plan: MonthlyPlan, *, user) -> dict[str, int]:
     line's reason, or 月报填报 and the month). Raises ValueError when the plan has errors or
     unconfirmed warnings, StaleVersion when a row changed since check_month."""
     if not plan.ok:
-        raise ValueError("月报数据有错误或警告尚未确认,未保存")
+        raise ValueError(gettext("月报数据有错误或警告尚未确认,未保存"))
     if plan.saved:
-        raise ValueError("该月报数据已保存过")
-    reason = f"月报填报 {plan.year}年{plan.month}月"
+        raise ValueError(gettext("该月报数据已保存过"))
+    reason = _entry_reason(plan.year, plan.month)
     with transaction.atomic():
         _claim(plan)
         for model, fields in UPDATED_FIELDS.items():

@@ -31,6 +31,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pyexpat import ExpatError, ParserCreate
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from .i18n import Text, in_chinese, in_english
+
 CHUNK = 64 * 1024  # bytes decompressed and parsed at a time
 MB = 1024 * 1024
 
@@ -58,11 +63,18 @@ COLUMN_LETTERS = re.compile(r"[A-Z]{1,3}")
 class PackageRefused(ValueError):
     """An upload that is not read, with the reason in Chinese and English."""
 
-    def __init__(self, code: str, message: str, message_en: str) -> None:
+    def __init__(self, code: str, reason: Text) -> None:
         self.code = code
-        self.message = message
-        self.message_en = message_en
-        super().__init__(message)
+        self.reason = reason  # the message, rendered in the active language when shown
+        super().__init__(reason)
+
+    @property
+    def message(self) -> str:
+        return in_chinese(self.reason)
+
+    @property
+    def message_en(self) -> str:
+        return in_english(self.reason)
 
 
 @dataclass(frozen=True)
@@ -146,56 +158,63 @@ DOCUMENT_PART = "word/document.xml"
 # Messages
 
 
-def _refused(code: str, message: str, message_en: str) -> PackageRefused:
-    return PackageRefused(code, message, message_en)
+def _refused(code: str, message: Text) -> PackageRefused:
+    return PackageRefused(code, message)
 
 
 @dataclass(frozen=True)
 class _Kind:
     """What the caller expected: its name in messages and its folder in the zip."""
 
-    label: str  # "Excel 工作簿(.xlsx)"
-    label_en: str
+    label: Text  # "Excel 工作簿(.xlsx)"
     suffix: str
     folder: str  # "xl/"
-    program: str  # where staff save the file again
+    program: Text  # where staff save the file again
 
     @property
-    def resave(self) -> str:
-        return f"请上传 {self.label},可在 {self.program} 中另存为 {self.suffix}"
+    def resave(self) -> Text:
+        return format_lazy(
+            _("请上传 {label},可在 {program} 中另存为 {suffix}"),
+            label=self.label,
+            program=self.program,
+            suffix=self.suffix,
+        )
 
 
-WORKBOOK = _Kind("Excel 工作簿(.xlsx)", "an Excel workbook (.xlsx)", ".xlsx", "xl/", "Excel 或 WPS")
-DOCUMENT = _Kind("Word 文档(.docx)", "a Word document (.docx)", ".docx", "word/", "Word 或 WPS")
-FOLDERS = {"xl/": "Excel 工作簿", "word/": "Word 文档", "ppt/": "PowerPoint 演示文稿"}
+WORKBOOK = _Kind(_("Excel 工作簿(.xlsx)"), ".xlsx", "xl/", _("Excel 或 WPS"))
+DOCUMENT = _Kind(_("Word 文档(.docx)"), ".docx", "word/", _("Word 或 WPS"))
+FOLDERS = {"xl/": _("Excel 工作簿"), "word/": _("Word 文档"), "ppt/": _("PowerPoint 演示文稿")}
 
 
-def _too_large(kind: _Kind, what: str, what_en: str, limit: int) -> PackageRefused:
+def _too_large(kind: _Kind, what: Text, limit: int) -> PackageRefused:
     return _refused(
         "too_large",
-        f"文件内容过多:{what}超过{limit:,}的上限,请分成几个文件上传",
-        f"The file holds too much: {what_en} exceed the limit of {limit:,}; split it.",
+        format_lazy(_("文件内容过多:{what}超过{limit:,}的上限,请分成几个文件上传"), what=what, limit=limit),
     )
 
 
 def _malformed(kind: _Kind, part: str, error: ExpatError) -> PackageRefused:
-    english = str(error)  # "undefined entity: line 2, column 30"
-    reason = EXPAT_REASONS.get(english.split(":")[0], english.split(":")[0])
+    expat = str(error).split(":")[0]  # "undefined entity: line 2, column 30"
     return _refused(
         "malformed",
-        f"文件已损坏:{part} 不是有效的 XML({reason},第{error.lineno}行),{kind.resave}",
-        f"The file is damaged: {part} of {kind.label_en} is not well-formed XML ({english}).",
+        format_lazy(
+            _("文件已损坏:{part} 不是有效的 XML({reason},第{line}行),{resave}"),
+            part=part,
+            reason=EXPAT_REASONS.get(expat, expat),
+            line=error.lineno,
+            resave=kind.resave,
+        ),
     )
 
 
 EXPAT_REASONS = {
-    "undefined entity": "未定义的实体",
-    "unclosed token": "标签未闭合",
-    "no element found": "内容不完整",
-    "mismatched tag": "标签不匹配",
-    "not well-formed (invalid token)": "含有无效字符或编码错误",
-    "unknown encoding": "不支持的编码",
-    "junk after document element": "根元素之后还有内容",
+    "undefined entity": _("未定义的实体"),
+    "unclosed token": _("标签未闭合"),
+    "no element found": _("内容不完整"),
+    "mismatched tag": _("标签不匹配"),
+    "not well-formed (invalid token)": _("含有无效字符或编码错误"),
+    "unknown encoding": _("不支持的编码"),
+    "junk after document element": _("根元素之后还有内容"),
 }
 
 
@@ -208,19 +227,21 @@ def _open(content: bytes, kind: _Kind) -> zipfile.ZipFile:
     if content.startswith(OLE2_MAGIC):
         raise _refused(
             "old_format",
-            f"这是旧版 Office 文件(.xls/.doc)或设了密码的文件,不是 {kind.label}:{kind.resave}(不设密码)",
-            f"This is an old Office file (.xls/.doc) or a password-protected one, not {kind.label_en}: "
-            "save it again without a password.",
+            format_lazy(
+                _("这是旧版 Office 文件(.xls/.doc)或设了密码的文件,不是 {label}:{resave}(不设密码)"),
+                label=kind.label,
+                resave=kind.resave,
+            ),
         )
     if not content.startswith(ZIP_MAGIC):
         head = content[:4096]
         looks_like_text = bool(head) and b"\x00" not in head.lstrip(b"".join(UTF16_BOMS))
-        seems = "文本文件(如 CSV)" if looks_like_text else "其他格式的文件"
+        seems = _("文本文件(如 CSV)") if looks_like_text else _("其他格式的文件")
         raise _refused(
             "not_office_file",
-            f"这是{seems},不是 {kind.label}:{kind.resave}",
-            f"This is {'a text file (CSV?)' if looks_like_text else 'another kind of file'}, "
-            f"not {kind.label_en}.",
+            format_lazy(
+                _("这是{seems},不是 {label}:{resave}"), seems=seems, label=kind.label, resave=kind.resave
+            ),
         )
     try:
         return zipfile.ZipFile(io.BytesIO(content))
@@ -231,8 +252,7 @@ def _open(content: bytes, kind: _Kind) -> zipfile.ZipFile:
 def _damaged(kind: _Kind) -> PackageRefused:
     return _refused(
         "damaged",
-        f"文件已损坏或不是 {kind.suffix} 格式,{kind.resave}",
-        f"The file is damaged: it cannot be read as {kind.label_en}.",
+        format_lazy(_("文件已损坏或不是 {suffix} 格式,{resave}"), suffix=kind.suffix, resave=kind.resave),
     )
 
 
@@ -240,7 +260,7 @@ def _check_directory(archive: zipfile.ZipFile, kind: _Kind, limits: PackageLimit
     """The zip's directory, as declared: what it holds, how big it says each part is."""
     members = archive.infolist()
     if len(members) > limits.parts:
-        raise _too_large(kind, "压缩包中的部件数", "parts", limits.parts)
+        raise _too_large(kind, _("压缩包中的部件数"), limits.parts)
     names = {member.filename for member in members}
     if len(names) != len(members):
         raise _damaged(kind)  # two parts of one name: which one a parser reads is anyone's guess
@@ -249,31 +269,35 @@ def _check_directory(archive: zipfile.ZipFile, kind: _Kind, limits: PackageLimit
         other = next((FOLDERS[folder] for folder in folders), None)
         raise _refused(
             "wrong_file_type",
-            f"这是 {other},不是 {kind.label}"
+            format_lazy(_("这是 {other},不是 {label}"), other=other, label=kind.label)
             if other
-            else f"这是 zip 压缩包,不是 {kind.label}:{kind.resave}",
-            f"This is a {'zip archive' if other is None else 'different Office file'}, not {kind.label_en}.",
+            else format_lazy(
+                _("这是 zip 压缩包,不是 {label}:{resave}"), label=kind.label, resave=kind.resave
+            ),
         )
     declared = 0
     for member in members:
         if member.flag_bits & 0x1:
             raise _refused(
                 "encrypted",
-                f"文件设了密码,无法读取:请取消密码后重新保存为 {kind.suffix}",
-                "The file is password-protected: remove the password and save it again.",
+                format_lazy(_("文件设了密码,无法读取:请取消密码后重新保存为 {suffix}"), suffix=kind.suffix),
             )
         if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise _damaged(kind)  # Office writes deflate; bzip2/lzma parts are made by hand
         declared += member.file_size
         if declared > limits.unpacked_bytes:
-            raise _too_large(kind, "解压后的大小(字节)", "the unpacked bytes", limits.unpacked_bytes)
+            raise _too_large(kind, _("解压后的大小(字节)"), limits.unpacked_bytes)
         if member.file_size >= limits.ratio_from_bytes and member.file_size > limits.ratio * max(
             member.compress_size, 1
         ):
             raise _refused(
                 "compression_ratio",
-                f"文件异常:{member.filename} 的压缩比超过{limits.ratio}倍,不像正常的 {kind.label}",
-                f"Suspicious file: {member.filename} is packed more than {limits.ratio} times over.",
+                format_lazy(
+                    _("文件异常:{part} 的压缩比超过{ratio}倍,不像正常的 {label}"),
+                    part=member.filename,
+                    ratio=limits.ratio,
+                    label=kind.label,
+                ),
             )
     return members
 
@@ -323,12 +347,10 @@ class _Part:
         self.elements += 1
         if self.depth > self.limits.depth:
             raise _too_large(
-                self.kind, f"{self.name} 的嵌套层数", f"the nesting of {self.name}", self.limits.depth
+                self.kind, format_lazy(_("{part} 的嵌套层数"), part=self.name), self.limits.depth
             )
         if self.elements > self.max_elements:
-            raise _too_large(
-                self.kind, f"{self.name} 的元素数", f"the elements of {self.name}", self.max_elements
-            )
+            raise _too_large(self.kind, format_lazy(_("{part} 的元素数"), part=self.name), self.max_elements)
 
     def end(self, local: str) -> None:
         self.depth -= 1
@@ -358,17 +380,17 @@ class _Sheet(_Part):
         if self.row_depth:
             self.row_elements += 1
             if self.row_elements > limits.row_elements:
-                raise _too_large(self.kind, "一行中的元素数", "the elements of one row", limits.row_elements)
+                raise _too_large(self.kind, _("一行中的元素数"), limits.row_elements)
             if local == "c":
                 self.cells += 1
                 if self.cells > EXCEL_MAX_COLUMNS:
-                    raise _too_large(self.kind, "一行中的单元格数", "the cells of one row", EXCEL_MAX_COLUMNS)
+                    raise _too_large(self.kind, _("一行中的单元格数"), EXCEL_MAX_COLUMNS)
                 self._check_reference(attributes.get("r"))
             self.cell_text = 0
         elif local == "row":
             self.rows += 1
             if self.rows > limits.sheet_rows:
-                raise _too_large(self.kind, "一个工作表的行数", "the rows of one sheet", limits.sheet_rows)
+                raise _too_large(self.kind, _("一个工作表的行数"), limits.sheet_rows)
             self._check_row_number(attributes.get("r"))
             self.row_depth, self.row_elements, self.cells = self.depth, 0, 0
         else:
@@ -376,8 +398,7 @@ class _Sheet(_Part):
             if self.outside_rows > limits.sheet_elements_outside_rows:
                 raise _too_large(
                     self.kind,
-                    "工作表中单元格以外的元素数(合并单元格、链接、数据验证等)",
-                    "the elements of a sheet outside its rows",
+                    _("工作表中单元格以外的元素数(合并单元格、链接、数据验证等)"),
                     limits.sheet_elements_outside_rows,
                 )
 
@@ -392,14 +413,14 @@ class _Sheet(_Part):
             self.characters += len(data)
             if self.cell_text > EXCEL_MAX_CELL_TEXT:
                 limit = EXCEL_MAX_CELL_TEXT
-                raise _too_large(self.kind, "一个单元格的字数", "the characters of one cell", limit)
+                raise _too_large(self.kind, _("一个单元格的字数"), limit)
             if self.characters > self.sheet_limits.sheet_characters:
                 limit = self.sheet_limits.sheet_characters
-                raise _too_large(self.kind, "一个工作表的字数", "the characters of one sheet", limit)
+                raise _too_large(self.kind, _("一个工作表的字数"), limit)
 
     def _check_row_number(self, number: str | None) -> None:
         if number is not None and not (_row_digits(number) and 1 <= int(number) <= EXCEL_MAX_ROWS):
-            raise self._absurd(f"行号“{number[:20]}”", f"the row number {number[:20]!r}")
+            raise self._absurd(format_lazy(_("行号“{number}”"), number=number[:20]))
 
     def _check_reference(self, reference: str | None) -> None:
         """A cell's A1 reference: at most XFD1048576, as in Excel."""
@@ -413,14 +434,18 @@ class _Sheet(_Part):
         if not (
             letters and _row_digits(digits) and column <= EXCEL_MAX_COLUMNS and int(digits) <= EXCEL_MAX_ROWS
         ):
-            raise self._absurd(f"单元格地址“{reference[:20]}”", f"the cell reference {reference[:20]!r}")
+            raise self._absurd(format_lazy(_("单元格地址“{reference}”"), reference=reference[:20]))
 
-    def _absurd(self, what: str, what_en: str) -> PackageRefused:
+    def _absurd(self, what: Text) -> PackageRefused:
         return _refused(
             "out_of_range",
-            f"文件异常:{self.name} 中的{what}超出 Excel 的范围"
-            f"(最多{EXCEL_MAX_ROWS}行、{EXCEL_MAX_COLUMNS}列)",
-            f"Suspicious file: {what_en} in {self.name} is beyond what Excel can hold.",
+            format_lazy(
+                _("文件异常:{part} 中的{what}超出 Excel 的范围(最多{rows}行、{columns}列)"),
+                part=self.name,
+                what=what,
+                rows=EXCEL_MAX_ROWS,
+                columns=EXCEL_MAX_COLUMNS,
+            ),
         )
 
 
@@ -441,12 +466,12 @@ class _SharedStrings(_Part):
             self.strings += 1
             self.string_text = 0
             if self.strings > self.max_strings:
-                raise _too_large(self.kind, "共享字符串数", "the shared strings", self.max_strings)
+                raise _too_large(self.kind, _("共享字符串数"), self.max_strings)
 
     def text(self, data: str) -> None:
         self.string_text += len(data)
         if self.string_text > EXCEL_MAX_CELL_TEXT:
-            raise _too_large(self.kind, "一个单元格的字数", "the characters of one cell", EXCEL_MAX_CELL_TEXT)
+            raise _too_large(self.kind, _("一个单元格的字数"), EXCEL_MAX_CELL_TEXT)
 
 
 class _Body(_Part):
@@ -465,7 +490,7 @@ class _Body(_Part):
         if local == "p":
             self.paragraphs += 1
             if self.paragraphs > self.max_paragraphs:
-                raise self._too_long("段落数", "paragraphs", self.max_paragraphs)
+                raise self._too_long(_("段落数"), self.max_paragraphs)
         self.in_text = local == "t"
 
     def end(self, local: str) -> None:
@@ -476,13 +501,12 @@ class _Body(_Part):
         if self.in_text:
             self.characters += len(data)
             if self.characters > self.max_characters:
-                raise self._too_long("字数", "characters", self.max_characters)
+                raise self._too_long(_("字数"), self.max_characters)
 
-    def _too_long(self, what: str, what_en: str, limit: int) -> PackageRefused:
+    def _too_long(self, what: Text, limit: int) -> PackageRefused:
         return _refused(
             "too_long",
-            f"文档过长:{what}超过{limit:,}的上限,请分成几篇录入",
-            f"The document is too long: more than {limit:,} {what_en}; split it.",
+            format_lazy(_("文档过长:{what}超过{limit:,}的上限,请分成几篇录入"), what=what, limit=limit),
         )
 
 
@@ -506,8 +530,11 @@ class _Feeder:
     def _refuse_dtd(self, *_args) -> None:
         raise _refused(
             "dtd",
-            f"文件异常:{self.part.name} 含有 DTD 或实体声明,正常的 {self.part.kind.label} 不会有,已拒绝",
-            f"Suspicious file: {self.part.name} declares a DTD or entities, which no Office file does.",
+            format_lazy(
+                _("文件异常:{part} 含有 DTD 或实体声明,正常的 {label} 不会有,已拒绝"),
+                part=self.part.name,
+                label=self.part.kind.label,
+            ),
         )
 
     def feed(self, chunk: bytes, *, last: bool = False) -> None:
@@ -520,7 +547,7 @@ class _Feeder:
         if self.fed - self.parser.CurrentByteIndex > self.part.limits.token_bytes:
             limit = self.part.limits.token_bytes
             raise _too_large(
-                self.part.kind, f"{self.part.name} 中一个标签的字节数", "the bytes of one tag", limit
+                self.part.kind, format_lazy(_("{part} 中一个标签的字节数"), part=self.part.name), limit
             )
 
 
@@ -544,8 +571,7 @@ def _inspect(
             if name not in names:
                 raise _refused(
                     "missing_part",
-                    f"文件不完整,缺少 {name}:{kind.resave}",
-                    f"The file is incomplete: {name} is missing from {kind.label_en}.",
+                    format_lazy(_("文件不完整,缺少 {part}:{resave}"), part=name, resave=kind.resave),
                 )
         unpacked = 0
         for member in members:
@@ -559,13 +585,10 @@ def _inspect(
                 unpacked += len(chunk)
                 if size > max_size:
                     raise _too_large(
-                        kind,
-                        f"{member.filename} 解压后的大小(字节)",
-                        f"the unpacked bytes of {member.filename}",
-                        max_size,
+                        kind, format_lazy(_("{part} 解压后的大小(字节)"), part=member.filename), max_size
                     )
                 if unpacked > limits.unpacked_bytes:
-                    raise _too_large(kind, "解压后的大小(字节)", "the unpacked bytes", limits.unpacked_bytes)
+                    raise _too_large(kind, _("解压后的大小(字节)"), limits.unpacked_bytes)
                 if feeder is not None:
                     feeder.feed(chunk)
             if feeder is not None:

@@ -5,11 +5,16 @@ used by the tests of the seed fixtures and by anyone auditing imported facts."""
 import re
 from decimal import Decimal
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from .i18n import Text
 from .money import plain
 from .numerals import small_number
 
 _ARABIC = re.compile(r"\d+(?:\.\d+)?")
 # Numbers below 100, as ranks and months are written (一, 十二, 二十三).
+# vocabulary: Chinese numerals read from the sources
 _CHINESE = re.compile(r"[零一二两三四五六七八九十]+")
 
 
@@ -36,7 +41,9 @@ def missing_numbers(fact_numbers: set[Decimal], quotes: list[str]) -> set[Decima
 
 
 class QuoteNotFound(ValueError):
-    pass
+    def __init__(self, message: Text) -> None:
+        self.message = message  # rendered in the active language when shown
+        super().__init__(message)
 
 
 def locate_quote(text: str, quote: str, start: int | None = None) -> int:
@@ -46,14 +53,19 @@ def locate_quote(text: str, quote: str, start: int | None = None) -> int:
     times and no start says which one is meant.
     """
     if not quote:
-        raise QuoteNotFound("原文不能为空")
+        raise QuoteNotFound(_("原文不能为空"))
     if start is not None:
         if text[start : start + len(quote)] == quote:
             return start
-        raise QuoteNotFound(f"来源文档第{start}个字符处不是这段原文")
+        raise QuoteNotFound(format_lazy(_("来源文档第{start}个字符处不是这段原文"), start=start))
     first = text.find(quote)
     if first < 0:
-        raise QuoteNotFound("来源文档中找不到这段原文,请逐字复制")
+        raise QuoteNotFound(_("来源文档中找不到这段原文,请逐字复制"))
     if text.find(quote, first + 1) >= 0:
-        raise QuoteNotFound(f"这段原文在来源文档中出现了{text.count(quote)}次,请填写起始位置或引用更长的句子")
+        raise QuoteNotFound(
+            format_lazy(
+                _("这段原文在来源文档中出现了{count}次,请填写起始位置或引用更长的句子"),
+                count=text.count(quote),
+            )
+        )
     return first

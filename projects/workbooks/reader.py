@@ -24,11 +24,14 @@ from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from lxml.etree import LxmlError
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from ..i18n import Text, both, in_chinese, in_english
 from ..models import ImportKind
 from ..money import AmountParseError, ParsedAmount, parse_amount, parse_number
 from ..ooxml import PackageRefused, WorkbookLimits, inspect_workbook
@@ -76,10 +79,17 @@ UNREADABLE = (
 class WorkbookError(ValueError):
     """A file that is not the workbook expected, with the reason in Chinese and English."""
 
-    def __init__(self, message: str, message_en: str) -> None:
-        self.message = message
-        self.message_en = message_en
-        super().__init__(message)
+    def __init__(self, reason: Text) -> None:
+        self.reason = reason  # the message, rendered in the active language when shown
+        super().__init__(reason)
+
+    @property
+    def message(self) -> str:
+        return in_chinese(self.reason)
+
+    @property
+    def message_en(self) -> str:
+        return in_english(self.reason)
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,10 @@ class Sheet:
     def has(self, key: str) -> bool:
         return key in self.columns
 
+    def header(self, key: str) -> str:
+        """The column's header as the sheet writes it (how staff know the column)."""
+        return self.columns[key][1] if key in self.columns else key
+
     def label(self, key: str | None) -> str:
         """ "H 单位": how staff find the column."""
         if key is None or key not in self.columns:
@@ -152,10 +166,7 @@ def _cell(value: object, number_format: str | None) -> object:
 
 
 def _unreadable() -> WorkbookError:
-    return WorkbookError(
-        "无法读取该文件:请上传 Excel 工作簿(.xlsx),可先下载模板填写",
-        "The file cannot be read: upload an Excel workbook (.xlsx); the templates help.",
-    )
+    return WorkbookError(_("无法读取该文件:请上传 Excel 工作簿(.xlsx),可先下载模板填写"))
 
 
 def check_package(content: bytes) -> None:
@@ -163,7 +174,7 @@ def check_package(content: bytes) -> None:
     try:
         inspect_workbook(content, LIMITS)
     except PackageRefused as refused:
-        raise WorkbookError(refused.message, refused.message_en) from None
+        raise WorkbookError(refused.reason) from None
 
 
 def _open(content: bytes):
@@ -229,7 +240,7 @@ def _data_sheet(workbook):
     for worksheet in workbook.worksheets:
         if worksheet.title not in (META_SHEET, LISTS_SHEET, VERSIONS_SHEET):
             return worksheet
-    raise WorkbookError("工作簿中没有数据工作表", "The workbook has no data sheet.")
+    raise WorkbookError(_("工作簿中没有数据工作表"))
 
 
 def _header(rows: list[tuple], columns: Sequence[Column]) -> tuple[int, dict[str, tuple[int, str]]]:
@@ -249,7 +260,7 @@ def _header(rows: list[tuple], columns: Sequence[Column]) -> tuple[int, dict[str
     return best
 
 
-def _kind_label(kind: str) -> str:
+def _kind_label(kind: str) -> Text:
     return ImportKind(kind).label if kind in ImportKind.values else kind
 
 
@@ -262,8 +273,11 @@ def read_sheet(content: bytes, columns: Sequence[Column], *, kind: str | None = 
         meta = _meta(workbook)
         if kind and meta.get("kind") and meta["kind"] != kind:
             raise WorkbookError(
-                f"这是“{_kind_label(meta['kind'])}”模板,不是“{_kind_label(kind)}”模板,请选择正确的导入类型",
-                f"This is a {meta['kind']} workbook, not a {kind} one: choose the matching import kind.",
+                format_lazy(
+                    _("这是“{found}”模板,不是“{expected}”模板,请选择正确的导入类型"),
+                    found=_kind_label(meta["kind"]),
+                    expected=_kind_label(kind),
+                )
             )
         worksheet = _data_sheet(workbook)
         worksheet.reset_dimensions()  # some writers record wrong dimensions: read every row there is
@@ -273,9 +287,12 @@ def read_sheet(content: bytes, columns: Sequence[Column], *, kind: str | None = 
         missing = [c.header for c in columns if c.required and c.key not in found]
         if missing:
             raise WorkbookError(
-                f"找不到列:{'、'.join(missing)}。表头应在前{HEADER_SEARCH_ROWS}行内(模板为第{HEADER_ROW}行),请使用下载的模板",
-                f"Columns not found: {', '.join(missing)}. Use the downloaded template (headers in row "
-                f"{HEADER_ROW}).",
+                format_lazy(
+                    _("找不到列:{columns}。表头应在前{rows}行内(模板为第{header_row}行),请使用下载的模板"),
+                    columns="、".join(missing),
+                    rows=HEADER_SEARCH_ROWS,
+                    header_row=HEADER_ROW,
+                )
             )
         sheet = Sheet(worksheet.title, meta, found, versions=_versions(workbook))
         positions = [(key, number - 1) for key, (number, _) in found.items()]
@@ -288,8 +305,7 @@ def read_sheet(content: bytes, columns: Sequence[Column], *, kind: str | None = 
             if any(value is not None for value in values.values()):
                 if len(sheet.rows) >= MAX_ROWS:
                     raise WorkbookError(
-                        f"数据超过{MAX_ROWS}行,请分成几个文件导入",
-                        f"More than {MAX_ROWS} rows: split the file.",
+                        format_lazy(_("数据超过{limit}行,请分成几个文件导入"), limit=MAX_ROWS)
                     )
                 sheet.rows.append(SheetRow(row_number, values))
 
@@ -330,28 +346,36 @@ class Cells:
         self.bad_rows: set[int] = set()
 
     def add(
+        self, row: SheetRow | int, key: str | None, rule_id: str, message: Text, *, severity: str = ERROR
+    ) -> None:
+        """A finding at the row and column, its message kept in Chinese and English."""
+        self.record(row, key, rule_id, both(message), severity=severity)
+
+    def record(
         self,
         row: SheetRow | int,
         key: str | None,
         rule_id: str,
-        message: str,
+        message: tuple[str, str],
         *,
         severity: str = ERROR,
-        message_en: str = "",
     ) -> None:
+        """A finding whose message is already rendered: (Chinese, English)."""
         number = row.number if isinstance(row, SheetRow) else row
         if severity == ERROR:
             self.bad_rows.add(number)
-        self.findings.append(
-            RowFinding(number, self.sheet.label(key), rule_id, severity, message, message_en)
-        )
+        self.findings.append(RowFinding(number, self.sheet.label(key), rule_id, severity, *message))
 
-    def unreadable(self, row: SheetRow, key: str, reason: str, what_en: str) -> None:
-        value = row.values.get(key)
+    def unreadable(self, row: SheetRow, key: str, reason: Text) -> None:
+        self.add(row, key, PARSE, reason)
+
+    def unparsed(self, row: SheetRow, key: str, reason: str, what: str) -> None:
+        """A cell the parsers of projects.money and projects.periods refused (`what`: "amount",
+        "date", "period"). Their reasons are in Chinese only (vocabulary modules): the English
+        says what could not be read where."""
         letter = (self.sheet.label(key) or key).split()[0]
-        self.add(
-            row, key, PARSE, reason, message_en=f"Cannot read the {what_en} “{value}” in column {letter}."
-        )
+        unread = format_lazy(_UNPARSED[what], column=letter, value=row.values.get(key))
+        self.record(row, key, PARSE, (reason, in_english(unread)))
 
     def raw(self, row: SheetRow, key: str) -> object:
         return row.values.get(key)
@@ -367,7 +391,13 @@ class Cells:
         else:
             text = str(value).strip()
         if max_length is not None and len(text) > max_length:
-            self.unreadable(row, key, f"内容过长:最多{max_length}个字,现有{len(text)}个字", "text")
+            self.unreadable(
+                row,
+                key,
+                format_lazy(
+                    _("内容过长:最多{limit}个字,现有{length}个字"), limit=max_length, length=len(text)
+                ),
+            )
             return ""
         return text
 
@@ -378,7 +408,11 @@ class Cells:
             return default
         scale = UNITS.get(text.replace(" ", ""))
         if scale is None:
-            self.unreadable(row, key, f"单位“{text}”无法识别,可选 {'、'.join(UNITS)}", "unit")
+            self.unreadable(
+                row,
+                key,
+                format_lazy(_("单位“{unit}”无法识别,可选 {units}"), unit=text, units="、".join(UNITS)),
+            )
         return scale
 
     def amount(
@@ -389,7 +423,7 @@ class Cells:
         if value is None:
             return None
         if isinstance(value, bool) or isinstance(value, datetime | date | time):
-            self.unreadable(row, key, f"不是金额;{_AMOUNT_HINT}", "amount")
+            self.unreadable(row, key, format_lazy(_("不是金额;{hint}"), hint=_AMOUNT_HINT))
             return None
         text = _plain(_decimal(value)) if isinstance(value, int | float | Decimal) else str(value)
         if scale is None and isinstance(value, int | float | Decimal):
@@ -397,7 +431,7 @@ class Cells:
         try:
             return parse_amount(text, scale=scale, currency=currency)
         except AmountParseError as error:
-            self.unreadable(row, key, error.reason, "amount")
+            self.unparsed(row, key, error.reason, "amount")
             return None
 
     def number(self, row: SheetRow, key: str, *, unit: str = "", places: int = 4) -> Decimal | None:
@@ -406,7 +440,7 @@ class Cells:
         if value is None:
             return None
         if isinstance(value, bool) or isinstance(value, datetime | date | time):
-            self.unreadable(row, key, "不是数字", "number")
+            self.unreadable(row, key, _("不是数字"))
             return None
         if isinstance(value, int | float | Decimal):
             number = _decimal(value)
@@ -416,18 +450,23 @@ class Cells:
                 text = text.removesuffix(suffix)
             number = parse_number(text)
             if number is None:
-                expected = f"数字{'(可带单位“' + unit + '”)' if unit else ''}"
-                self.unreadable(row, key, f"“{value}”不是{expected}", "number")
+                self.unreadable(
+                    row,
+                    key,
+                    format_lazy(_("“{value}”不是数字(可带单位“{unit}”)"), value=value, unit=unit)
+                    if unit
+                    else format_lazy(_("“{value}”不是数字"), value=value),
+                )
                 return None
         if number != number.quantize(Decimal(1).scaleb(-places)):
-            self.unreadable(row, key, f"最多保留{places}位小数", "number")
+            self.unreadable(row, key, format_lazy(_("最多保留{places}位小数"), places=places))
             return None
         if abs(number) >= Decimal(10) ** 19:
-            self.unreadable(row, key, "数字过大", "number")
+            self.unreadable(row, key, _("数字过大"))
             return None
         return number
 
-    def integer(self, row: SheetRow, key: str, *, low: int, high: int, what: str) -> int | None:
+    def integer(self, row: SheetRow, key: str, *, low: int, high: int) -> int | None:
         value = row.values.get(key)
         if value is None:
             return None
@@ -440,7 +479,16 @@ class Cells:
         except InvalidOperation:
             number = None
         if number is None or number != number.to_integral_value() or not low <= number <= high:
-            self.unreadable(row, key, f"{what}应为{low}至{high}之间的整数", "number")
+            self.unreadable(
+                row,
+                key,
+                format_lazy(
+                    _("{column}应为{low}至{high}之间的整数"),
+                    column=self.sheet.header(key),
+                    low=low,
+                    high=high,
+                ),
+            )
             return None
         return int(number)
 
@@ -453,18 +501,20 @@ class Cells:
         if isinstance(value, date):  # a date cell (a datetime is a date too): parse_date's years
             day = value.date() if isinstance(value, datetime) else value
             if not MIN_YEAR <= day.year <= MAX_YEAR:
-                self.unreadable(row, key, f"年份须在{MIN_YEAR}至{MAX_YEAR}之间", "date")
+                self.unreadable(
+                    row, key, format_lazy(_("年份须在{low}至{high}之间"), low=MIN_YEAR, high=MAX_YEAR)
+                )
                 return None
             return day, DatePrecision.DAY
         if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
             self.unreadable(
-                row, key, "日期单元格是数字:请写作 2022-03-18 或 3月18日,或将单元格设为日期格式", "date"
+                row, key, _("日期单元格是数字:请写作 2022-03-18 或 3月18日,或将单元格设为日期格式")
             )
             return None
         try:
             return parse_date(str(value), year)
         except PeriodParseError as error:
-            self.unreadable(row, key, error.reason, "date")
+            self.unparsed(row, key, error.reason, "date")
             return None
 
     def period(self, row: SheetRow, key: str, year: int | None) -> Period | None:
@@ -472,16 +522,16 @@ class Cells:
         if value is None:
             return None
         if isinstance(value, datetime | date):
-            self.unreadable(row, key, "时段被 Excel 识别成了日期:请将单元格设为文本后填写,如 1-5月", "period")
+            self.unreadable(row, key, _("时段被 Excel 识别成了日期:请将单元格设为文本后填写,如 1-5月"))
             return None
         text = self.text(row, key)
         try:
             return parse_period(text, year)
         except PeriodParseError as error:
-            self.unreadable(row, key, error.reason, "period")
+            self.unparsed(row, key, error.reason, "period")
             return None
 
-    def choice(self, row: SheetRow, key: str, choices: Mapping[str, str], what: str) -> str | None:
+    def choice(self, row: SheetRow, key: str, choices: Mapping[str, str]) -> str | None:
         """The value of a label (or the value itself) among `choices` {label: value}."""
         text = self.text(row, key)
         if not text:
@@ -490,13 +540,22 @@ class Cells:
             return choices[text]
         if text in choices.values():
             return text
-        self.unreadable(row, key, f"{what}“{text}”无法识别,可选 {'、'.join(choices)}", "choice")
+        self.unreadable(
+            row,
+            key,
+            format_lazy(
+                _("{column}“{text}”无法识别,可选 {choices}"),
+                column=self.sheet.header(key),
+                text=text,
+                choices="、".join(choices),
+            ),
+        )
         return None
 
 
-_AMOUNT_HINT = "可写作 274.82万元、1.5亿元,或填数字并在“单位”列选择单位"
-
-
-def labels(choices: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """{label: value} of Django choices."""
-    return {str(label): value for value, label in choices}
+_UNPARSED = {
+    "amount": _("无法读取{column}列的金额“{value}”"),
+    "date": _("无法读取{column}列的日期“{value}”"),
+    "period": _("无法读取{column}列的时段“{value}”"),
+}
+_AMOUNT_HINT = _("可写作 274.82万元、1.5亿元,或填数字并在“单位”列选择单位")

@@ -17,11 +17,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..i18n import in_chinese
 from ..models import (
     EntryBasis,
     ImportKind,
@@ -55,11 +58,14 @@ from .layout import (
     VERSIONS_SHEET,
     YTD_AMOUNT,
     Column,
+    labels,
     ytd_header,
 )
 
+# The units of the projects' and indicators' amount columns, the default first.
+AMOUNT_UNITS = [UNIT_LABELS[AmountScale.YI], UNIT_LABELS[AmountScale.WAN], UNIT_LABELS[AmountScale.ONE]]
 BLANK_ROWS = 500  # rows prepared (dropdowns, checks) in a template staff add rows to
-AUTHOR = "项目调度台账"
+AUTHOR = _("项目调度台账")
 REFERENCE_FILL = PatternFill("solid", fgColor="EDEDED")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 REFERENCE_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
@@ -97,7 +103,7 @@ class _Book:
             cell.font = Font(bold=True)
             cell.fill = HEADER_FILL if column.editable else REFERENCE_HEADER_FILL
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            cell.comment = Comment(column.comment, AUTHOR, width=260, height=110)
+            cell.comment = Comment(str(column.comment), str(AUTHOR), width=260, height=110)
             self.sheet.column_dimensions[get_column_letter(number)].width = column.width
         self.sheet.freeze_panes = freeze
 
@@ -127,7 +133,7 @@ class _Book:
             else:
                 cell.protection = Protection(locked=False)
             if notes and column.key in notes:
-                cell.comment = Comment(notes[column.key], AUTHOR, width=240, height=80)
+                cell.comment = Comment(notes[column.key], str(AUTHOR), width=240, height=80)
 
     def data_range(self, key: str, rows: int) -> str:
         letter = self.letter(key)
@@ -152,8 +158,8 @@ class _Book:
             allow_blank=True,
             showErrorMessage=True,
             errorStyle="stop",
-            errorTitle="请从下拉列表选择",
-            error=f"可选:{'、'.join(options)}"[:250],
+            errorTitle=gettext("请从下拉列表选择"),
+            error=gettext("可选:{options}").format(options="、".join(options))[:250],
             showInputMessage=bool(prompt),
             prompt=prompt[:250] or None,
         )
@@ -173,15 +179,15 @@ class _Book:
             allow_blank=True,
             showErrorMessage=True,
             errorStyle="warning",
-            errorTitle="请核对日期",
+            errorTitle=gettext("请核对日期"),
             error=(
-                "实际日期不能晚于今天。按月、季度填写(2022年3月、一季度)时可以保留"
+                gettext("实际日期不能晚于今天。按月、季度填写(2022年3月、一季度)时可以保留")
                 if not_after_today
-                else "应为日期;按月、季度、年填写(2022年3月、一季度、2023年)时可以保留"
+                else gettext("应为日期;按月、季度、年填写(2022年3月、一季度、2023年)时可以保留")
             ),
             showInputMessage=True,
             promptTitle=self.columns[self.index[key] - 1].header,
-            prompt=self.columns[self.index[key] - 1].comment[:250],
+            prompt=str(self.columns[self.index[key] - 1].comment)[:250],
         )
         validation.add(self.data_range(key, rows))
         self.sheet.add_data_validation(validation)
@@ -195,7 +201,7 @@ class _Book:
             allow_blank=True,
             showInputMessage=True,
             promptTitle=column.header[:32],
-            prompt=column.comment[:250],
+            prompt=str(column.comment)[:250],
         )
         validation.add(self.data_range(key, rows))
         self.sheet.add_data_validation(validation)
@@ -251,14 +257,16 @@ def monthly_template(zone: Zone, year: int, month: int, *, today: date | None = 
 
 
 def monthly_workbook(sheet: MonthlySheet) -> bytes:
-    basis_label = EntryBasis(sheet.basis).label
     amount_key = MONTH_AMOUNT.key if sheet.basis == EntryBasis.MONTH else YTD_AMOUNT.key
-    title = (
-        f"{sheet.zone.name} {sheet.year}年{sheet.month}月 项目月报(完成投资填{basis_label}) · "
-        f"{sheet.window_label}"
+    title = gettext("{zone} {year}年{month}月 项目月报(完成投资填{basis}) · {window}").format(
+        zone=sheet.zone.name,
+        year=sheet.year,
+        month=sheet.month,
+        basis=EntryBasis(sheet.basis).label,
+        window=sheet.window_label,
     )
     book = _Book(
-        "月报",
+        gettext("月报"),
         title,
         monthly_columns(sheet.basis, sheet.month),
         {
@@ -284,7 +292,7 @@ def monthly_workbook(sheet: MonthlySheet) -> bytes:
             "planned": format_amount(row.planned_investment, AmountScale.YI),
             "previous_ytd": format_amount(row.previous_ytd, scale),
             amount_key: _in_scale(amount, scale),
-            "unit": UNIT_LABELS.get(scale, "万元"),
+            "unit": UNIT_LABELS.get(scale, UNIT_LABELS[AmountScale.WAN]),
             "remark": row.remark or None,
         }
         locked, notes = [], {}
@@ -293,14 +301,18 @@ def monthly_workbook(sheet: MonthlySheet) -> bytes:
                 continue
             if cell.ambiguous:
                 locked.append(kind)
-                notes[kind] = f"该项目有多个{cell.label}节点(分期),请在项目页面分别填写"
+                notes[kind] = gettext("该项目有多个{milestone}节点(分期),请在项目页面分别填写").format(
+                    milestone=cell.label
+                )
             else:
                 values[kind] = _date_cell(cell.actual, cell.actual_precision)
                 if cell.planned:
-                    notes[kind] = f"计划{cell.label}:{cell.planned}"
+                    notes[kind] = gettext("计划{milestone}:{planned}").format(
+                        milestone=cell.label, planned=cell.planned
+                    )
         book.append(values, reference=locked, notes=notes)
     rows = len(sheet.rows)
-    book.dropdown("unit", list(UNITS), rows, prompt="金额列为纯数字时的单位,默认万元")
+    book.dropdown("unit", list(UNITS), rows, prompt=gettext("金额列为纯数字时的单位,默认万元"))
     for kind in MILESTONE_COLUMNS:
         book.date_check(kind, rows, not_after_today=True)
     book.prompt(amount_key, rows)
@@ -309,7 +321,7 @@ def monthly_workbook(sheet: MonthlySheet) -> bytes:
     versions = book.workbook.create_sheet(VERSIONS_SHEET)
     versions.sheet_state = "hidden"
     keys = list(sheet.rows[0].versions) if sheet.rows else []
-    versions.append(["项目编号", *keys])
+    versions.append([gettext("项目编号"), *keys])
     for row in sheet.rows:
         versions.append([row.project.pk, *(row.versions[key] for key in keys)])
     return book.content()
@@ -322,9 +334,9 @@ def monthly_workbook(sheet: MonthlySheet) -> bytes:
 def projects_template(zone: Zone | None = None) -> bytes:
     """Projects to create or update; with a zone, its own projects are pre-filled (as stored),
     so that a row left as it is changes nothing."""
-    title = "项目导入:按(区域,项目名称)匹配,已有的项目更新(留空的单元格不修改),没有的新增"
+    title = gettext("项目导入:按(区域,项目名称)匹配,已有的项目更新(留空的单元格不修改),没有的新增")
     book = _Book(
-        "项目",
+        gettext("项目"),
         title,
         PROJECT_COLUMNS,
         {
@@ -345,7 +357,7 @@ def projects_template(zone: Zone | None = None) -> bytes:
                 )
                 or None,
                 "unit": UNIT_LABELS.get(scale),
-                "stage": project.get_stage_display() or None,
+                "stage": in_chinese(project.get_stage_display()) or None,  # read back by the importer
                 "planned_start": format_date(project.planned_start, project.planned_start_precision) or None,
                 "planned_finish": format_date(project.planned_finish, project.planned_finish_precision)
                 or None,
@@ -354,8 +366,8 @@ def projects_template(zone: Zone | None = None) -> bytes:
             }
         )
     rows = max(book.rows + BLANK_ROWS, BLANK_ROWS)
-    book.dropdown("unit", ["亿元", "万元", "元"], rows, prompt="总投资为纯数字时的单位,默认亿元")
-    book.dropdown("stage", list(Stage.labels), rows)
+    book.dropdown("unit", AMOUNT_UNITS, rows, prompt=gettext("总投资为纯数字时的单位,默认亿元"))
+    book.dropdown("stage", list(labels(Stage.choices)), rows)
     book.date_check("planned_start", rows, not_after_today=False)
     book.date_check("planned_finish", rows, not_after_today=False)
     for key in ("zone", "name", "total_investment", "enterprise", "reason"):
@@ -371,12 +383,12 @@ def indicators_template(zone: Zone | None = None) -> bytes:
     """Indicator values; with a zone, a row for each indicator the zone has reported (its name,
     the indicator, 实际), ready for the year, period and value. Rows without a value or a growth
     rate are not imported."""
-    title = (
+    title = gettext(
         "指标数值导入:按(主体,指标,年度,时段,数值类型)匹配,已有的数值更新,没有的新增;"
         "未填数值和同比增长的行不导入"
     )
     book = _Book(
-        "指标数值",
+        gettext("指标数值"),
         title,
         INDICATOR_COLUMNS,
         {
@@ -391,20 +403,21 @@ def indicators_template(zone: Zone | None = None) -> bytes:
             IndicatorValue.objects.filter(zone=zone).values_list("metric_id", flat=True).distinct()
         )
         for metric in (m for m in metrics if m.pk in reported):
+            # vocabulary: the 主体类型 of a zone, read back by the importer
             book.append(
                 {
                     "subject_kind": "区域",
                     "subject": zone.name,
                     "metric": metric.name,
-                    "value_kind": ValueKind.ACTUAL.label,
-                    "unit": "亿元" if metric.unit_kind == UnitKind.AMOUNT else None,
+                    "value_kind": in_chinese(ValueKind.ACTUAL.label),  # read back by the importer
+                    "unit": UNIT_LABELS[AmountScale.YI] if metric.unit_kind == UnitKind.AMOUNT else None,
                 }
             )
     rows = book.rows + BLANK_ROWS
     book.dropdown("subject_kind", list(SUBJECT_KINDS), rows)
     book.dropdown("metric", [m.name for m in metrics], rows)
-    book.dropdown("value_kind", list(ValueKind.labels), rows)
-    book.dropdown("unit", ["亿元", "万元", "元"], rows, prompt="金额类指标的数值为纯数字时的单位,默认亿元")
+    book.dropdown("value_kind", list(labels(ValueKind.choices)), rows)
+    book.dropdown("unit", AMOUNT_UNITS, rows, prompt=gettext("金额类指标的数值为纯数字时的单位,默认亿元"))
     for key in ("subject", "subject_zone", "year", "period", "value", "yoy", "reason"):
         book.prompt(key, rows)
     return book.content()

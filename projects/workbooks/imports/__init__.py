@@ -16,13 +16,13 @@ Every upload is recorded as an ImportBatch (its findings and counts, and its fil
 time: projects.uploads); committing a batch checks the stored file again, since the data may have
 changed since the dry run.
 
-Modules: base (what the kinds share: results, English, lookups), monthly, projects, indicators
+Modules: base (what the kinds share: results, refusals, lookups), monthly, projects, indicators
 (one kind each), batches (check and commit, the ImportBatch).
 """
 
 from __future__ import annotations
 
-from .base import ENGLISH, MAX_STORED_FINDINGS, ImportRefused, ImportResult, RowPlan, ZoneInfo, english
+from .base import MAX_STORED_FINDINGS, ImportRefused, ImportResult, RowPlan, ZoneInfo
 from .batches import (
     COLUMNS,
     RECORDED_FIELDS,
@@ -34,29 +34,25 @@ from .batches import (
     record_check,
     refusal,
 )
-from .indicators import FIGURE_FIELDS, INDICATOR_FIELD_COLUMNS, VALUE_KINDS
+from .indicators import FIGURE_FIELDS, INDICATOR_FIELD_COLUMNS
 from .monthly import MONTHLY_CELL_COLUMNS
-from .projects import PROJECT_FIELD_COLUMNS, STAGES
+from .projects import PROJECT_FIELD_COLUMNS
 
 __all__ = [
     "COLUMNS",
-    "ENGLISH",
     "FIGURE_FIELDS",
     "INDICATOR_FIELD_COLUMNS",
     "MAX_STORED_FINDINGS",
     "MONTHLY_CELL_COLUMNS",
     "PROJECT_FIELD_COLUMNS",
     "RECORDED_FIELDS",
-    "STAGES",
     "STALE_IMPORT",
-    "VALUE_KINDS",
     "ImportRefused",
     "ImportResult",
     "RowPlan",
     "ZoneInfo",
     "check_import",
     "commit_import",
-    "english",
     "import_batch_check",
     "import_batch_commit",
     "record_check",

@@ -1,20 +1,23 @@
-"""What the kinds of workbook import share: the English of the import's own findings (ENGLISH,
-english), ImportRefused, the result of a check (ImportResult, RowPlan), and the lookups every
-kind makes in one query per model (zones by name, readable rows, refusals, rule findings).
+"""What the kinds of workbook import share: ImportRefused, the result of a check (ImportResult,
+RowPlan), and the lookups every kind makes in one query per model (zones by name, readable rows,
+refusals, rule findings).
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ... import access, rules
+from ...i18n import Text, both, in_chinese, in_english
 from ...models import (
     IndicatorValue,
     StaleVersion,
@@ -25,57 +28,21 @@ from ..reader import ERROR, WARNING, Cells, RowFinding, SheetRow, WorkbookError
 
 MAX_STORED_FINDINGS = 10_000  # an ImportBatch keeps this many findings (the counts are always complete)
 
-# English for the findings of the import itself (the rules' own are in projects.rules).
-ENGLISH = {
-    "file": "The file cannot be imported.",
-    "parse": "The cell cannot be read.",
-    "no_access": "You may not change data of this zone.",
-    "unknown_project": "There is no project with this number.",
-    "not_in_zone": "The project is not on the zone's portfolios of the year.",
-    "duplicate_project": "The project appears more than once.",
-    "duplicate_row": "The same record appears more than once in the file.",
-    "missing_project": "The project number is missing.",
-    "remark_without_value": "A remark is saved with the completed investment: enter the amount too.",
-    "missing_previous": (
-        "Last month's year-to-date figure is missing: the month's amount cannot become a year-to-date figure."
-    ),
-    "no_metric": "The metric completed_investment is missing from the catalogue.",
-    "ambiguous_milestone": "The project has several milestones of this kind: enter them on its page.",
-    "stale": "Someone else changed this record since it was read; nothing was saved.",
-    "not_exact": "A monthly figure must be exact (no 约, 余 …).",
-    "not_yuan": "Completed investment is reported in yuan (CNY).",
-    "unknown_zone": "No zone of this name.",
-    "ambiguous_zone": "Several zones go by this name.",
-    "unknown_enterprise": "No enterprise of this name.",
-    "ambiguous_enterprise": "Several enterprises go by this name.",
-    "unknown_metric": "No indicator of this name or code.",
-    "unknown_subject": "No zone, portfolio or project of this name.",
-    "ambiguous_subject": "Several portfolios or projects go by this name: give the zone.",
-    "ambiguous_value": (
-        "Several current values exist for this subject, indicator and period: edit them in the admin."
-    ),
-    "start_month_required": "A flow indicator needs a cumulative period (1-5月), not a point in time.",
-    "required": "This column is required.",
-}
-
-
-def english(rule_id: str) -> str:
-    """English for a finding given without its parameters: the import's own text, or the rule's
-    message with its placeholders elided."""
-    if rule_id in ENGLISH:
-        return ENGLISH[rule_id]
-    if rule_id in rules.RULES:
-        return re.sub(r"\{[^}]*\}", "…", rules.RULES[rule_id].message_en)
-    return "See the Chinese message."
-
 
 class ImportRefused(Exception):
     """A commit that did not happen (nothing was written), with the reason in Chinese and English."""
 
-    def __init__(self, message: str, message_en: str) -> None:
-        self.message = message
-        self.message_en = message_en
-        super().__init__(message)
+    def __init__(self, reason: Text) -> None:
+        self.reason = reason  # the message, rendered in the active language when shown
+        super().__init__(reason)
+
+    @property
+    def message(self) -> str:
+        return in_chinese(self.reason)
+
+    @property
+    def message_en(self) -> str:
+        return in_english(self.reason)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,7 +59,7 @@ class RowPlan:
     fields: set[str] = field(default_factory=set)  # the fields the updates change
     expected: dict[int, int] = field(default_factory=dict)  # pk → version of rows updated or restated
     unchanged: int = 0
-    reason: str = ""  # the history's reason where a row gives none
+    reason: str = ""  # the history's reason where a row gives none (stored: a str)
 
     def summary(self) -> dict[str, int]:
         restated = sum(1 for obj in self.creates if getattr(obj, "restates_id", None))
@@ -175,7 +142,7 @@ def _sorted(findings: list[RowFinding]) -> list[RowFinding]:
 
 
 def _file_error(kind: str, error: WorkbookError, file_name: str) -> ImportResult:
-    finding = RowFinding(0, "", "file", ERROR, error.message, error.message_en)
+    finding = RowFinding(0, "", "file", ERROR, *both(error.reason))
     return ImportResult(kind=kind, findings=[finding], file_name=file_name)
 
 
@@ -225,31 +192,43 @@ class _Refusals:
     def __call__(self, zone_id: int | None) -> tuple[str, str] | None:
         if zone_id not in self.cache:
             refusal = access.zone_edit_refusal(self.user, zone_id)
-            if refusal:
-                chinese, _, english_text = refusal.partition(" / ")
-                self.cache[zone_id] = (chinese, english_text or ENGLISH["no_access"])
-            else:
-                self.cache[zone_id] = None
+            self.cache[zone_id] = both(refusal) if refusal else None
         return self.cache[zone_id]
 
 
 def _one(
-    cells: Cells, row: SheetRow, key: str, candidates: list | None, what: str, name: str, rule: str
+    cells: Cells,
+    row: SheetRow,
+    key: str,
+    candidates: Sequence[Any] | None,
+    rule: str,
+    *,
+    unknown: Text,
+    ambiguous: Text,
 ) -> Any | None:
     """The single candidate a name refers to, or a finding (unknown_… / ambiguous_…)."""
     if not candidates:
-        cells.add(row, key, f"unknown_{rule}", f"找不到{what}“{name}”", message_en=ENGLISH[f"unknown_{rule}"])
+        cells.add(row, key, f"unknown_{rule}", unknown)
         return None
     if len(candidates) > 1:
-        cells.add(
-            row,
-            key,
-            f"ambiguous_{rule}",
-            f"“{name}”对应多个{what},请写明全称" + ("或填写所在区域" if rule == "subject" else ""),
-            message_en=ENGLISH[f"ambiguous_{rule}"],
-        )
+        cells.add(row, key, f"ambiguous_{rule}", ambiguous)
         return None
     return candidates[0]
+
+
+def _zone(
+    cells: Cells, row: SheetRow, key: str, candidates: list[ZoneInfo] | None, name: str
+) -> ZoneInfo | None:
+    """The zone a name refers to, or a finding (unknown_zone / ambiguous_zone)."""
+    return _one(
+        cells,
+        row,
+        key,
+        candidates,
+        "zone",
+        unknown=format_lazy(_("找不到区域“{name}”"), name=name),
+        ambiguous=format_lazy(_("“{name}”对应多个区域,请写明全称"), name=name),
+    )
 
 
 def _rule_findings(
@@ -260,20 +239,19 @@ def _rule_findings(
     today,
 ) -> None:
     """Run the rules on every object at once; each finding goes to its object's row and column."""
-    for finding in rules.check([obj for _, obj in objects.values()], today=today):
-        row, _ = objects[id(finding.obj)]
-        cells.add(
+    for finding in rules.check([obj for _row, obj in objects.values()], today=today):
+        row = objects[id(finding.obj)][0]
+        cells.record(
             row,
             columns.get(finding.field, default),
             finding.rule_id,
-            finding.message,
+            (finding.message, finding.message_en),
             severity=finding.severity,
-            message_en=finding.message_en,
         )
 
 
-def _required(cells: Cells, row: SheetRow, key: str, header: str) -> bool:
+def _required(cells: Cells, row: SheetRow, key: str) -> bool:
     if row.blank(key):
-        cells.add(row, key, "required", f"请填写“{header}”", message_en=ENGLISH["required"])
+        cells.add(row, key, "required", format_lazy(_("请填写“{column}”"), column=cells.sheet.header(key)))
         return False
     return True

@@ -8,6 +8,8 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from ... import uploads
 from ...models import (
@@ -66,21 +68,17 @@ def check_import(
     return result
 
 
-STALE_IMPORT = (
-    f"{STALE_MESSAGE}(导入检查之后有记录被他人修改),本次未导入任何数据;请重新检查后再导入",
-    "Someone changed records after the check; nothing was imported. Check the file again, then import.",
+STALE_IMPORT = format_lazy(
+    _("{stale}(导入检查之后有记录被他人修改),本次未导入任何数据;请重新检查后再导入"), stale=STALE_MESSAGE
 )
 
 
 def refusal(result: ImportResult) -> ImportRefused | None:
     """Why a checked workbook cannot be committed as it is, or None."""
     if result.plan is None or result.errors:
-        return ImportRefused("文件有错误,未导入任何数据", "The file has errors; nothing was imported.")
+        return ImportRefused(_("文件有错误,未导入任何数据"))
     if not result.ok:
-        return ImportRefused(
-            "有警告尚未确认,未导入任何数据;请核对后勾选确认警告再导入",
-            "Warnings are not confirmed; nothing was imported. Check them, then confirm.",
-        )
+        return ImportRefused(_("有警告尚未确认,未导入任何数据;请核对后勾选确认警告再导入"))
     return None
 
 
@@ -95,11 +93,10 @@ def commit_import(result: ImportResult, *, user) -> dict[str, int]:
                 return save_month(result.plan, user=user)
             return result.plan.save(user)
     except StaleVersion:
-        raise ImportRefused(*STALE_IMPORT) from None
+        raise ImportRefused(STALE_IMPORT) from None
     except IntegrityError as error:
         raise ImportRefused(
-            f"数据与已有记录冲突,未导入任何数据:{error}",
-            f"The data conflicts with existing records; nothing was imported: {error}",
+            format_lazy(_("数据与已有记录冲突,未导入任何数据:{error}"), error=error)
         ) from None
 
 
@@ -107,6 +104,7 @@ def commit_import(result: ImportResult, *, user) -> dict[str, int]:
 # ImportBatch: every upload recorded
 
 
+ALREADY_IMPORTED = _("该文件已经导入过")
 RECORDED_FIELDS = ["zone", "row_count", "error_count", "warning_count", "findings"]
 
 
@@ -164,11 +162,10 @@ def import_batch_commit(
     commits in one request). Raises ImportRefused when it cannot be imported; the batch then
     records the new findings."""
     if batch.status == ImportStatus.COMMITTED:
-        raise ImportRefused("该文件已经导入过", "This file has already been imported.")
+        raise ImportRefused(ALREADY_IMPORTED)
     if result is None and batch.content is None:
-        zh, en = uploads.missing_file(batch)
         raise ImportRefused(
-            f"{zh},未导入任何数据;请重新上传该文件", f"{en} Nothing was imported; upload it again."
+            format_lazy(_("{reason},未导入任何数据;请重新上传该文件"), reason=uploads.missing_file(batch))
         )
     if result is None:
         result = check_import(
@@ -186,7 +183,7 @@ def import_batch_commit(
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status == ImportStatus.COMMITTED:
-            raise ImportRefused("该文件已经导入过", "This file has already been imported.")
+            raise ImportRefused(ALREADY_IMPORTED)
         summary = commit_import(result, user=user)
         batch.status = ImportStatus.COMMITTED
         batch.committed_at = timezone.now()

@@ -5,6 +5,7 @@ indicator, period and kind; a changed actual of a locked month becomes a restate
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,6 +13,9 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ...models import (
     EntryReopening,
@@ -28,10 +32,9 @@ from ...models import (
 from ...money import AmountScale
 from ...periods import Period
 from ...windows import is_locked
-from ..layout import SUBJECT_KINDS
-from ..reader import Cells, Sheet, SheetRow, labels
+from ..layout import SUBJECT_KINDS, labels
+from ..reader import Cells, Sheet, SheetRow
 from .base import (
-    ENGLISH,
     ImportResult,
     RowPlan,
     ZoneInfo,
@@ -41,15 +44,14 @@ from .base import (
     _required,
     _rule_findings,
     _sorted,
+    _zone,
     _zones_named,
-    english,
 )
 from .projects import _common_zone
 
 # ---------------------------------------------------------------------------------------------
 # 指标数值
 
-VALUE_KINDS = labels(ValueKind.choices)
 INDICATOR_FIELD_COLUMNS = {
     "value": "value",
     "scale": "unit",
@@ -78,32 +80,38 @@ class _IndicatorRow:
 
 def _read_indicator_rows(cells: Cells) -> list[_IndicatorRow]:
     found = []
+    value_kinds = labels(ValueKind.choices)
     for row in cells.sheet.rows:
         if row.blank("value") and row.blank("yoy"):
             continue  # a row prepared by the template and left empty
         ok = all(
             [
-                _required(cells, row, "subject_kind", "主体类型"),
-                _required(cells, row, "subject", "主体名称"),
-                _required(cells, row, "metric", "指标"),
-                _required(cells, row, "year", "年度"),
-                _required(cells, row, "period", "时段"),
+                _required(cells, row, "subject_kind"),
+                _required(cells, row, "subject"),
+                _required(cells, row, "metric"),
+                _required(cells, row, "year"),
+                _required(cells, row, "period"),
             ]
         )
-        subject_kind = cells.choice(row, "subject_kind", SUBJECT_KINDS, "主体类型")
-        year = cells.integer(row, "year", low=1949, high=2200, what="年度")
+        subject_kind = cells.choice(row, "subject_kind", SUBJECT_KINDS)
+        year = cells.integer(row, "year", low=1949, high=2200)
         period = cells.period(row, "period", year) if year is not None else None
         if period is not None and period.year != year:
-            cells.add(row, "period", "parse", f"时段的年份({period.year})与年度({year})不一致")
+            cells.add(
+                row,
+                "period",
+                "parse",
+                format_lazy(
+                    _("时段的年份({period_year})与年度({year})不一致"), period_year=period.year, year=year
+                ),
+            )
             period = None
         kind = (
-            cells.choice(row, "value_kind", VALUE_KINDS, "数值类型")
-            if not row.blank("value_kind")
-            else ValueKind.ACTUAL
+            cells.choice(row, "value_kind", value_kinds) if not row.blank("value_kind") else ValueKind.ACTUAL
         )
         yoy = cells.number(row, "yoy")
         if yoy is not None and yoy < -100:
-            cells.add(row, "yoy", "parse", "同比增长不能低于-100%")
+            cells.add(row, "yoy", "parse", _("同比增长不能低于-100%"))
             yoy = None
         scale = cells.unit(row, "unit", AmountScale.YI) if not row.blank("unit") else None
         if ok and subject_kind and year is not None and period is not None and kind:
@@ -161,23 +169,26 @@ class _Subjects:
         """(subject, the zone whose data it is) of a row, or None after a finding."""
         within = None
         if r.subject_zone:
-            within = _one(
-                cells, r.row, "subject_zone", self.zones.get(r.subject_zone), "区域", r.subject_zone, "zone"
-            )
+            within = _zone(cells, r.row, "subject_zone", self.zones.get(r.subject_zone), r.subject_zone)
             if within is None:
                 return None
         if r.subject_kind == "zone":
-            zone = _one(cells, r.row, "subject", self.zones.get(r.subject), "区域", r.subject, "zone")
+            zone = _zone(cells, r.row, "subject", self.zones.get(r.subject), r.subject)
             return (zone, zone) if zone else None
+        candidates: Sequence[Portfolio | Project]
         if r.subject_kind == "portfolio":
             candidates = self.portfolios.get((r.subject, r.year), [])
-            what = f"{r.year}年的调度清单"
+            unknown = format_lazy(_("找不到{year}年的调度清单“{name}”"), year=r.year, name=r.subject)
+            ambiguous = format_lazy(
+                _("“{name}”对应多个{year}年的调度清单,请写明全称或填写所在区域"), year=r.year, name=r.subject
+            )
         else:
             candidates = self.projects.get(r.subject, [])
-            what = "项目"
+            unknown = format_lazy(_("找不到项目“{name}”"), name=r.subject)
+            ambiguous = format_lazy(_("“{name}”对应多个项目,请写明全称或填写所在区域"), name=r.subject)
         if within is not None:
             candidates = [c for c in candidates if c.zone_id == within.pk]
-        subject = _one(cells, r.row, "subject", candidates, what, r.subject, "subject")
+        subject = _one(cells, r.row, "subject", candidates, "subject", unknown=unknown, ambiguous=ambiguous)
         if subject is None:
             return None
         zone = subject.zone
@@ -204,8 +215,7 @@ def _value_of(cells: Cells, r: _IndicatorRow, metric: Metric) -> tuple[dict[str,
             row,
             "unit",
             "unit_mismatch",
-            f"指标“{metric.name}”不以金额计,“单位”列请留空",
-            message_en=english("unit_mismatch"),
+            format_lazy(_("指标“{metric}”不以金额计,“单位”列请留空"), metric=metric.name),
         )
         return {}, False
     number = cells.number(row, "value", unit=metric.unit)
@@ -233,23 +243,24 @@ def _check_indicators(sheet: Sheet, *, user, today: date | None, confirm_warning
                 r.row,
                 "metric",
                 "unknown_metric",
-                f"找不到指标“{r.metric}”(名称或代码)",
-                message_en=ENGLISH["unknown_metric"],
+                format_lazy(_("找不到指标“{metric}”(名称或代码)"), metric=r.metric),
             )
         found = subjects.find(cells, r)
         if metric is None or found is None:
             continue
         subject, zone = found
         if (refused := refusal(zone.pk if zone else None)) is not None:
-            cells.add(r.row, "subject", "no_access", refused[0], message_en=refused[1])
+            cells.record(r.row, "subject", "no_access", refused)
             continue
         if metric.flow_or_stock == FlowOrStock.FLOW and r.period.is_point:
             cells.add(
                 r.row,
                 "period",
                 "start_month_required",
-                f"“{metric.name}”是按时段累计的指标,时段请写作 1-5月、一季度 等,不能写时点",
-                message_en=ENGLISH["start_month_required"],
+                format_lazy(
+                    _("“{metric}”是按时段累计的指标,时段请写作 1-5月、一季度 等,不能写时点"),
+                    metric=metric.name,
+                ),
             )
             continue
         figure, readable = _value_of(cells, r, metric)
@@ -260,7 +271,7 @@ def _check_indicators(sheet: Sheet, *, user, today: date | None, confirm_warning
     existing: dict[tuple, list[IndicatorValue]] = defaultdict(list)
     if resolved:
         ids: dict[str, set[int]] = defaultdict(set)
-        for r, subject, *_ in resolved:
+        for r, subject, *_rest in resolved:
             ids[r.subject_kind].add(subject.pk)
         in_subjects = Q()
         for kind, pks in ids.items():
@@ -287,7 +298,7 @@ def _check_indicators(sheet: Sheet, *, user, today: date | None, confirm_warning
         zone_ids, {(r.year, r.period.end_month) for r, *_ in resolved}
     )
 
-    plan = RowPlan(IndicatorValue, reason="Excel导入")
+    plan = RowPlan(IndicatorValue, reason=gettext("Excel导入"))
     objects: dict[int, tuple[SheetRow, models.Model]] = {}
     seen: dict[tuple, int] = {}
     for r, subject, zone, metric, figure in resolved:
@@ -305,8 +316,7 @@ def _check_indicators(sheet: Sheet, *, user, today: date | None, confirm_warning
                 r.row,
                 "subject",
                 "duplicate_row",
-                f"与第{seen[key]}行重复(同一主体、指标、时段和数值类型)",
-                message_en=ENGLISH["duplicate_row"],
+                format_lazy(_("与第{row}行重复(同一主体、指标、时段和数值类型)"), row=seen[key]),
             )
             continue
         seen[key] = r.row.number
@@ -321,8 +331,9 @@ def _check_indicators(sheet: Sheet, *, user, today: date | None, confirm_warning
                 r.row,
                 "value",
                 "ambiguous_value",
-                f"该主体、指标和时段已有{len(stored)}条数值(不同来源),请在后台逐条修改",
-                message_en=ENGLISH["ambiguous_value"],
+                format_lazy(
+                    _("该主体、指标和时段已有{count}条数值(不同来源),请在后台逐条修改"), count=len(stored)
+                ),
             )
             continue
         if stored:

@@ -7,6 +7,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from ...models import (
     EntryBasis,
     ImportKind,
@@ -14,9 +17,9 @@ from ...models import (
 )
 from ...money import AmountScale, Currency
 from ...monthly_entry import CellFinding, MonthlyLine, check_month
-from ..layout import MILESTONE_COLUMNS
+from ..layout import MILESTONE_COLUMNS, MONTH_AMOUNT, ytd_header
 from ..reader import Cells, Sheet, SheetRow, WorkbookError
-from .base import ENGLISH, ImportResult, _readable, _sorted, english
+from .base import ImportResult, _readable, _sorted
 
 # ---------------------------------------------------------------------------------------------
 # 月报
@@ -28,32 +31,36 @@ def _monthly_meta(sheet: Sheet, zone: Zone | None, user) -> tuple[Zone, int, int
         zone_id, year, month = int(meta["zone_id"]), int(meta["year"]), int(meta["month"])
     except (KeyError, ValueError):
         raise WorkbookError(
-            "找不到模板信息(隐藏的 _meta 工作表):请在台账中下载本区域当月的月报模板后填写",
-            "The template's hidden _meta sheet is missing: download the zone's monthly template.",
+            _("找不到模板信息(隐藏的 _meta 工作表):请在台账中下载本区域当月的月报模板后填写")
         ) from None
     found = _readable(Zone, user).filter(pk=zone_id).first()
     if found is None:  # or one the user may not read: the same words, nothing learnt
-        raise WorkbookError("模板所属的区域已不存在", "The template's zone no longer exists.")
+        raise WorkbookError(_("模板所属的区域已不存在"))
     if zone is not None and zone.pk != found.pk:
-        raise WorkbookError(
-            f"该模板属于{found.name},不是{zone.name}",
-            f"The template belongs to {found.name}, not {zone.name}.",
-        )
+        raise WorkbookError(format_lazy(_("该模板属于{found},不是{zone}"), found=found.name, zone=zone.name))
     if not 1 <= month <= 12:
-        raise WorkbookError("模板信息中的月份无效", "The template's month is invalid.")
+        raise WorkbookError(_("模板信息中的月份无效"))
     has_month, has_ytd = sheet.has("month_amount"), sheet.has("ytd_amount")
     if has_month == has_ytd:
         raise WorkbookError(
-            f"“本月完成投资”和“1-{month}月累计完成投资”两列须有且只有一列",
-            "The sheet needs exactly one amount column: the month's amount or the year-to-date one.",
+            format_lazy(
+                _("“{month_column}”和“{ytd_column}”两列须有且只有一列"),
+                month_column=MONTH_AMOUNT.header,
+                ytd_column=ytd_header(month),
+            )
         )
     if has_ytd:
         header = sheet.columns["ytd_amount"][1]
+        # vocabulary: the month the year-to-date header names (1-5月累计完成投资)
         stated = int(re.search(r"(\d{1,2})月", header).group(1))
         if stated != month:
             raise WorkbookError(
-                f"“{header}”与模板的月份({year}年{month}月)不一致",
-                f"The column {header} does not match the template's month ({year}-{month:02d}).",
+                format_lazy(
+                    _("“{column}”与模板的月份({year}年{month}月)不一致"),
+                    column=header,
+                    year=year,
+                    month=month,
+                )
             )
     return found, year, month, EntryBasis.MONTH if has_month else EntryBasis.YEAR_TO_DATE
 
@@ -75,26 +82,19 @@ def _check_monthly(
                 row,
                 "project_id",
                 "missing_project",
-                "缺少项目编号:请勿删除或修改模板中的项目编号;新项目请先在台账中登记并加入调度清单",
-                message_en=ENGLISH["missing_project"],
+                _("缺少项目编号:请勿删除或修改模板中的项目编号;新项目请先在台账中登记并加入调度清单"),
             )
             continue
-        project_id = cells.integer(row, "project_id", low=1, high=2**31 - 1, what="项目编号")
+        project_id = cells.integer(row, "project_id", low=1, high=2**31 - 1)
         if project_id is None:
             continue
         scale = cells.unit(row, "unit", AmountScale.WAN)
         parsed = cells.amount(row, amount_key, scale)
         if parsed is not None and parsed.qualifier:
-            cells.add(
-                row,
-                amount_key,
-                "not_exact",
-                "月报的完成投资应为确数,不能带“约”“余”等限定词",
-                message_en=ENGLISH["not_exact"],
-            )
+            cells.add(row, amount_key, "not_exact", _("月报的完成投资应为确数,不能带“约”“余”等限定词"))
             parsed = None
         if parsed is not None and parsed.currency != Currency.CNY:
-            cells.add(row, amount_key, "not_yuan", "完成投资以人民币(元)填报", message_en=ENGLISH["not_yuan"])
+            cells.add(row, amount_key, "not_yuan", _("完成投资以人民币(元)填报"))
             parsed = None
         milestones = {}
         for kind in MILESTONE_COLUMNS:
@@ -122,7 +122,6 @@ def _check_monthly(
             finding.rule_id,
             finding.message,
             severity=finding.severity,
-            message_en=english(finding.rule_id),
         )
     return ImportResult(
         kind=ImportKind.MONTHLY,

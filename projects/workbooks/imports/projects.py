@@ -8,6 +8,9 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ...models import (
     Enterprise,
@@ -17,9 +20,9 @@ from ...models import (
     Zone,
 )
 from ...money import AmountScale
-from ..reader import Cells, Sheet, SheetRow, labels
+from ..layout import labels
+from ..reader import Cells, Sheet, SheetRow
 from .base import (
-    ENGLISH,
     ImportResult,
     RowPlan,
     _one,
@@ -28,6 +31,7 @@ from .base import (
     _required,
     _rule_findings,
     _sorted,
+    _zone,
     _zones_named,
 )
 
@@ -39,7 +43,6 @@ PROJECT_FIELD_COLUMNS = {
     "planned_start": "planned_start",
     "total_investment": "total_investment",
 }
-STAGES = labels(Stage.choices)
 
 
 @dataclass
@@ -54,9 +57,10 @@ class _ProjectRow:
 
 def _read_project_rows(cells: Cells) -> list[_ProjectRow]:
     found = []
+    stages = labels(Stage.choices)
     for row in cells.sheet.rows:
-        zone_ok = _required(cells, row, "zone", "区域")
-        name_ok = _required(cells, row, "name", "项目名称")
+        zone_ok = _required(cells, row, "zone")
+        name_ok = _required(cells, row, "name")
         changes: dict[str, object] = {}
         scale = cells.unit(row, "unit", AmountScale.YI)
         if (amount := cells.amount(row, "total_investment", scale)) is not None:
@@ -66,7 +70,7 @@ def _read_project_rows(cells: Cells) -> list[_ProjectRow]:
                 currency=amount.currency,
                 total_investment_qualifier=amount.qualifier,
             )
-        if (stage := cells.choice(row, "stage", STAGES, "阶段")) is not None:
+        if (stage := cells.choice(row, "stage", stages)) is not None:
             changes["stage"] = stage
         for key in ("planned_start", "planned_finish"):
             if (when := cells.date(row, key, None)) is not None:
@@ -105,9 +109,7 @@ def _check_projects(sheet: Sheet, *, user, today: date | None, confirm_warnings:
                     enterprises[known].add(pk)
     zone_of = {}
     for p in parsed:
-        if (
-            zone := _one(cells, p.row, "zone", zones.get(p.zone_name), "区域", p.zone_name, "zone")
-        ) is not None:
+        if (zone := _zone(cells, p.row, "zone", zones.get(p.zone_name), p.zone_name)) is not None:
             zone_of[id(p)] = zone
     stored = {
         (project.zone_id, project.name): project
@@ -116,7 +118,7 @@ def _check_projects(sheet: Sheet, *, user, today: date | None, confirm_warnings:
         )
     }
     refusal = _Refusals(user)
-    plan = RowPlan(Project, reason="Excel导入")
+    plan = RowPlan(Project, reason=gettext("Excel导入"))
     objects: dict[int, tuple[SheetRow, models.Model]] = {}
     seen: dict[tuple[int, str], int] = {}
     zone_ids: set[int] = set()
@@ -126,7 +128,7 @@ def _check_projects(sheet: Sheet, *, user, today: date | None, confirm_warnings:
             continue
         zone_ids.add(zone.pk)
         if (refused := refusal(zone.pk)) is not None:
-            cells.add(p.row, "zone", "no_access", refused[0], message_en=refused[1])
+            cells.record(p.row, "zone", "no_access", refused)
             continue
         key = (zone.pk, p.name)
         if key in seen:
@@ -134,8 +136,7 @@ def _check_projects(sheet: Sheet, *, user, today: date | None, confirm_warnings:
                 p.row,
                 "name",
                 "duplicate_row",
-                f"与第{seen[key]}行重复(同一区域的同名项目)",
-                message_en=ENGLISH["duplicate_row"],
+                format_lazy(_("与第{row}行重复(同一区域的同名项目)"), row=seen[key]),
             )
             continue
         seen[key] = p.row.number
@@ -146,9 +147,9 @@ def _check_projects(sheet: Sheet, *, user, today: date | None, confirm_warnings:
                 p.row,
                 "enterprise",
                 sorted(enterprises.get(p.enterprise, ())),
-                "企业",
-                p.enterprise,
                 "enterprise",
+                unknown=format_lazy(_("找不到企业“{name}”"), name=p.enterprise),
+                ambiguous=format_lazy(_("“{name}”对应多个企业,请写明全称"), name=p.enterprise),
             )
             if enterprise is None:
                 continue
@@ -191,11 +192,7 @@ def _finish_not_before_start(cells: Cells, objects) -> None:
         start, finish = project.planned_start, project.planned_finish
         if start and finish and finish < start and row.number not in flagged:
             cells.add(
-                row,
-                "planned_finish",
-                "finish_before_start",
-                "计划竣工/投产日期不能早于计划开工日期",
-                message_en="The planned finish cannot be before the planned start.",
+                row, "planned_finish", "finish_before_start", _("计划竣工/投产日期不能早于计划开工日期")
             )
 
 
