@@ -28,7 +28,7 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .i18n import both, in_english
+from .i18n import in_english
 from .models import ImportBatch
 
 MB = 1024 * 1024
@@ -105,12 +105,6 @@ def quota_refusal(user, size: int) -> QuotaExceeded | None:
 def why_no_file(batch: ImportBatch) -> Promise:
     """Why a batch has no file: deleted after its time, or never kept."""
     return FILE_DELETED if batch.file_deleted_at is not None else FILE_NOT_KEPT
-
-
-def missing_file(batch: ImportBatch) -> tuple[str, str]:
-    """Why a batch has no file, (Chinese, English): for projects/workbooks/imports/batches.py,
-    which answers with both."""
-    return both(why_no_file(batch))
 
 
 def drop_expired_files(now: datetime | None = None) -> tuple[int, int]:

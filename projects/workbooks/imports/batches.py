@@ -165,7 +165,7 @@ def import_batch_commit(
         raise ImportRefused(ALREADY_IMPORTED)
     if result is None and batch.content is None:
         raise ImportRefused(
-            format_lazy(_("{reason},未导入任何数据;请重新上传该文件"), reason=uploads.missing_file(batch))
+            format_lazy(_("{reason},未导入任何数据;请重新上传该文件"), reason=uploads.why_no_file(batch))
         )
     if result is None:
         result = check_import(
