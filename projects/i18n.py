@@ -16,17 +16,21 @@ the sources aside), and every message has its English.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.utils import translation
-from django.utils.functional import Promise, lazy
+from django.utils.functional import lazy
 
 CHINESE = "zh-hans"
 ENGLISH = "en"
 
-type Text = str | Promise  # a message: a string, or gettext_lazy's proxy of one
+if TYPE_CHECKING:  # django-stubs' name for gettext_lazy's proxy (no such name at run time)
+    from django.utils.functional import _StrPromise
+
+type Text = str | _StrPromise  # a message: a string, or gettext_lazy's proxy of one
 
 
-def in_language(message: Text | Callable[[], Text], language: str) -> str:
+def in_language(message: Text | Callable[[], object], language: str) -> str:
     """The message rendered in `language` (or what a function returns in it: a message that is
     formatted when asked for, such as a constraint's)."""
     with translation.override(language):

@@ -24,11 +24,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .i18n import in_english
+from .i18n import Text, in_english
 from .models import ImportBatch
 
 MB = 1024 * 1024
@@ -68,7 +67,7 @@ class QuotaExceeded(Exception):
         super().__init__(self.message)
 
     @property
-    def message(self) -> Promise:
+    def message(self) -> Text:
         return format_lazy(
             _(
                 "超出上传文件配额:您保存的导入文件已有{used},本文件{size},每人最多{quota}。"
@@ -102,7 +101,7 @@ def quota_refusal(user, size: int) -> QuotaExceeded | None:
     return None
 
 
-def why_no_file(batch: ImportBatch) -> Promise:
+def why_no_file(batch: ImportBatch) -> Text:
     """Why a batch has no file: deleted after its time, or never kept."""
     return FILE_DELETED if batch.file_deleted_at is not None else FILE_NOT_KEPT
 

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from ..i18n import Text
 from ..models import (
     Campaign,
     EntryReopening,
@@ -29,7 +29,7 @@ from .zones import _zone_known, is_editor, zone_access
 
 # A refusal is a message (a gettext proxy, or format_lazy of one): the admin shows it in Chinese,
 # the API in both languages (projects.i18n.bilingual).
-type Refusal = str | Promise
+type Refusal = Text
 
 SUPERUSERS_ONLY = _("只有超级管理员可以修改或删除")
 TOP_LEVEL_REFUSAL = _("只有超级管理员可以新建、移动或删除顶级区域")

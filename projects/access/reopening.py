@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from ..i18n import Text
 from ..models import (
     Zone,
 )
@@ -33,7 +33,7 @@ AUTHENTICATION_REQUIRED = _("请先登录")
 REOPEN_REFUSAL = _("只有上级区域的编辑或超级管理员可以重新开放填报")
 
 
-def reopen_refusal(user, zone: Zone | int) -> str | Promise | None:
+def reopen_refusal(user, zone: Zone | int) -> Text | None:
     """Why the user may not reopen a locked month of `zone`, or None: superusers and editors of a
     zone above it may; a zone's own office cannot unlock its months."""
     if not user.is_authenticated:

@@ -73,7 +73,7 @@ def rules_page(request: HttpRequest) -> TemplateResponse:
         **admin.site.each_context(request),
         "title": gettext("校验规则"),
         "rules": rules,
-        "error_count": sum(rule["is_error"] for rule in rules),
-        "warning_count": sum(not rule["is_error"] for rule in rules),
+        "error_count": sum(registered.is_error for registered in RULES.values()),
+        "warning_count": sum(not registered.is_error for registered in RULES.values()),
     }
     return TemplateResponse(request, "admin/tracker/rules.html", context)

@@ -15,11 +15,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Model, TextChoices
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ..i18n import in_english
+from ..i18n import Text, in_english
 from ..money import AmountScale, format_amount
 
 COMPLETED_INVESTMENT = "completed_investment"
@@ -36,10 +35,10 @@ class Severity(TextChoices):
 class Rule:
     id: str
     severity: Severity
-    title: str | Promise
-    applies_to: str | Promise
+    title: Text
+    applies_to: Text
     fields: dict[str, str]  # the model (class name) checked → the field its message belongs to
-    message: str | Promise  # str.format template, through gettext (Chinese; English in the catalogue)
+    message: Text  # str.format template, through gettext (Chinese; English in the catalogue)
     check: Callable[[list[Model], Context], Iterator[tuple[Model, dict[str, Any]]]] = field(repr=False)
 
     @property
@@ -70,7 +69,7 @@ class Finding:
         return self.rule.is_error
 
     @property
-    def text(self) -> Promise:
+    def text(self) -> Text:
         """The message, rendered in whichever language is active when it is read (its values
         too: a value that is itself a message follows the language)."""
         return format_lazy(self.rule.message, **self.params)
@@ -119,9 +118,9 @@ def rule(
     severity: Severity,
     *,
     fields: dict[str, str],
-    title: str | Promise,
-    applies_to: str | Promise,
-    message: str | Promise,
+    title: Text,
+    applies_to: Text,
+    message: Text,
 ) -> Callable:
     def register(check: Callable) -> Callable:
         RULES[rule_id] = Rule(rule_id, severity, title, applies_to, fields, message, check)
