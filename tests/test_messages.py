@@ -152,3 +152,34 @@ def test_every_message_has_its_english(language):
 def test_no_message_is_written_in_two_languages_by_hand():
     twice = [str(found) for found in ALL if re.search(r" / [A-Za-z]{3,}", found.text)]
     assert not twice, "messages that carry their own English:\n" + "\n".join(twice)
+
+
+def _catalogue_msgids() -> set[tuple[str | None, str]]:
+    source = (ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    pattern = re.compile(r'^(?:msgctxt "((?:[^"\\]|\\.)*)"\n)?msgid "((?:[^"\\]|\\.)*)"\n', re.M)
+
+    def unescape(text: str) -> str:
+        return text.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+
+    return {
+        (unescape(context) if context else None, unescape(msgid))
+        for context, msgid in pattern.findall(source)
+    }
+
+
+def test_the_catalogue_lists_the_messages_of_the_code_and_no_others():
+    # `make catalogue` keeps the list in step with the code: a message the code no longer says is
+    # not kept, so the catalogue's size is the size of what is said.
+    catalogue = _catalogue_msgids()
+    in_code = {(found.context, found.text) for found in ALL if found.msgid}
+    assert in_code - catalogue == set(), "messages missing from the catalogue (make catalogue)"
+    templates = "".join(
+        path.read_text(encoding="utf-8") for path in (ROOT / "templates").rglob("*") if path.is_file()
+    )
+    stale = [
+        msgid
+        for context, msgid in catalogue - in_code
+        if CJK.search(msgid)
+        and not all(run in templates for run in re.findall(r"[\u3400-\u9fff]{2,}", msgid))
+    ]
+    assert stale == [], "catalogue entries the code no longer says"
