@@ -6,19 +6,28 @@ the scale is kept beside them only to show and enter them the way the source did
 it could not understand; nothing is guessed.
 """
 
+from __future__ import annotations
+
 import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from typing import TYPE_CHECKING
 
 from django.db.models.enums import IntegerChoices, TextChoices
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Currency(TextChoices):
-    CNY = "CNY", "人民币"
-    USD = "USD", "美元"
+    CNY = "CNY", _("人民币")
+    USD = "USD", _("美元")
 
 
+# vocabulary: units as the sources write them (a workbook's unit cell is read back)
 class AmountScale(IntegerChoices):
     ONE = 1, "元"
     WAN = 10_000, "万元"
@@ -28,16 +37,24 @@ class AmountScale(IntegerChoices):
 class Qualifier(TextChoices):
     """How a source hedges a figure: 约121亿元, 300余名, 超10亿元, 突破30%, 近十万元."""
 
-    ABOUT = "about", "约"
-    MORE_THAN = "more_than", "余"
-    OVER = "over", "超"
-    BREAKS = "breaks", "突破"
-    NEARLY = "nearly", "近"
-    AROUND = "around", "左右"
+    ABOUT = "about", _("约")
+    MORE_THAN = "more_than", _("余")
+    OVER = "over", _("超")
+    BREAKS = "breaks", _("突破")
+    NEARLY = "nearly", _("近")
+    AROUND = "around", _("左右")
 
 
+# vocabulary: the hedges written before a number, as the sources write them
+_QUALIFIER_WORDS = {
+    Qualifier.ABOUT: "约",
+    Qualifier.OVER: "超",
+    Qualifier.BREAKS: "突破",
+    Qualifier.NEARLY: "近",
+}
+# vocabulary: units as the sources write them
 _SCALE_PREFIX = {AmountScale.ONE: "", AmountScale.WAN: "万", AmountScale.YI: "亿"}
-_CURRENCY_SUFFIX = {Currency.CNY: "元", Currency.USD: "美元"}
+_CURRENCY_SUFFIX = {Currency.CNY: "元", Currency.USD: "美元"}  # vocabulary: units as the sources write them
 
 
 def to_base(value: Decimal, scale: int) -> Decimal:
@@ -78,9 +95,10 @@ def format_amount(
 
 def qualify(number: str, unit: str, qualifier: str = "") -> str:
     """Put a qualifier where Chinese puts it: before the number, or between number and unit."""
+    # vocabulary: an amount as the sources write it
     match qualifier:
         case Qualifier.ABOUT | Qualifier.OVER | Qualifier.BREAKS | Qualifier.NEARLY:
-            return f"{Qualifier(qualifier).label}{number}{unit}"
+            return f"{_QUALIFIER_WORDS[Qualifier(qualifier)]}{number}{unit}"
         case Qualifier.MORE_THAN:
             return f"{number}余{unit}"
         case Qualifier.AROUND:
@@ -94,8 +112,16 @@ def qualify(number: str, unit: str, qualifier: str = "") -> str:
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal(10) ** 18  # what the database's amount columns hold (20 digits, 2 decimals)
 
-_AMOUNT_FORMS = "可写作 106亿元、274.82万元、1.74亿美元、约106亿元,或只填数字并在旁边选择单位"
-_UNIT_LABELS = "元、万元、亿元、美元、万美元、亿美元"
+# vocabulary: amounts as the sources write them
+_AMOUNT_EXAMPLES = "106亿元、274.82万元、1.74亿美元、约106亿元"
+_AMOUNT_EXAMPLE, _GROUPED_EXAMPLE = "106亿元", "1,234.5万元"  # vocabulary: amounts as the sources write them
+_QUALIFIED_EXAMPLES = "约106亿元", "106余亿元"  # vocabulary: amounts as the sources write them
+_AMOUNT_FORMS = format_lazy(_("可写作 {forms},或只填数字并在旁边选择单位"), forms=_AMOUNT_EXAMPLES)
+_UNIT_LABELS = "元、万元、亿元、美元、万美元、亿美元"  # vocabulary: units as the sources write them
+_ONE_QUALIFIER = format_lazy(
+    _("限定词只能有一个,如“{before}”或“{after}”"), before=_QUALIFIED_EXAMPLES[0], after=_QUALIFIED_EXAMPLES[1]
+)
+# vocabulary: the hedges as the sources write them
 _PREFIX_QUALIFIERS = {
     "约": Qualifier.ABOUT,
     "大约": Qualifier.ABOUT,
@@ -105,30 +131,47 @@ _PREFIX_QUALIFIERS = {
     "将近": Qualifier.NEARLY,
     "突破": Qualifier.BREAKS,
 }
+# vocabulary: units as the sources write them
 _SCALE_OF_PREFIX = {"万": AmountScale.WAN, "亿": AmountScale.YI}
+# vocabulary: units as the sources write them
 _CURRENCY_OF_SUFFIX = {"元": Currency.CNY, "美元": Currency.USD}
 _MINUS = "-‐‑‒–—―−﹣"
+# vocabulary: Chinese numerals
 _CHINESE_NUMERALS = re.compile("[零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟]")
+# vocabulary: traditional characters of units
 _TRADITIONAL = str.maketrans({"億": "亿", "萬": "万"})
 # ASCII digits only, after NFKC has made full-width ones ASCII: "१२३" is no amount (Decimal()
 # would read it as 123).
 _NUMBER = re.compile(r"\d+(?:,\d+)*(?:\.\d+)?", re.ASCII)
 _GROUPED = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", re.ASCII)
+# vocabulary: a pattern of the sources' units
 _SUFFIX = re.compile(r"(?P<more>[余多])?(?P<scale>[万亿])?(?P<currency>元|美元)?(?P<around>左右)?")
 _BARE_NUMBER = re.compile(rf"[{_MINUS}]?{_GROUPED.pattern}", re.ASCII)
 
 
 class AmountParseError(ValueError):
-    """Text that is not an amount we can read, with the reason in Chinese."""
+    """Text that is not an amount we can read, with the reason: `why`, a message rendered in the
+    language active when it is read (`reason` renders it at once), and `message`, the whole
+    message `str()` renders."""
 
-    def __init__(self, text: str, reason: str) -> None:
+    def __init__(self, text: str, reason: StrOrPromise) -> None:
         self.text = text
-        self.reason = reason
-        super().__init__(f"无法识别的金额“{text}”：{reason}")
+        self.why = reason
+        self.message = format_lazy(_("无法识别的金额“{text}”：{reason}"), text=text, reason=reason)
+        super().__init__(self.message)
+
+    @property
+    def reason(self) -> str:
+        """The reason, in the active language."""
+        return str(self.why)
 
 
 class _Unreadable(Exception):
     """Raised inside the parser with the reason; parse_amount adds the text."""
+
+    def __init__(self, reason: StrOrPromise) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -153,7 +196,7 @@ def _normalise(text: str) -> str:
 def _number(token: str) -> Decimal:
     """'1,234.5' → 1234.5; thousands separators must sit every three digits."""
     if "," in token and not _GROUPED.fullmatch(token):
-        raise _Unreadable("千位分隔符位置不对,如 1,234.5万元")
+        raise _Unreadable(format_lazy(_("千位分隔符位置不对,如 {example}"), example=_GROUPED_EXAMPLE))
     return Decimal(token.replace(",", ""))
 
 
@@ -161,24 +204,28 @@ def _prefix_qualifier(prefix: str) -> str:
     if not prefix:
         return ""
     if prefix[-1] in _MINUS:
-        raise _Unreadable("金额不能为负数")
+        raise _Unreadable(_("金额不能为负数"))
     if prefix in _PREFIX_QUALIFIERS:
         return _PREFIX_QUALIFIERS[prefix]
-    raise _Unreadable(f"无法识别数字前的“{prefix}”;{_AMOUNT_FORMS}")
+    raise _Unreadable(
+        format_lazy(_("无法识别数字前的“{prefix}”;{forms}"), prefix=prefix, forms=_AMOUNT_FORMS)
+    )
 
 
 def _unit(suffix: str) -> tuple[str, int | None, str | None]:
     """(qualifier, scale, currency) of what follows the number: 余亿元, 万美元, 亿元左右 …"""
     match = _SUFFIX.fullmatch(suffix)
     if match is None:
-        unit = suffix.removesuffix("左右")
-        unit = unit[1:] if unit[:1] in "余多" else unit
-        raise _Unreadable(f"不支持的币种或单位“{unit}”,可用 {_UNIT_LABELS}")
+        unit = suffix.removesuffix("左右")  # vocabulary: the sources' hedges
+        unit = unit[1:] if unit[:1] in "余多" else unit  # vocabulary: the sources' hedges
+        raise _Unreadable(
+            format_lazy(_("不支持的币种或单位“{unit}”,可用 {units}"), unit=unit, units=_UNIT_LABELS)
+        )
     qualifiers = [
         q for q, said in ((Qualifier.MORE_THAN, match["more"]), (Qualifier.AROUND, match["around"])) if said
     ]
     if len(qualifiers) > 1:
-        raise _Unreadable("限定词只能有一个,如“约106亿元”或“106余亿元”")
+        raise _Unreadable(_ONE_QUALIFIER)
     scale = _SCALE_OF_PREFIX.get(match["scale"])
     currency = _CURRENCY_OF_SUFFIX.get(match["currency"])
     if scale is None and currency is not None:
@@ -191,30 +238,30 @@ def _in_base(number: Decimal, scale: int) -> Decimal:
     with localcontext(prec=max(28, len(number.as_tuple().digits) + 12)):
         value = number * scale
         if value >= MAX_AMOUNT:
-            raise _Unreadable("金额过大")
+            raise _Unreadable(_("金额过大"))
         if value != value.quantize(CENT):
-            raise _Unreadable("金额最多精确到分")
+            raise _Unreadable(_("金额最多精确到分"))
         return value.quantize(CENT)
 
 
 def _read_amount(text: str, scale: int | None, currency: str | None) -> ParsedAmount:
     if not text:
-        raise _Unreadable(f"内容为空;{_AMOUNT_FORMS}")
+        raise _Unreadable(format_lazy(_("内容为空;{forms}"), forms=_AMOUNT_FORMS))
     numbers = list(_NUMBER.finditer(text))
     if not numbers:
         if _CHINESE_NUMERALS.search(text):
-            raise _Unreadable("请用阿拉伯数字填写,如106亿元")
-        raise _Unreadable(f"没有数字;{_AMOUNT_FORMS}")
+            raise _Unreadable(format_lazy(_("请用阿拉伯数字填写,如{example}"), example=_AMOUNT_EXAMPLE))
+        raise _Unreadable(format_lazy(_("没有数字;{forms}"), forms=_AMOUNT_FORMS))
     if len(numbers) > 1:
-        raise _Unreadable("请填写一个金额,区间请分两栏填写")
+        raise _Unreadable(_("请填写一个金额,区间请分两栏填写"))
     found = numbers[0]
     prefix_qualifier = _prefix_qualifier(text[: found.start()])
     suffix_qualifier, stated_scale, stated_currency = _unit(text[found.end() :])
     if prefix_qualifier and suffix_qualifier:
-        raise _Unreadable("限定词只能有一个,如“约106亿元”或“106余亿元”")
+        raise _Unreadable(_ONE_QUALIFIER)
     stated_or_chosen = stated_scale or scale
     if stated_or_chosen is None:
-        raise _Unreadable("请写明单位,如106亿元,或在旁边选择单位")
+        raise _Unreadable(format_lazy(_("请写明单位,如{example},或在旁边选择单位"), example=_AMOUNT_EXAMPLE))
     scale = AmountScale(stated_or_chosen)
     return ParsedAmount(
         value=_in_base(_number(found.group()), scale),
@@ -237,7 +284,7 @@ def parse_amount(text: str, scale: int | None = None, currency: str | None = Non
     try:
         return _read_amount(_normalise(text), chosen_scale, chosen_currency)
     except _Unreadable as error:
-        raise AmountParseError(text, str(error)) from None
+        raise AmountParseError(text, error.reason) from None
 
 
 def parse_number(text: str) -> Decimal | None:

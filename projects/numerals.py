@@ -5,9 +5,11 @@ numbers with 百/千/万/亿 are figures: `projects.extraction.figures.read_numb
 (with cn2an). Pure functions, no ORM.
 """
 
+# vocabulary: Chinese numerals read from the sources
 CHINESE_DIGITS = dict(zip("零一二三四五六七八九", range(10), strict=True)) | {"两": 2}
 
 
+# vocabulary: Chinese numerals read from the sources
 def small_number(token: str) -> int | None:
     """'5', '05' → 5; '五' → 5, '十' → 10, '十二' → 12, '二十三' → 23. None for what is not a
     number below 100 written that way: '十十', '一二三', '二零二二' (cn2an reads the last two as

@@ -9,35 +9,45 @@ point in time (截至5月底). `Period` holds one, `parse_period` reads what sta
 write. Pure functions, no ORM.
 """
 
+from __future__ import annotations
+
 import re
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from django.db.models.enums import TextChoices
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .numerals import small_number
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class DatePrecision(TextChoices):
-    DAY = "day", "日"
-    MONTH = "month", "月"
-    QUARTER = "quarter", "季度"
-    HALF = "half", "半年"
-    YEAR = "year", "年"
+    DAY = "day", _("日")
+    MONTH = "month", _("月")
+    QUARTER = "quarter", _("季度")
+    HALF = "half", _("半年")
+    YEAR = "year", _("年")
 
 
 class MilestoneStatus(TextChoices):
-    DONE = "done", "已完成"
-    DUE = "due", "待完成"
-    LATE = "late", "逾期"
-    UNSCHEDULED = "unscheduled", "未排期"
+    DONE = "done", _("已完成")
+    DUE = "due", _("待完成")
+    LATE = "late", _("逾期")
+    UNSCHEDULED = "unscheduled", _("未排期")
 
 
+# vocabulary: the parts of a year as the sources write them
 QUARTER_NAMES = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
+# vocabulary: the halves of a year as the sources write them
 HALF_NAMES = {1: "上半年", 2: "下半年"}
 # The parts of a year reports name, by (first month, last month): how format_period writes them.
+# vocabulary: the parts of a year as the sources write them
 _RANGE_NAMES = (
     {(quarter * 3 - 2, quarter * 3): name for quarter, name in QUARTER_NAMES.items()}
     | {(half * 6 - 5, half * 6): name for half, name in HALF_NAMES.items()}
@@ -45,6 +55,7 @@ _RANGE_NAMES = (
 )
 # The names parse_period and the extractor read as periods, with the other ways staff write them.
 # Quarters are read with their number instead (第二季度, 2季度, q2).
+# vocabulary: the periods as the sources write them
 NAMED_PERIODS: dict[str, tuple[int, int]] = {
     name: months for months, name in _RANGE_NAMES.items() if name not in QUARTER_NAMES.values()
 } | {
@@ -97,6 +108,7 @@ def format_date(day: date | None, precision: str | None) -> str:
     """A date as a Chinese report writes it at its precision: 2022年3月18日, 2022年四季度 …"""
     if day is None:
         return ""
+    # vocabulary: a date shown as the sources write it (data, not a message)
     match precision:
         case DatePrecision.MONTH:
             return f"{day.year}年{day.month}月"
@@ -138,41 +150,62 @@ def late_thresholds(today: date) -> dict[str, date]:
 
 def format_period(year: int, start_month: int | None, end_month: int) -> str:
     """A cumulative period or a point in time as reports write it: 2022年1-5月, 2022年5月末 …"""
+    # vocabulary: a period shown as the sources write it (data, not a message)
     if start_month is None:
         return f"{year}年{end_month}月末" if end_month != 12 else f"{year}年末"
     if name := _RANGE_NAMES.get((start_month, end_month)):
-        return f"{year}年{name}"
+        return f"{year}年{name}"  # vocabulary: a period as the sources write it
     if start_month == end_month:
-        return f"{year}年{end_month}月"
-    return f"{year}年{start_month}-{end_month}月"
+        return f"{year}年{end_month}月"  # vocabulary: a period as the sources write it
+    return f"{year}年{start_month}-{end_month}月"  # vocabulary: a period as the sources write it
 
 
 # A period of a year: a cumulative month range (1-5月) or a point in time (截至5月底).
 
 MIN_YEAR, MAX_YEAR = 1949, 2200  # the same bounds as the database constraints on years
 
-_PERIOD_FORMS = (
-    "可写作 1-5月、1月至5月、5月、一季度、上半年、下半年、前三季度、全年、截至5月底，可带年份，如 2022年1-5月"
+# vocabulary: the forms of a period as the sources write them
+_PERIOD_EXAMPLES = "1-5月、1月至5月、5月、一季度、上半年、下半年、前三季度、全年、截至5月底"
+_PERIOD_EXAMPLE = "2022年1-5月"  # vocabulary: a period as the sources write it
+_PERIOD_FORMS = format_lazy(
+    _("可写作 {forms}，可带年份，如 {example}"), forms=_PERIOD_EXAMPLES, example=_PERIOD_EXAMPLE
 )
+_AS_OF_WORD, _AS_OF_EXAMPLE = "截至", "截至5月底"  # vocabulary: a point in time as the sources write it
+_EMPTY = _("内容为空；{forms}")
+_NO_YEAR = _("缺少年份，请写明年份，如“{example}”")
+_BAD_QUARTER = _("季度须为一至四季度")
+
+# What could not be read: a period, a year and month, a date.
+UNREADABLE_PERIOD = _("无法识别的时段“{text}”：{reason}")
+UNREADABLE_YEAR_MONTH = _("无法识别的年月“{text}”：{reason}")
+UNREADABLE_DATE = _("无法识别的日期“{text}”：{reason}")
 
 
 class PeriodParseError(ValueError):
-    """Text that is not a period (or year-month) we can read, with the reason in Chinese."""
+    """Text that is not a period (or year-month) we can read, with the reason: `why`, a message
+    rendered in the language active when it is read (`reason` renders it at once), and `message`,
+    the whole message `str()` renders, which `unreadable` (UNREADABLE_PERIOD …) writes."""
 
-    def __init__(self, text: str, reason: str, what: str = "时段") -> None:
+    def __init__(self, text: str, reason: StrOrPromise, unreadable: StrOrPromise = UNREADABLE_PERIOD) -> None:
         self.text = text
-        self.reason = reason
-        super().__init__(f"无法识别的{what}“{text}”：{reason}")
+        self.why = reason
+        self.message = format_lazy(unreadable, text=text, reason=reason)
+        super().__init__(self.message)
+
+    @property
+    def reason(self) -> str:
+        """The reason, in the active language."""
+        return str(self.why)
 
 
-def _invalid_reason(year: int, start_month: int | None, end_month: int) -> str | None:
+def _invalid_reason(year: int, start_month: int | None, end_month: int) -> StrOrPromise | None:
     """Why (year, start_month, end_month) is not a period, or None when it is one."""
     if not MIN_YEAR <= year <= MAX_YEAR:
-        return f"年份须在{MIN_YEAR}至{MAX_YEAR}之间"
+        return format_lazy(_("年份须在{first}至{last}之间"), first=MIN_YEAR, last=MAX_YEAR)
     if not 1 <= end_month <= 12 or (start_month is not None and not 1 <= start_month <= 12):
-        return "月份须在1至12之间"
+        return _("月份须在1至12之间")
     if start_month is not None and start_month > end_month:
-        return "起始月不能晚于结束月"
+        return _("起始月不能晚于结束月")
     return None
 
 
@@ -191,13 +224,13 @@ class Period:
 
     def __post_init__(self) -> None:
         reason = _invalid_reason(self.year, self.start_month, self.end_month)
-        if reason:
-            months = (
+        if reason is not None:
+            months = (  # vocabulary: the period as the sources write it
                 f"{self.end_month}月末"
                 if self.start_month is None
                 else f"{self.start_month}-{self.end_month}月"
             )
-            raise PeriodParseError(f"{self.year}年{months}", reason)
+            raise PeriodParseError(f"{self.year}年{months}", reason)  # vocabulary: the period as written
 
     @classmethod
     def year_to_date(cls, year: int, month: int) -> Self:
@@ -241,13 +274,16 @@ class Period:
 
 
 _DASH_LIKE = str.maketrans(dict.fromkeys("‐‑‒–—―−﹣", "-") | dict.fromkeys("〜∼", "~"))
-_NUMBER = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
-_AS_OF = re.compile(r"(?:截至|截止至|截止到|截止)\s*")
-_YEAR = re.compile(r"(\d{4})\s*(年度|年)?\s*")
+_NUMBER = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"  # vocabulary: a pattern of the sources' periods
+_AS_OF = re.compile(r"(?:截至|截止至|截止到|截止)\s*")  # vocabulary: a pattern of the sources' periods
+_YEAR = re.compile(r"(\d{4})\s*(年度|年)?\s*")  # vocabulary: a pattern of the sources' periods
+# vocabulary: a pattern of the sources' periods
 _RANGE = re.compile(rf"{_NUMBER}(?:月份?)?(?:[-~]+|至|到){_NUMBER}月份?")
+# vocabulary: a pattern of the sources' periods
 _YEAR_MONTH = re.compile(rf"(\d{{4}})\s*(?:[-/]\s*(\d{{1,2}})|年\s*{_NUMBER}\s*月份?)")
-_MONTH = re.compile(rf"{_NUMBER}月份?")
-_MONTH_END = re.compile(rf"{_NUMBER}月份?[底末]")
+_MONTH = re.compile(rf"{_NUMBER}月份?")  # vocabulary: a pattern of the sources' periods
+_MONTH_END = re.compile(rf"{_NUMBER}月份?[底末]")  # vocabulary: a pattern of the sources' periods
+# vocabulary: a pattern of the sources' periods
 _QUARTER = re.compile(rf"第?{_NUMBER}季度|q(\d{{1,2}})")
 
 
@@ -258,6 +294,10 @@ def _normalise(text: str) -> str:
 
 class _Unreadable(Exception):
     """Raised inside the parser with the reason; parse_period adds the text."""
+
+    def __init__(self, reason: StrOrPromise) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def _month(token: str) -> int:
@@ -271,14 +311,15 @@ def _months_of(body: str, year_suffix: str) -> tuple[int | None, int]:
     """(start_month, end_month) of the text after the year; start_month None for a point."""
     if body in NAMED_PERIODS:
         return NAMED_PERIODS[body]
+    # vocabulary: the year's end as the sources write it
     if body in ("年底", "年末") or (year_suffix == "年" and body in ("底", "末")):
         return None, 12
-    if year_suffix == "年度" and not body:
+    if year_suffix == "年度" and not body:  # vocabulary: a whole year as the sources write it
         return 1, 12
     if match := _QUARTER.fullmatch(body):
         quarter = small_number(match.group(1) or match.group(2))
         if quarter is None or not 1 <= quarter <= 4:
-            raise _Unreadable("季度须为一至四季度")
+            raise _Unreadable(_BAD_QUARTER)
         return quarter * 3 - 2, quarter * 3
     if match := _MONTH_END.fullmatch(body):
         return None, _month(match.group(1))
@@ -315,7 +356,7 @@ def parse_period(text: str, year: int | None = None) -> Period:
     """
     rest = _normalise(text)
     if not rest:
-        raise PeriodParseError(text, f"内容为空；{_PERIOD_FORMS}")
+        raise PeriodParseError(text, format_lazy(_EMPTY, forms=_PERIOD_FORMS))
     as_of, rest = _strip_as_of(rest)
     stated_year, year_suffix, rest = _split_year(rest)
     if stated_year is not None and not as_of:
@@ -323,15 +364,22 @@ def parse_period(text: str, year: int | None = None) -> Period:
     try:
         start_month, end_month = _months_of(re.sub(r"\s+", "", rest), year_suffix)
         if as_of and start_month is not None:
-            raise _Unreadable("“截至”后须写明月底或月末，如“截至5月底”")
+            raise _Unreadable(
+                format_lazy(
+                    _("“{as_of}”后须写明月底或月末，如“{example}”"), as_of=_AS_OF_WORD, example=_AS_OF_EXAMPLE
+                )
+            )
         year = stated_year if stated_year is not None else year
         if year is None:
-            raise _Unreadable("缺少年份，请写明年份，如“2022年1-5月”")
+            raise _Unreadable(format_lazy(_NO_YEAR, example=_PERIOD_EXAMPLE))
         if reason := _invalid_reason(year, start_month, end_month):
             raise _Unreadable(reason)
     except _Unreadable as error:
-        raise PeriodParseError(text, str(error)) from None
+        raise PeriodParseError(text, error.reason) from None
     return Period(year, start_month, end_month)
+
+
+_YEAR_MONTH_EXAMPLE = "2022年5月"  # vocabulary: a month as the sources write it
 
 
 def parse_year_month(text: str) -> tuple[int, int]:
@@ -339,27 +387,36 @@ def parse_year_month(text: str) -> tuple[int, int]:
     match = _YEAR_MONTH.fullmatch(_normalise(text))
     month = small_number(match.group(2) or match.group(3)) if match else None
     if match is None or month is None:
-        raise PeriodParseError(text, "请写作 2022-05 或 2022年5月", what="年月")
+        raise PeriodParseError(
+            text,
+            format_lazy(_("请写作 2022-05 或 {example}"), example=_YEAR_MONTH_EXAMPLE),
+            UNREADABLE_YEAR_MONTH,
+        )
     year = int(match.group(1))
     if reason := _invalid_reason(year, None, month):
-        raise PeriodParseError(text, reason, what="年月")
+        raise PeriodParseError(text, reason, UNREADABLE_YEAR_MONTH)
     return year, month
 
 
 # A date at its precision: 3月18日, 2022年3月, 四季度, 上半年, 2022年 …
 
-_DATE_FORMS = "可写作 3月18日、2022年3月18日、2022-03-18、3月、一季度、上半年、2022年，可带年份"
+# vocabulary: the forms of a date as the sources write them
+_DATE_EXAMPLES = "3月18日、2022年3月18日、2022-03-18、3月、一季度、上半年、2022年"
+_DATE_FORMS = format_lazy(_("可写作 {forms}，可带年份"), forms=_DATE_EXAMPLES)
+_DATE_EXAMPLE = "2022年3月18日"  # vocabulary: a date as the sources write it
 _NUMERIC_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})(?:\2(\d{1,2}))?")
+# vocabulary: a pattern of the sources' dates
 _MONTH_DAY = re.compile(rf"{_NUMBER}月份?(?:{_NUMBER}[日号]?)?")
+# vocabulary: a pattern of the sources' dates
 _QUARTER_OF_DATE = re.compile(rf"第?{_NUMBER}季度|q(\d)")
 _HALVES = {name: half * 6 - 5 for half, name in HALF_NAMES.items()}  # 上半年 → January
 
 
 def _day_of(year: int, month: int, day: int) -> date:
     if not 1 <= day <= 31:
-        raise _Unreadable("日须在1至31之间")
+        raise _Unreadable(_("日须在1至31之间"))
     if day > _last_day(year, month).day:
-        raise _Unreadable(f"{year}年{month}月没有{day}日")
+        raise _Unreadable(format_lazy(_("{year}年{month}月没有{day}日"), year=year, month=month, day=day))
     return date(year, month, day)
 
 
@@ -379,9 +436,9 @@ def _date_parts(body: str, year_suffix: str) -> tuple[int | None, int | None, st
     if match := _QUARTER_OF_DATE.fullmatch(body):
         quarter = small_number(match.group(1) or match.group(2))
         if quarter is None or not 1 <= quarter <= 4:
-            raise _Unreadable("季度须为一至四季度")
+            raise _Unreadable(_BAD_QUARTER)
         return quarter * 3 - 2, None, DatePrecision.QUARTER
-    if year_suffix != "年度" and (match := _MONTH_DAY.fullmatch(body)):
+    if year_suffix != "年度" and (match := _MONTH_DAY.fullmatch(body)):  # vocabulary: 年度 as written
         month = _month(match.group(1))
         if match.group(2) is None:
             return month, None, DatePrecision.MONTH
@@ -391,7 +448,7 @@ def _date_parts(body: str, year_suffix: str) -> tuple[int | None, int | None, st
 
 def _read_date(text: str, year: int | None) -> tuple[date, str]:
     if not text:
-        raise _Unreadable(f"内容为空；{_DATE_FORMS}")
+        raise _Unreadable(format_lazy(_EMPTY, forms=_DATE_FORMS))
     stated_year: int | None
     if match := _NUMERIC_DATE.fullmatch(text):
         stated_year, day_text = int(match.group(1)), match.group(4)
@@ -407,7 +464,7 @@ def _read_date(text: str, year: int | None) -> tuple[date, str]:
         parts = _date_parts(rest, year_suffix)
     year = stated_year if stated_year is not None else year
     if year is None:
-        raise _Unreadable("缺少年份，请写明年份，如“2022年3月18日”")
+        raise _Unreadable(format_lazy(_NO_YEAR, example=_DATE_EXAMPLE))
     month, day, precision = parts
     if reason := _invalid_reason(year, None, month or 1):
         raise _Unreadable(reason)
@@ -427,4 +484,4 @@ def parse_date(text: str, year: int | None = None) -> tuple[date, str]:
     try:
         return _read_date(re.sub(r"\s+", "", _normalise(text)), year)
     except _Unreadable as error:
-        raise PeriodParseError(text, str(error), what="日期") from None
+        raise PeriodParseError(text, error.reason, UNREADABLE_DATE) from None

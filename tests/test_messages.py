@@ -34,16 +34,7 @@ MARK = re.compile(r"#\s*vocabulary:\s*\S")
 
 # Modules whose Chinese is vocabulary, not messages (relative to projects/).
 VOCABULARY = {
-    "periods.py": "period names as the sources write them (1-5月, 一季度, 上半年)",
-    "money.py": "units of amounts as the sources write them (万元, 亿元)",
-    "numerals.py": "Chinese numerals read from the sources",
     "extraction/lexicon.py": "the words the figure reader looks for in the sources",
-    "extraction/figures.py": "patterns of the sources' text",
-    "extraction/times.py": "patterns of the sources' time phrases",
-    "extraction/names.py": "patterns of the sources' names",
-    "extraction/spans.py": "patterns of the sources' sentences",
-    "extraction/candidates.py": "patterns of the sources' text",
-    "extraction/extract.py": "patterns of the sources' text",
     "extraction/evaluation": "the hand annotation's vocabulary",
     "synthetic": "names and words of the generated province",
     "migrations": "frozen history: migrations keep the texts they were written with",

@@ -90,7 +90,7 @@ def status_badge(kind: str, status: str, label: str) -> str:
 
 def milestone_badge(code: str) -> str:
     status = MilestoneStatus(code)
-    return status_badge("milestone", status.value, status.label)
+    return status_badge("milestone", status.value, str(status.label))
 
 
 def citations_block(obj) -> str:

@@ -322,5 +322,5 @@ class ExtractView(APIView):
                 zone=zone.name if zone is not None else "",
             )
         except TooManyCandidates as error:
-            raise invalid("text", Message("too_many_candidates", error.zh, error.en)) from error
+            raise invalid("text", Message("too_many_candidates", error.message)) from error
         return Response({"candidates": [c.to_dict() for c in candidates], "count": len(candidates)})

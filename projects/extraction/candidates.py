@@ -12,19 +12,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models.enums import TextChoices
+from django.utils.translation import gettext_lazy as _
 
 
 class CandidateKind(TextChoices):
-    AMOUNT = "amount", "金额"
-    PERCENT = "percent", "百分比"
-    COUNT = "count", "数量"
-    QUANTITY = "quantity", "实物量"
-    RATIO = "ratio", "倍数"
-    SCORE = "score", "分值"
-    PERIOD = "period", "时段"
-    DATE = "date", "日期"
-    PROJECT = "project", "项目"
-    MILESTONE = "milestone", "节点"
+    AMOUNT = "amount", _("金额")
+    PERCENT = "percent", _("百分比")
+    COUNT = "count", _("数量")
+    QUANTITY = "quantity", _("实物量")
+    RATIO = "ratio", _("倍数")
+    SCORE = "score", _("分值")
+    PERIOD = "period", _("时段")
+    DATE = "date", _("日期")
+    PROJECT = "project", _("项目")
+    MILESTONE = "milestone", _("节点")
 
 
 FIGURE_KINDS = frozenset(
@@ -43,11 +44,11 @@ TIME_KINDS = frozenset({CandidateKind.PERIOD, CandidateKind.DATE})
 class Measure(TextChoices):
     """What a figure says about its metric."""
 
-    LEVEL = "level", "数值"
-    GROWTH = "growth", "增速"
-    DECLINE = "decline", "降幅"
-    SHARE = "share", "占比"
-    CHANGE = "change", "增减量"
+    LEVEL = "level", _("数值")
+    GROWTH = "growth", _("增速")
+    DECLINE = "decline", _("降幅")
+    SHARE = "share", _("占比")
+    CHANGE = "change", _("增减量")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,9 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from .candidates import Candidate, CandidateKind, DateRef, Measure, PeriodRef
 from .figures import WIDTH, Figure, scan_figures
 from .lexicon import ZONE_SUFFIXES, Lexicon
@@ -35,30 +38,38 @@ LEAD_WINDOW = 200
 _SENTENCE_END = "。！？!?;；\n"
 _CLOSERS = "”’」』)）"
 _CLAUSE_BREAK = re.compile(r"[,，;；:：、。!！?？\n]")
+# vocabulary: a pattern of the sources' text
 _GROWTH = re.compile(
     r"(?:同比|比上年|较上年|比去年|较去年|环比)?(?:增长|增加|提高|上升|上涨|增速|增幅|提升)(?:了|为|达到?|至)?$"
 )
+# vocabulary: a pattern of the sources' text
 _DECLINE = re.compile(
     r"(?:同比|比上年|较上年|比去年|较去年|环比)?(?:下降|减少|回落|降低|下滑|收窄)(?:了|为|至)?$"
 )
+# vocabulary: a pattern of the sources' text
 _SHARE = re.compile(r"占(?:比|.{0,12}(?:比重|比例|的))?(?:为|达到?)?$")
+# vocabulary: a pattern of the sources' text
 _TARGET_WORDS = re.compile(r"预计|预期|力争|确保|争取|计划|目标|任务|要求|拟|将达到?|要达到?|突破目标")
+# vocabulary: a pattern of the sources' text
 _ACTUAL_WORDS = re.compile(r"实现|完成|达到|已|累计|同比|截至|共")
 # At most 8 words each: a longer run of verbs is no lead of a figure, and a bounded run keeps
 # every attempt of the pattern short.
+# vocabulary: a pattern of the sources' text
 _VERBS = re.compile(
     r"^(?:其中|全年|全区|该区|全县|全市|园区|今年|累计|共计|共有|共|实现了|实现|完成了|完成|达到|达|为|有|分别|"
     r"总计|合计|同比|比上年|较上年|约|已经|已|拥有){1,8}"
 )
+# vocabulary: a pattern of the sources' text
 _VERB_TAIL = re.compile(
     r"(?:达到|达|为|是|实现|完成|共|合计|累计|分别为|分别|约|超过|超|突破|同比|增长|增速|增幅|新增|有|了){1,8}$"
 )
-_FORECAST_WORDS = re.compile(r"预计|预期")
-_GOAL = re.compile(r"目标")
-_INVESTMENT_WORD = re.compile(r"投资")
-_PERIOD_FOLLOWS = re.compile(r"[,，]|以来")
+_FORECAST_WORDS = re.compile(r"预计|预期")  # vocabulary: a pattern of the sources' text
+_GOAL = re.compile(r"目标")  # vocabulary: a pattern of the sources' text
+_INVESTMENT_WORD = re.compile(r"投资")  # vocabulary: a pattern of the sources' text
+_PERIOD_FOLLOWS = re.compile(r"[,，]|以来")  # vocabulary: a pattern of the sources' text
 _LINE_END = re.compile(r"\n")
-_OUTPUT = re.compile(r"年产")
+_OUTPUT = re.compile(r"年产")  # vocabulary: a pattern of the sources' text
+# vocabulary: a pattern of the sources' text
 _EVENTS = {
     "签约": "signed",
     "落户": "settled",
@@ -91,13 +102,17 @@ _STAGE_OF_EVENT = {
     "full_capacity": "full_capacity",
     "completion": "completed",
 }
+# vocabulary: a pattern of the sources' text
 _PLANNED = re.compile(r"计划|预计|力争|确保|争取|将|拟|有望|年内|即将|准备")
+# vocabulary: a pattern of the sources' text
 _CAPACITY = re.compile(r"年产(?:能)?[^,，。;；、]{1,30}?(?=项目|生产线|的|,|，|。|;|；|、|$)")
 _NEAR_EVENT = 20  # characters between an event and a date said near it
 _ZONE_GENERIC = re.compile(r"(?P<name>[\u4e00-\u9fa5]{2,4}(?:" + "|".join(ZONE_SUFFIXES) + r"))")
+# vocabulary: a pattern of the sources' text
 _NOUN_AFTER = re.compile(
     r"[^\s,，。;；:：、()（）的中里]{2,16}?(?:企业|项目|公司|工程|单位|机构|园区|平台|基地|人才|家|户)"
 )
+# vocabulary: a pattern of the sources' text
 _NOT_ZONE_START = tuple("该全本各辖园城我你其此这那新老省市在国")
 # A number inside a short quotation is a name (“5020”项目, “四个100%”机制), not a figure.
 _SHORT_QUOTE = re.compile(r"“[^”\n]{1,12}”|\"[^\"\n]{1,12}\"|「[^」\n]{1,12}」")
@@ -236,6 +251,7 @@ class _Reader:
 
     def _invested(self, position: int, clause_from: int) -> bool:
         """投资 in the 8 characters before `position` (within its clause)."""
+        # vocabulary: a pattern of the sources' text
         return self.normal.find("投资", max(clause_from, position - 8), position) >= 0
 
     def _value_kind(self, sentence_start: int, position: int) -> str:
@@ -245,15 +261,16 @@ class _Reader:
         if target is None:
             return "actual"
         clause_start = self._clause_start(sentence_start, position)
+        # vocabulary: a pattern of the sources' text
         if self.forecasts.last(clause_start, position) and target.group() not in ("目标", "任务"):
             return "forecast"
         if self.actuals.first(target.end(), position) and not self.goals.first(target.start(), position):
             if not self.targets.last(clause_start, position):
                 return "actual"
         word = target.group()
-        if word in ("预计", "预期"):
+        if word in ("预计", "预期"):  # vocabulary: a pattern of the sources' text
             return "forecast"
-        if word in ("计划",):
+        if word in ("计划",):  # vocabulary: a pattern of the sources' text
             return "plan"
         return "target"
 
@@ -406,7 +423,7 @@ class _Reader:
     def _states_period(self, mention: TimeMention, sentence: tuple[int, int]) -> bool:
         """Whether a named period is the period of something (上半年,全县实现… / 上半年新签约项目27个),
         not part of a phrase (完成全年目标任务, 上半年工作虽然…). Month ranges always are."""
-        if "月" in self.normal[mention.start : mention.end]:
+        if "月" in self.normal[mention.start : mention.end]:  # vocabulary: a pattern of the sources' text
             return True
         if _PERIOD_FOLLOWS.match(self.normal, mention.end, mention.end + 2):
             return True
@@ -566,6 +583,7 @@ def _stage_rank(stage: str) -> int:
     return _STAGE_ORDER.index(stage)
 
 
+# vocabulary: a pattern of the sources' text
 _NUMERAL_RUN = re.compile(r"[0-9]{1,20}(?:[.,][0-9]{1,20}){0,6}|[零〇一二两三四五六七八九十百千万亿]{2,20}")
 
 
@@ -579,24 +597,18 @@ def unread_numbers(text: str, covered: Iterable[tuple[int, int]]) -> list[tuple[
 
 class TooManyCandidates(ValueError):
     """The text gives more candidates than one reading returns: `count` of them (at least, when
-    `at_least`: the reading stopped as soon as it knew), `limit` at most."""
+    `at_least`: the reading stopped as soon as it knew), `limit` at most. `message` says so, in
+    the language active when it is read (as `str()` does)."""
 
     def __init__(self, count: int, *, limit: int, at_least: bool) -> None:
         self.count, self.limit, self.at_least = count, limit, at_least
-        super().__init__(f"{self.zh} / {self.en}")
-
-    @property
-    def zh(self) -> str:
-        many = f"至少{self.count:,}条" if self.at_least else f"{self.count:,}条"
-        return f"正文中的候选事实过多({many}),一次最多提取{self.limit:,}条,请分成几段提取"
-
-    @property
-    def en(self) -> str:
-        many = f"at least {self.count:,}" if self.at_least else f"{self.count:,}"
-        return (
-            f"The text holds too many candidate facts ({many}); at most {self.limit:,} are extracted "
-            "at a time: split it into parts."
+        template = (
+            _("正文中的候选事实过多(至少{count}条),一次最多提取{limit}条,请分成几段提取")
+            if at_least
+            else _("正文中的候选事实过多({count}条),一次最多提取{limit}条,请分成几段提取")
         )
+        self.message = format_lazy(template, count=f"{count:,}", limit=f"{limit:,}")
+        super().__init__(self.message)
 
 
 def extract(
@@ -619,7 +631,9 @@ def extract(
     projects named), before the context of each is read.
     """
     if len(text) > MAX_TEXT_LENGTH:
-        raise ValueError(f"文本过长({len(text)}字),一次最多{MAX_TEXT_LENGTH}字")
+        raise ValueError(
+            format_lazy(_("文本过长({length}字),一次最多{limit}字"), length=len(text), limit=MAX_TEXT_LENGTH)
+        )
     reader = _Reader(text, year=year, lexicon=lexicon or Lexicon(), zone=zone)
     if reader.certain_count > max_candidates:
         raise TooManyCandidates(reader.certain_count, limit=max_candidates, at_least=True)

@@ -28,30 +28,36 @@ from .spans import Spans
 # The full-width comma is left alone: it separates clauses, not thousands.
 WIDTH = str.maketrans({chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F) if code != 0xFF0C})
 
+# vocabulary: the sources' numerals, units and hedges
 CHINESE_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"
 # The longest number as written: digits before (or after) the point, numerals in a row, groups of
 # a thousand. Longer runs are no figure of economic reporting (10^20 is a hundred billion 亿).
 MAX_DIGITS = 20
 MAX_THOUSANDS = 6
-_NUMERAL_CHARS = f"{CHINESE_DIGITS}十百千万亿拾佰仟点"
+_NUMERAL_CHARS = f"{CHINESE_DIGITS}十百千万亿拾佰仟点"  # vocabulary: the sources' numerals, units and hedges
 CHINESE_NUMERAL = f"(?<![{_NUMERAL_CHARS}])[{_NUMERAL_CHARS}]{{1,{MAX_DIGITS}}}"
 _DIGITS = f"[0-9]{{1,{MAX_DIGITS}}}"
 ARABIC = f"{_DIGITS}(?:,[0-9]{{3}}){{1,{MAX_THOUSANDS}}}(?:\\.{_DIGITS})?(?![0-9])|{_DIGITS}(?:\\.{_DIGITS})?"
 NUMBER = f"(?:{ARABIC}|{CHINESE_NUMERAL})"
 
+# vocabulary: the sources' numerals, units and hedges
 SCALES = {"万亿": 10**12, "亿": 10**8, "千万": 10**7, "百万": 10**6, "万": 10**4, "千": 10**3}
+# vocabulary: the sources' numerals, units and hedges
 CURRENCIES = {"美元": "USD", "港元": "HKD", "欧元": "EUR", "日元": "JPY", "元": "CNY"}
-PERCENT_UNITS = ("个百分点", "百分点", "%")
+PERCENT_UNITS = ("个百分点", "百分点", "%")  # vocabulary: the sources' numerals, units and hedges
+# vocabulary: the sources' numerals, units and hedges
 COUNT_UNITS = (
     "人次", "家次", "台套", "个", "家", "项", "户", "人", "名", "条", "件", "台", "套", "座",
     "栋", "幢", "所", "位", "次", "场", "批", "宗", "支", "间", "款", "处", "艘", "架", "期", "单",
 )  # fmt: skip
+# vocabulary: the sources' numerals, units and hedges
 QUANTITY_UNITS = (
     "吨标准煤", "平方公里", "平方米", "立方米", "千瓦时", "标准箱", "公顷", "平米", "千瓦", "兆瓦", "吉瓦",
     "GWh", "MWh", "kWh", "公里", "千米", "GW", "MW", "kW", "KW", "TEU", "吨", "亩", "米", "辆", "片",
     "公斤", "千克", "斤",
 )  # fmt: skip
 
+# vocabulary: the sources' numerals, units and hedges
 _PREFIXES = {
     "约": Qualifier.ABOUT,
     "大约": Qualifier.ABOUT,
@@ -63,6 +69,7 @@ _PREFIXES = {
     "逾": Qualifier.OVER,
     "突破": Qualifier.BREAKS,
 }
+# vocabulary: the sources' numerals, units and hedges
 _SUFFIXES = {"左右": Qualifier.AROUND, "以上": Qualifier.MORE_THAN, "之多": Qualifier.MORE_THAN}
 
 
@@ -71,6 +78,7 @@ def _alternatives(words: Iterable[str]) -> str:
 
 
 _SCALE = f"(?:{_alternatives(SCALES)})"
+# vocabulary: the sources' numerals, units and hedges
 _UNIT = (
     f"(?P<currency>{_alternatives(CURRENCIES)})"
     f"|(?P<percent>{_alternatives(PERCENT_UNITS)})"
@@ -79,7 +87,9 @@ _UNIT = (
     "|(?P<ratio>倍)"
     "|(?P<score>分)(?![别钟之期批类成析管局行享布配解工担段子红时级区会散流配步])"
 )
+# vocabulary: the sources' numerals, units and hedges
 _SEPARATOR = "(?:-|~|—|–|至|到|一(?=[0-9]))"  # 80一100亿元: 一 typed for a dash between digits
+# vocabulary: the sources' numerals, units and hedges
 FIGURE = re.compile(
     f"(?P<pre>{_alternatives(_PREFIXES)})?"
     f"(?:(?<![0-9A-Za-z.第])(?P<low>{NUMBER})(?P<low_scale>{_SCALE})?"
@@ -89,16 +99,19 @@ FIGURE = re.compile(
     f"(?:{_UNIT})"
     f"(?P<post>{_alternatives(_SUFFIXES)})?"
 )
+# vocabulary: the sources' numerals, units and hedges
 PERCENT_IN_WORDS = re.compile(
     f"(?P<pre>{_alternatives(_PREFIXES)})?百分之(?P<number>{CHINESE_NUMERAL}|{ARABIC})"
 )
 
 # Money written with a scale and no 元 (投资10亿) counts as an amount when money is near.
+# vocabulary: the sources' numerals, units and hedges
 BARE_SCALE = re.compile(
     f"(?P<pre>{_alternatives(_PREFIXES)})?(?<![0-9A-Za-z.第])(?P<number>{ARABIC})(?P<more>[余多])?"
     f"(?P<scale>万亿|亿|万)(?P<more_after>[余多])?(?P<post>{_alternatives(_SUFFIXES)})?"
     f"(?![0-9{CHINESE_DIGITS}元美港欧日%吨平立千兆吉公亩米辆片个家项户人名条件台套座栋幢所位次场批宗支间款处艘架倍])"
 )
+# vocabulary: the sources' numerals, units and hedges
 _MONEY_WORDS = re.compile(
     r"投资|投入|资金|金额|营收|收入|产值|税收|进资|利润|融资|贷款|基金|规模|销售额|出口额|资产|购置|补贴|"
     r"奖补|奖励|拨付|兑现|支出|元"
@@ -114,7 +127,8 @@ def read_number(token: str) -> Decimal:
     token = token.translate(WIDTH)
     if token[0].isdigit():
         return Decimal(token.replace(",", ""))
-    if token[0] in "百千佰仟":
+    if token[0] in "百千佰仟":  # vocabulary: the sources' numerals, units and hedges
+        # vocabulary: the sources' numerals, units and hedges
         token = "一" + token  # 百亿元, 百分之百: a hundred
     try:
         number = cn2an.cn2an(token, "normal")
@@ -154,7 +168,7 @@ def _same_range(
 
 def _split_chinese_scale(token: str) -> tuple[str, str]:
     """'三千万' → ('三千', '万'); a trailing 万/亿 of a Chinese numeral is the unit's scale."""
-    for scale in ("万亿", "亿", "万"):
+    for scale in ("万亿", "亿", "万"):  # vocabulary: the sources' numerals, units and hedges
         if token.endswith(scale) and len(token) > len(scale):
             return token[: -len(scale)], scale
     return token, ""
@@ -163,13 +177,15 @@ def _split_chinese_scale(token: str) -> tuple[str, str]:
 def _plausible_chinese(token: str, kind: str, scale_text: str, hedged: bool) -> bool:
     """A Chinese numeral that is a number and not a word: not 一 alone (一批, 一家: "a"; but
     一倍), not only scale characters (千家万户; but 百亿元)."""
-    if token == "一":
+    if token == "一":  # vocabulary: the sources' numerals, units and hedges
         return kind == CandidateKind.RATIO or bool(scale_text)  # 一倍, 一万吨
+    # vocabulary: the sources' numerals, units and hedges
     if token in ("零", "〇", "壹") or "点" in (token[0], token[-1]):
         return False
-    if token in ("百", "千"):
+    if token in ("百", "千"):  # vocabulary: the sources' numerals, units and hedges
         # 百亿元, 近百家: a hundred when money follows or a hedge comes first; else a word (千家万户)
         return (kind == CandidateKind.AMOUNT and bool(scale_text)) or hedged
+    # vocabulary: the sources' numerals, units and hedges
     return any(char in CHINESE_DIGITS for char in token) or token.startswith("十")
 
 
@@ -191,11 +207,13 @@ def _kind(match: re.Match[str]) -> tuple[str, str, str]:
             if kind == "currency":
                 return CandidateKind.AMOUNT, unit, CURRENCIES[unit]
             if kind == "percent":
+                # vocabulary: the sources' numerals, units and hedges
                 return CandidateKind.PERCENT, "个百分点" if "百分点" in unit else "%", ""
             return _KINDS[kind], unit, ""
     raise AssertionError("the figure pattern always has a unit")
 
 
+# vocabulary: the sources' numerals, units and hedges
 _PRODUCT_UNITS = frozenset({"套", "台", "件", "只", "支", "条", "块", "台套", "艘", "架"})
 _KINDS = {
     "quantity": CandidateKind.QUANTITY,
@@ -217,6 +235,7 @@ def _figure(text: str, match: re.Match[str]) -> Figure | None:
             return None
         if kind == CandidateKind.AMOUNT and not scale_text:
             return None  # 三元前驱体: Chinese numerals with a bare 元 are words, not money
+    # vocabulary: the sources' numerals, units and hedges
     if kind == CandidateKind.COUNT and text[max(0, match.start() - 1) : match.start()] in (
         "第",
         "前",
@@ -232,10 +251,12 @@ def _figure(text: str, match: re.Match[str]) -> Figure | None:
         return None  # G60, PM2.5: a name; but MLCC300亿片 is a quantity
     if kind == CandidateKind.COUNT and scale_text and unit in _PRODUCT_UNITS:
         kind = CandidateKind.QUANTITY  # 1200万套, 5万台: output, not a count of things
+    # vocabulary: the sources' numerals, units and hedges
     if kind == CandidateKind.SCORE and (
         not number[0].isdigit() or text[max(0, match.start() - 1) : match.start()] in ("时", "点", ":")
     ):
         return None  # 三分, 9时30分: a score is written in digits, and is no time of day
+    # vocabulary: the sources' numerals, units and hedges
     if unit == "期" and text[match.start() - 1 : match.start()] != "分":
         return None  # 分两期建设 counts phases; 一期、二期 name them
     if kind == CandidateKind.PERCENT and scale_text:
@@ -298,6 +319,7 @@ def scan_figures(text: str) -> list[Figure]:
         ):
             continue
         scale_text = match["scale"]
+        # vocabulary: the sources' numerals, units and hedges
         found.append(
             Figure(
                 CandidateKind.AMOUNT,

@@ -16,7 +16,7 @@ from itertools import accumulate
 
 import rjieba
 
-HEADS = frozenset({"项目", "工程"})
+HEADS = frozenset({"项目", "工程"})  # vocabulary: the words of the sources' project names
 # The longest name looked for, in characters before the head word (29 at most in the annotated
 # corpus): a name is read back word by word from its head, and 项目项目… must not make each head
 # read back to the start of the text.
@@ -25,12 +25,14 @@ MAX_NAME_LENGTH = 80
 # (年产10万吨), time words of phases (三期), distinguishing words (大中型), abbreviations.
 _NAME_TAGS = ("n", "eng", "j", "b", "m", "q", "t", "a", "l", "i", "k", "h", "s", "z", "g")
 # Verbs that occur inside project names (电池回收, 创新研究院, 换电).
+# vocabulary: the words of the sources' project names
 _NAME_VERBS = frozenset(
     (
         "创新 回收 制造 研发 生产 加工 储能 应用 配套 冶炼 检测 孵化 智造 循环 封装 装配 换电 扩建 迁建 综合"
     ).split()
 )
 _JOINERS = frozenset({"-", "—", "·", "(", ")", "（", "）", "+"})
+# vocabulary: the words of the sources' project names
 GENERIC = frozenset(
     (
         "重点 重大 产业 工业 招商 意向 大中型 续建 新建 在建 签约 新开工 开工 "
@@ -49,6 +51,7 @@ GENERIC = frozenset(
 )
 
 
+# vocabulary: the words of the sources' project names
 _STOPS = frozenset(
     {"的", "了", "和", "与", "及", "落地", "推进", "加快", "抓好", "实施", "服务", "保障", "总"}
 )
@@ -58,13 +61,15 @@ def _allowed(word: str, tag: str, following: str) -> bool:
     """Whether `word` (tagged `tag`, followed by a word tagged `following`) can be part of a name."""
     if word in _JOINERS:
         return True
-    if word in _STOPS or word.endswith("元"):
+    if word in _STOPS or word.endswith("元"):  # vocabulary: the words of the sources' project names
         return False
     if tag.startswith("v"):
         return word in _NAME_VERBS
     if tag == "f":
         if len(word) == 1:
+            # vocabulary: the words of the sources' project names
             return word == "中" and following.startswith("n")  # 中电, 中建: 中 of 中国
+        # vocabulary: the words of the sources' project names
         return word not in ("其中", "之中", "以上", "以下", "之间", "以来", "期间")
     return tag.startswith(_NAME_TAGS)
 
@@ -88,6 +93,7 @@ def _trim(words: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def _capacity_follows(words: list[tuple[str, str]], first: int) -> bool:
     """3.7亿平方米光伏玻璃: a leading number with a unit is a capacity, part of the name."""
+    # vocabulary: the words of the sources' project names
     return len(words) - first > 2 and words[first + 1][0] not in ("个", "项", "家", "批", "类", "大")
 
 
@@ -115,6 +121,7 @@ def _is_name(words: list[tuple[str, str]]) -> bool:
     if not words or all(w in GENERIC or t in ("m", "q") for w, t in words):
         return False
     text = "".join(w for w, _ in words)
+    # vocabulary: the words of the sources' project names
     return not (len(text) <= 4 and text[-1] in "区县市省")  # 赣县区工程: a zone, not a project
 
 
@@ -127,7 +134,7 @@ def project_names(text: str) -> Iterator[tuple[int, int, str]]:
     for index, (word, _tag) in enumerate(tagged):
         if word not in HEADS:
             continue
-        if index > 0 and tagged[index - 1][0] == "等":
+        if index > 0 and tagged[index - 1][0] == "等":  # vocabulary: the words of the sources' project names
             for start, end in _listed(words_of, index - 1):
                 start = _after_de(text, start, end)
                 yield start, end, text[start:end] + word
@@ -146,7 +153,7 @@ def project_names(text: str) -> Iterator[tuple[int, int, str]]:
 def _after_de(text: str, start: int, end: int) -> int:
     """A name starts after the last 的 before it, even where the segmenter joined 的 to the word
     before it (应用端的吉利新能源商用车)."""
-    return text.rfind("的", start, end) + 1 or start
+    return text.rfind("的", start, end) + 1 or start  # vocabulary: the words of the sources' project names
 
 
 def _listed(words_of: _Tagged, end_index: int) -> list[tuple[int, int]]:
@@ -163,6 +170,7 @@ def _listed(words_of: _Tagged, end_index: int) -> list[tuple[int, int]]:
             if end - start >= 2:
                 items.append((start, end))
         separator = tagged[first - 1][0] if first > 0 else ""
+        # vocabulary: the words of the sources' project names
         if separator not in ("、", "和", "及", "与", "以及") or first == index:
             break
         index = first - 1

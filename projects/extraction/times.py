@@ -17,15 +17,20 @@ from ..periods import NAMED_PERIODS, DatePrecision, PeriodParseError, parse_date
 from .candidates import CandidateKind, DateRef, PeriodRef
 from .figures import WIDTH
 
+# vocabulary: a pattern of the sources' time phrases
 _N = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
-_Q = r"[一二三四1-4]"
+_Q = r"[一二三四1-4]"  # vocabulary: a pattern of the sources' time phrases
+# vocabulary: a pattern of the sources' time phrases
 _YEAR = r"(?:(?:19|20)[0-9]{2}年|今年|本年|去年|上年|明年)"
+# vocabulary: a pattern of the sources' time phrases
 _YEAR_PREFIX = re.compile(
     r"(?:截至|截止到?|到)?(?:(?P<year>(?:19|20)[0-9]{2})年|(?P<relative>今年|本年|去年|上年|明年))"
 )
-_DASH = r"(?:-|~|—|–|至|到|一(?=[0-9]))"
+_DASH = r"(?:-|~|—|–|至|到|一(?=[0-9]))"  # vocabulary: a pattern of the sources' time phrases
+# vocabulary: a pattern of the sources' time phrases
 _EVENT = r"(?:签约|落户|开工|动工|开建|封顶|投产|建成|竣工|试产|试生产|达产|完工|交付|投用|运营|上市)"
 
+# vocabulary: a pattern of the sources' time phrases
 TIME = re.compile(
     "|".join(
         (
@@ -39,7 +44,9 @@ TIME = re.compile(
         )
     )
 )
+# vocabulary: a pattern of the sources' time phrases
 _WHEN_BEFORE = re.compile(r"(?:将于|于|在|到|预计|计划|力争|争取|确保)$")
+# vocabulary: a pattern of the sources' time phrases
 _WHEN_AFTER = re.compile(r"[,，]?[^,，。;；]{0,4}?(?:将|(?<![主重需只想必纲])要|计划|预计|拟)")
 _EVENT_AFTER = re.compile(rf"[^,，。;；]{{0,2}}{_EVENT}")
 
@@ -73,6 +80,7 @@ def _year(quote: str, year: int | None) -> int | None:
     relative = match["relative"]
     if year is None:
         return None
+    # vocabulary: a pattern of the sources' time phrases
     return year + {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "明年": 1}[relative]
 
 
@@ -101,6 +109,7 @@ def _mention(text: str, match: re.Match[str], year: int | None) -> TimeMention |
         return TimeMention(CandidateKind.PERIOD, start, end, period=PeriodRef(the_year, first, last, quote))
     if match["named"]:
         first, last = NAMED_PERIODS[match["name"]]
+        # vocabulary: a pattern of the sources' time phrases
         if match["name"] in ("上半年", "下半年") and _is_when(text, start, end):
             day = date(the_year, first, 1) if the_year else None
             return TimeMention(
@@ -132,6 +141,7 @@ def _mention(text: str, match: re.Match[str], year: int | None) -> TimeMention |
         if the_year is None:
             return TimeMention(CandidateKind.DATE, start, end, date=DateRef(None, DatePrecision.DAY, quote))
         try:
+            # vocabulary: a pattern of the sources' time phrases
             day, precision = parse_date(f"{month}月{day_text}日", the_year)
         except PeriodParseError:
             return None

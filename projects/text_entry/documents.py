@@ -314,7 +314,7 @@ def _facts_create(document: SourceDocument, user) -> int:
     try:
         candidates = extract(document.text, year=year, lexicon=lexicon_from_db(user), zone=zone)
     except TooManyCandidates as error:
-        raise ValidationError(error.zh, code="too_many_candidates") from error
+        raise ValidationError(error.message, code="too_many_candidates") from error
     seen = set(document.extracted_facts.values_list("kind", "start", "end")) if document.pk else set()
     facts = []
     for candidate in candidates:

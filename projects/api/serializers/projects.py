@@ -66,7 +66,7 @@ class MilestoneStatusFields(serializers.Serializer):
         return self._status(milestone).value
 
     def get_status_display(self, milestone: Milestone) -> str:
-        return self._status(milestone).label
+        return str(self._status(milestone).label)
 
     @cached_property
     def _today(self) -> date:

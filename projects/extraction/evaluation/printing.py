@@ -88,7 +88,7 @@ def score_table(scores: dict[str, Score]) -> list[str]:
     rows = [HEADER]
     shown = [(kind, score) for kind, score in scores.items() if score.gold or score.candidates]
     for kind, score in [*shown, ("", _total(scores.values()))]:
-        label = CandidateKind(kind).label if kind else "合计"
+        label = str(CandidateKind(kind).label) if kind else "合计"
         rows.append(
             (
                 label,
