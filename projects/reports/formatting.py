@@ -56,7 +56,11 @@ class Column:
 
     @property
     def xlsx_header(self) -> str:
-        return f"{self.header}({self.unit})" if self.unit else self.header
+        return (
+            gettext("{header}({unit})").format(header=self.header, unit=self.unit)
+            if self.unit
+            else self.header
+        )
 
 
 @dataclass
@@ -132,6 +136,11 @@ def quantity(value: float | int | None, unit_kind: str, unit: str, display: str 
 def _amount_unit(display: str) -> str:
     """The unit an amount's number is stored in: 亿美元 for an amount stated in dollars, else 亿元."""
     return YI_USD if "美元" in display else YI_YUAN  # vocabulary: the dollar amounts' unit (美元)
+
+
+def scope_text(scope: Data) -> str:
+    """What a report covers, as its header says: 区域:赣县区."""
+    return gettext("{kind}:{name}").format(kind=scope.get("kind_label", ""), name=scope.get("name", ""))
 
 
 def period_text(period: Data | None) -> str:

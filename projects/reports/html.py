@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from . import charts
-from .formatting import MISSING, Data, datetime_text, fixed, trend_chart_title
+from .formatting import MISSING, Data, datetime_text, fixed, scope_text, trend_chart_title
 from .tables import (
     changes_note,
     changes_table,
@@ -97,7 +97,7 @@ def context(snapshot: Data) -> dict[str, Any]:
     return {
         "title": snapshot.get("title", gettext("投资项目调度通报")),
         "meta": [
-            (gettext("报告范围"), f"{scope.get('kind_label', '')}:{scope.get('name', '')}"),
+            (gettext("报告范围"), scope_text(scope)),
             (gettext("报告期"), f"{period.get('display', '')} {period.get('cadence_label', '')}".strip()),
             (gettext("生成时间"), datetime_text(snapshot.get("generated_at")) or MISSING),
             (gettext("时间进度"), f"{tp_text}({basis.get('convention', '')})"),

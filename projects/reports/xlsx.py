@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..workbooks.cells import Workbook
 from . import charts
-from .formatting import YI_YUAN, Data, Table, Value, datetime_text, trend_chart_title
+from .formatting import YI_YUAN, Data, Table, Value, datetime_text, scope_text, trend_chart_title
 from .tables import (
     changes_table,
     checkpoint_view,
@@ -124,7 +124,7 @@ def overview_rows(snapshot: Data) -> list[tuple[str, object]]:
     scope, period, basis = snapshot.get("scope", {}), snapshot.get("period", {}), snapshot.get("basis", {})
     rows: list[tuple[str, object]] = [
         (gettext("标题"), snapshot.get("title", "")),
-        (gettext("报告范围"), f"{scope.get('kind_label', '')}:{scope.get('name', '')}"),
+        (gettext("报告范围"), scope_text(scope)),
         (gettext("报告期"), f"{period.get('display', '')} {period.get('cadence_label', '')}".strip()),
         (
             gettext("统计起止"),
