@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from .models import (
     Campaign,
@@ -40,7 +41,8 @@ from .models import (
 )
 from .reports.cadence import ReportPeriod, month_period
 from .reports.changes import changes_between
-from .reports.documents import FORMATS, schedule_verdict
+from .reports.documents import FORMATS
+from .reports.formatting import schedule_verdict
 from .reports.snapshot import build_snapshot, fingerprint
 
 logger = logging.getLogger(__name__)
@@ -63,9 +65,13 @@ class PassResult:
 def schedule_skip_reason(schedule: ReportSchedule, period: ReportPeriod) -> str | None:
     """Why a schedule makes no run for `period` (None when it does)."""
     if schedule.scope_kind == ScopeKind.CAMPAIGN and period.year != schedule.campaign.year:
-        return f"攻坚行动“{schedule.campaign}”只在{schedule.campaign.year}年内出报告"
+        return gettext("攻坚行动“{campaign}”只在{year}年内出报告").format(
+            campaign=schedule.campaign, year=schedule.campaign.year
+        )
     if schedule.scope_kind == ScopeKind.PORTFOLIO and period.year != schedule.portfolio.year:
-        return f"调度清单“{schedule.portfolio}”只在{schedule.portfolio.year}年内出报告"
+        return gettext("调度清单“{portfolio}”只在{year}年内出报告").format(
+            portfolio=schedule.portfolio, year=schedule.portfolio.year
+        )
     return None
 
 
@@ -269,7 +275,7 @@ def generate(run_id: int) -> str:
                 transaction.set_rollback(True)
                 return "skipped"
     except Exception as exc:
-        logger.exception("报告 %s 生成失败", run_id)
+        logger.exception(gettext("报告 %(run)s 生成失败"), {"run": run_id})
         ReportRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING, attempts=run.attempts).update(
             status=RunStatus.FAILED, finished_at=timezone.now(), error=_error_text(exc)
         )
@@ -328,7 +334,7 @@ def deliver(run_id: int) -> str:
             message.attach(file_name(run, report_file.format), bytes(report_file.content), spec.content_type)
         message.send()
     except Exception as exc:
-        logger.exception("报告 %s 发送失败", run_id)
+        logger.exception(gettext("报告 %(run)s 发送失败"), {"run": run_id})
         ReportRun.objects.filter(pk=run_id, delivery_status=DeliveryStatus.SENDING).update(
             delivery_status=DeliveryStatus.FAILED, delivery_error=_error_text(exc)
         )
@@ -342,25 +348,34 @@ def deliver(run_id: int) -> str:
 def email_body(run: ReportRun) -> str:
     """A short Chinese summary for the mail's text; the attachments hold the report."""
     snapshot = run.snapshot
+    period = snapshot["period"]
     lines = [
         f"{snapshot['title']}",
         "",
-        f"统计期:{snapshot['period']['display']}(截至{snapshot['period']['end']})",
-        f"时间进度:{snapshot['time_progress']}%({snapshot['basis']['convention']})",
+        gettext("统计期:{period}(截至{end})").format(period=period["display"], end=period["end"]),
+        gettext("时间进度:{percent}%({convention})").format(
+            percent=snapshot["time_progress"], convention=snapshot["basis"]["convention"]
+        ),
     ]
     for report in snapshot["reports"]:
         for p in report["portfolios"]:
             if p["completion"] is None:
                 continue
             verdict = schedule_verdict(p["ahead_of_schedule"])
-            lines.append(f"{p['zone']}·{p['name']}:完成率{p['completion']}%,{verdict}")
+            lines.append(
+                gettext("{portfolio}:完成率{percent}%,{verdict}").format(
+                    portfolio=f"{p['zone']}·{p['name']}", percent=p["completion"], verdict=verdict
+                )
+            )
         lagging = report.get("lagging_projects_total", len(report["lagging_projects"]))
         if lagging:
-            lines.append(f"{report['zone']['name']}:滞后项目{lagging}个")
+            lines.append(
+                gettext("{zone}:滞后项目{count}个").format(zone=report["zone"]["name"], count=lagging)
+            )
     lines += [
         "",
-        f"在线查看:{settings.SITE_URL}/reports/runs/{run.pk}/",
-        f"附件:{'、'.join(FORMATS[f].label for f in run.formats)}",
-        f"数据指纹:{run.fingerprint[:12]}",
+        gettext("在线查看:{url}").format(url=f"{settings.SITE_URL}/reports/runs/{run.pk}/"),
+        gettext("附件:{formats}").format(formats="、".join(str(FORMATS[f].label) for f in run.formats)),
+        gettext("数据指纹:{fingerprint}").format(fingerprint=run.fingerprint[:12]),
     ]
     return "\n".join(lines)

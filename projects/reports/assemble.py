@@ -15,6 +15,9 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from ..models import Campaign, FlowOrStock, UnitKind, ValueKind
 from ..periods import Period, period_end
 from .contents import (
@@ -154,11 +157,11 @@ def _annual(statements: list[Statement], kinds: Iterable[str], year: int) -> Sta
 
 # The figures of a portfolio, in the order a report shows them: label and unit kind.
 PORTFOLIO_FIGURES = {
-    PROJECT_COUNT: ("项目数", UnitKind.COUNT),
-    TOTAL_INVESTMENT: ("总投资", UnitKind.AMOUNT),
-    PLANNED_INVESTMENT: ("年度计划投资", UnitKind.AMOUNT),
-    STARTED_PROJECTS: ("已开工项目数", UnitKind.COUNT),
-    COMPLETED_INVESTMENT: ("完成投资", UnitKind.AMOUNT),
+    PROJECT_COUNT: (_("项目数"), UnitKind.COUNT),
+    TOTAL_INVESTMENT: (_("总投资"), UnitKind.AMOUNT),
+    PLANNED_INVESTMENT: (_("年度计划投资"), UnitKind.AMOUNT),
+    STARTED_PROJECTS: (_("已开工项目数"), UnitKind.COUNT),
+    COMPLETED_INVESTMENT: (_("完成投资"), UnitKind.AMOUNT),
 }
 
 
@@ -188,12 +191,12 @@ def portfolio_progress(p: dict, data: Fetched, year: int, month: int, basis: Bas
         COMPLETED_INVESTMENT: stated_actual(COMPLETED_INVESTMENT, cumulative=True),
     }
     figures: dict[str, Figure] = {}
-    for code, (label, unit_kind) in PORTFOLIO_FIGURES.items():
+    for code, (name, unit_kind) in PORTFOLIO_FIGURES.items():
         value, statement = computed[code], statements[code]
         # A stated figure is of the period its source stated; a computed one has none here (the
         # completed investment's is set below).
         period = statement.period if statement and value is None else None
-        figures[code] = Figure(code, label, unit_kind, value, statement, period)
+        figures[code] = Figure(code, str(name), unit_kind, value, statement, period)
     figures[COMPLETED_INVESTMENT].reporting = project_sum["reporting"] if project_sum else None
     done = figures[COMPLETED_INVESTMENT]
     if done.computed is not None:
@@ -208,9 +211,9 @@ def portfolio_progress(p: dict, data: Fetched, year: int, month: int, basis: Bas
 
     checks = []
     for code, label, computed in (
-        (COMPLETION_RATE, "完成率", completion_pct),
-        (START_RATE, "开工率", rate),
-        (AHEAD_OF_SCHEDULE, "超序进度", ahead),
+        (COMPLETION_RATE, gettext("完成率"), completion_pct),
+        (START_RATE, gettext("开工率"), rate),
+        (AHEAD_OF_SCHEDULE, gettext("超序进度"), ahead),
     ):
         statement = _latest(stated[code], [ValueKind.ACTUAL], year=year, month=month, cumulative=None)
         if statement and statement.value is not None:
@@ -443,7 +446,7 @@ def _checkpoints(
     """双过半 at the end of June always; each campaign of the zone at its own checkpoint."""
     checkpoints = [
         Checkpoint(
-            name=DOUBLE_HALF,
+            name=str(DOUBLE_HALF),
             campaign_id=None,
             date=date(year, 6, 30),
             required_pct=Decimal(50),

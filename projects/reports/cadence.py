@@ -12,10 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from ..periods import QUARTER_NAMES, add_months, period_end
 
-DAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+DAY_LABELS = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日"))
 
 
 class Cadence(StrEnum):
@@ -24,22 +31,28 @@ class Cadence(StrEnum):
     QUARTERLY = "quarterly"
 
 
-CADENCE_LABELS = {Cadence.WEEKLY: "每周", Cadence.MONTHLY: "每月", Cadence.QUARTERLY: "每季度"}
-REPORT_LABELS = {Cadence.WEEKLY: "周报", Cadence.MONTHLY: "月报", Cadence.QUARTERLY: "季报", "": "临时报告"}
+CADENCE_LABELS = {Cadence.WEEKLY: _("每周"), Cadence.MONTHLY: _("每月"), Cadence.QUARTERLY: _("每季度")}
+REPORT_LABELS = {
+    Cadence.WEEKLY: _("周报"),
+    Cadence.MONTHLY: _("月报"),
+    Cadence.QUARTERLY: _("季报"),
+    "": _("临时报告"),
+}
 # The 5th for a month's figures; quarterly statistics come out later, so the 10th; weekly on Monday.
 DEFAULT_DUE_DAY = {Cadence.WEEKLY: 1, Cadence.MONTHLY: 5, Cadence.QUARTERLY: 10}
 # Every month has a 28th: a due day past it would skip February.
 DUE_DAY_RANGE = {Cadence.WEEKLY: (1, 7), Cadence.MONTHLY: (1, 28), Cadence.QUARTERLY: (1, 28)}
 
 
-def due_day_error(cadence: str, day: int) -> str | None:
-    """Why `day` is not a due day of `cadence`, in Chinese; None when it is."""
+def due_day_error(cadence: str, day: int) -> _StrPromise | None:
+    """Why `day` is not a due day of `cadence` (a lazy message: rendered in either language);
+    None when it is."""
     low, high = DUE_DAY_RANGE[Cadence(cadence)]
     if low <= day <= high:
         return None
     if cadence == Cadence.WEEKLY:
-        return f"每周报告的报送日为星期几:1(周一)至7(周日),不能是{day}"
-    return f"报送日须在1至28日之间(每个月都有的日子),不能是{day}日"
+        return format_lazy(_("每周报告的报送日为星期几:1(周一)至7(周日),不能是{day}"), day=day)
+    return format_lazy(_("报送日须在1至28日之间(每个月都有的日子),不能是{day}日"), day=day)
 
 
 @dataclass(frozen=True)
@@ -65,7 +78,7 @@ class ReportPeriod:
         return f"{self.year}-{self.month:02d}"
 
     @property
-    def display(self) -> str:
+    def display(self) -> str:  # vocabulary: period names as periods.py writes them (2022年5月)
         if self.cadence == Cadence.QUARTERLY:
             return f"{self.year}年第{QUARTER_NAMES[(self.month - 1) // 3 + 1]}"
         if self.cadence == Cadence.WEEKLY:
@@ -78,7 +91,7 @@ class ReportPeriod:
 
     @property
     def label(self) -> str:
-        return REPORT_LABELS[Cadence(self.cadence) if self.cadence else ""]
+        return str(REPORT_LABELS[Cadence(self.cadence) if self.cadence else ""])
 
 
 def month_period(year: int, month: int) -> ReportPeriod:

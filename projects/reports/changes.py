@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.utils.translation import gettext
+
 from ..periods import MilestoneStatus
 
 
@@ -55,7 +57,7 @@ def changes_between(previous: dict | None, current: dict, previous_meta: dict | 
                 "kind": kind,
                 "before": before_gap,
                 "after": after,
-                "direction": "转正" if after >= 0 else "转负",
+                "direction": gettext("转正") if after >= 0 else gettext("转负"),
             }
         )
     changes = {

@@ -22,10 +22,13 @@ from html import escape
 from math import ceil, floor, log10
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 FONT_FAMILY = (
     "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
 )
-NO_DATA = "无可绘制的数据"
+NO_DATA = _("无可绘制的数据")
 
 COLOURS = {
     "ahead": "#2e7d32",  # 超序时进度, 达到要求
@@ -292,7 +295,7 @@ def bar_chart(
                 text(
                     zero + 4,
                     baseline,
-                    "无数据",
+                    gettext("无数据"),
                     fill=COLOURS["neutral"],
                     class_="no-data",
                     data_label=bar.label,
@@ -378,11 +381,14 @@ def month_line_chart(
         grid.append(line(left, y(tick), right, y(tick), stroke=COLOURS["grid"]))
         grid.append(text(left - 6, y(tick) + 4, tick_label(tick), text_anchor="end", font_size=11))
     for month in range(1, 13):
-        grid.append(text(x(month), bottom + 16, f"{month}月", text_anchor="middle", font_size=11))
+        label = gettext("{month}月").format(month=month)
+        grid.append(text(x(month), bottom + 16, label, text_anchor="middle", font_size=11))
     body.append(element("g", {"class": "axis"}, "".join(grid)))
     body.append(line(left, bottom, right, bottom, stroke=COLOURS["axis"]))
     body.append(line(left, top, left, bottom, stroke=COLOURS["axis"]))
-    body.append(text((left + right) / 2, bottom + 36, "月份", text_anchor="middle", class_="axis-label"))
+    body.append(
+        text((left + right) / 2, bottom + 36, gettext("月份"), text_anchor="middle", class_="axis-label")
+    )
     body.append(
         text(
             16,
@@ -421,7 +427,9 @@ def month_line_chart(
         for month, value in s.points:
             if value is None:
                 continue
-            shown = f"{s.label} {month}月:{fixed(value)}{unit}"
+            shown = gettext("{series} {month}月:{value}").format(
+                series=s.label, month=month, value=f"{fixed(value)}{unit}"
+            )
             body.append(
                 element(
                     "circle",
@@ -455,10 +463,10 @@ def month_line_chart(
 def points_text(value: float) -> str:
     """超序/落后 as a phrase: "超序28.45个百分点", "落后3.20个百分点", "与序时持平"."""
     if value > 0:
-        return f"超序{fixed(value)}个百分点"
+        return gettext("超序{points}个百分点").format(points=fixed(value))
     if value < 0:
-        return f"落后{fixed(-value)}个百分点"
-    return "与序时持平"
+        return gettext("落后{points}个百分点").format(points=fixed(-value))
+    return gettext("与序时持平")
 
 
 def completion_chart(report: Data, time_progress: float | None = None) -> str | None:
@@ -479,15 +487,15 @@ def completion_chart(report: Data, time_progress: float | None = None) -> str | 
     zone = (report.get("zone") or {}).get("name", "")
     period = (report.get("period") or {}).get("display", "")
     return bar_chart(
-        f"{zone} {period} 完成率与时间进度".strip(),
+        gettext("{zone} {period} 完成率与时间进度").format(zone=zone, period=period).strip(),
         bars,
-        axis_label="完成率(%)",
-        reference=Reference(time_progress, "时间进度") if time_progress is not None else None,
+        axis_label=gettext("完成率(%)"),
+        reference=Reference(time_progress, gettext("时间进度")) if time_progress is not None else None,
         extent=[100],
         legends=[
-            Legend("超序时进度", COLOURS["ahead"]),
-            Legend("落后序时进度", COLOURS["behind"]),
-            Legend("时间进度", COLOURS["reference"], dashed=True),
+            Legend(gettext("超序时进度"), COLOURS["ahead"]),
+            Legend(gettext("落后序时进度"), COLOURS["behind"]),
+            Legend(gettext("时间进度"), COLOURS["reference"], dashed=True),
         ],
         kind="completion",
     )
@@ -508,17 +516,17 @@ def checkpoint_chart(checkpoint: Data) -> str | None:
         note = item.get("label", "")
         bars.append(Bar(item["subject"], item["completion"], status, note))
     name = checkpoint.get("name", "")
-    suffix = f"(应完成全年目标{num(required)}%)" if required is not None else ""
+    suffix = gettext("(应完成全年目标{share}%)").format(share=num(required)) if required is not None else ""
     return bar_chart(
-        f"{name} 节点考核{suffix}",
+        gettext("{name} 节点考核{requirement}").format(name=name, requirement=suffix),
         bars,
-        axis_label="完成全年目标(%)",
-        reference=Reference(required, "考核要求") if required is not None else None,
+        axis_label=gettext("完成全年目标(%)"),
+        reference=Reference(required, gettext("考核要求")) if required is not None else None,
         extent=[100],
         legends=[
-            Legend("达到要求", COLOURS["ahead"]),
-            Legend("未达要求", COLOURS["behind"]),
-            Legend("考核要求", COLOURS["reference"], dashed=True),
+            Legend(gettext("达到要求"), COLOURS["ahead"]),
+            Legend(gettext("未达要求"), COLOURS["behind"]),
+            Legend(gettext("考核要求"), COLOURS["reference"], dashed=True),
         ],
         kind="checkpoint",
     )
@@ -528,8 +536,8 @@ def amount_unit(values: Sequence[float]) -> tuple[int, str]:
     """The unit amounts are charted in: 亿元 from 1亿 up, 万元 from 1万, else 元."""
     largest = max((abs(v) for v in values), default=0)
     if largest >= YI:
-        return YI, "亿元"
-    return (WAN, "万元") if largest >= WAN else (1, "元")
+        return YI, "亿元"  # vocabulary: the units of amounts as the sources write them
+    return (WAN, "万元") if largest >= WAN else (1, "元")  # vocabulary: as above
 
 
 def trend_chart(trend: Data) -> str | None:
@@ -553,16 +561,22 @@ def trend_chart(trend: Data) -> str | None:
     series = [
         Series(
             "completed",
-            "累计完成投资",
+            gettext("累计完成投资"),
             tuple((p["month"], scaled(p.get("completed"))) for p in points),
             COLOURS["actual"],
         ),
-        Series("plan", "计划线", tuple((m, scaled(v)) for m, v in plan), COLOURS["plan"], dashed=True),
+        Series(
+            "plan", gettext("计划线"), tuple((m, scaled(v)) for m, v in plan), COLOURS["plan"], dashed=True
+        ),
     ]
     name = f"{trend.get('zone', '')} {trend.get('portfolio', '')}".strip()
-    planned_text = f"(全年计划{trend['planned_display']})" if trend.get("planned_display") else ""
+    planned = trend.get("planned_display")
+    planned_text = gettext("(全年计划{amount})").format(amount=planned) if planned else ""
     return month_line_chart(
-        f"{name} 完成投资月度走势{planned_text}", series, axis_label=f"累计完成投资({unit})", unit=unit
+        gettext("{name} 完成投资月度走势{plan}").format(name=name, plan=planned_text),
+        series,
+        axis_label=gettext("累计完成投资({unit})").format(unit=unit),
+        unit=unit,
     )
 
 
@@ -573,8 +587,10 @@ def ranking_chart(ranking: Sequence[Data], measure: str) -> str | None:
     bars = []
     for row in ranking:
         value = row.get("value")
-        rank = f"第{row['rank']}名 " if row.get("rank") else ""
+        rank = row.get("rank")
+        label = gettext("第{rank}名 {zone}").format(rank=rank, zone=row["zone"]) if rank else row["zone"]
         status = "neutral" if value is None else ("ahead" if value >= 0 else "behind")
-        bars.append(Bar(f"{rank}{row['zone']}", value, status))
-    unit = "个百分点" if "百分点" in measure else ""
-    return bar_chart(f"区域排名:{measure}", bars, axis_label=measure, unit=unit, kind="ranking")
+        bars.append(Bar(label, value, status))
+    unit = gettext("个百分点") if gettext("百分点") in measure else ""
+    title = gettext("区域排名:{measure}").format(measure=measure)
+    return bar_chart(title, bars, axis_label=measure, unit=unit, kind="ranking")

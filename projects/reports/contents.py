@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
 
+from django.utils.translation import gettext_lazy as _
+
 from ..models import Campaign, Metric
 from ..money import from_base
 from ..periods import Period, period_end
@@ -19,7 +21,7 @@ DUE_WITHIN = timedelta(days=30)
 # A report lists at most this many lagging projects and milestones due, the most important first,
 # and says how many there are in all: a province's report would otherwise list tens of thousands.
 REPORT_LIST_LIMIT = 200
-DOUBLE_HALF = "双过半"
+DOUBLE_HALF = _("双过半")
 
 # The portfolio totals a report needs, by the metric code a source's statement of them is filed under.
 PROJECT_COUNT = "project_count"

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from ..models import ReportFormat
-from .formatting import schedule_verdict
 from .html import render_html, render_pdf
 from .xlsx import render_xlsx
 
@@ -36,7 +35,3 @@ FORMATS: dict[str, ReportFormatSpec] = {
     ),
     "pdf": ReportFormatSpec(ReportFormat.PDF.label, "application/pdf", "pdf", render_pdf),
 }
-
-# schedule_verdict lives in formatting.py; projects/reporting.py (renamed report_runs.py on another
-# branch of issue 17) still imports it from here. Once it imports it from formatting, this goes.
-__all__ = ["FORMATS", "ReportFormatSpec", "schedule_verdict"]

@@ -13,11 +13,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.utils.translation import gettext
+
 from . import charts
 from .render import amount_display
 
 YI = 100_000_000
 MISSING = "—"
+# vocabulary: the units of amounts and counts as the sources write them after a figure (58.33亿元, 23个)
+YI_YUAN, YI_USD, COUNT_UNIT = "亿元", "亿美元", "个"
 
 type Data = Mapping[str, Any]
 
@@ -52,14 +56,18 @@ class Column:
 
     @property
     def xlsx_header(self) -> str:
-        return f"{self.header}({self.unit})" if self.unit else self.header
+        return (
+            gettext("{header}({unit})").format(header=self.header, unit=self.unit)
+            if self.unit
+            else self.header
+        )
 
 
 @dataclass
 class Table:
     columns: list[Column]
     rows: list[list[Cell]] = field(default_factory=list)
-    empty: str = "无"  # said instead of an empty table
+    empty: str = field(default_factory=lambda: gettext("无"))  # said instead of an empty table
     placeholder: list[Cell] | None = None  # the workbook's row for an empty table (a checkpoint)
     note: str = ""  # said under the table: how many rows a long list left out
 
@@ -120,9 +128,19 @@ def count(value: float | int | None, display: str = "") -> Value:
 def quantity(value: float | int | None, unit_kind: str, unit: str, display: str = "") -> tuple[Value, str]:
     """A value of a metric and the unit its number is in: amounts in 亿元, others as stated."""
     if unit_kind == "amount":
-        return amount(value, display), "亿美元" if "美元" in display else "亿元"
+        return amount(value, display), _amount_unit(display)
     text = display or (MISSING if value is None else f"{charts.num(value)}{unit}")
     return Value(value, text), unit
+
+
+def _amount_unit(display: str) -> str:
+    """The unit an amount's number is stored in: 亿美元 for an amount stated in dollars, else 亿元."""
+    return YI_USD if "美元" in display else YI_YUAN  # vocabulary: the dollar amounts' unit (美元)
+
+
+def scope_text(scope: Data) -> str:
+    """What a report covers, as its header says: 区域:赣县区."""
+    return gettext("{kind}:{name}").format(kind=scope.get("kind_label", ""), name=scope.get("name", ""))
 
 
 def period_text(period: Data | None) -> str:
@@ -132,12 +150,12 @@ def period_text(period: Data | None) -> str:
 def schedule_verdict(ahead: float | None) -> str:
     """The sentence a leader reads first: ahead of or behind the time progress, by how much."""
     if ahead is None:
-        return "缺少计划或完成数据,无法判断序时进度"
+        return gettext("缺少计划或完成数据,无法判断序时进度")
     if ahead > 0:
-        return f"超序时进度{fixed(ahead)}个百分点"
+        return gettext("超序时进度{points}个百分点").format(points=fixed(ahead))
     if ahead < 0:
-        return f"落后序时进度{fixed(-ahead)}个百分点"
-    return "与序时进度持平"
+        return gettext("落后序时进度{points}个百分点").format(points=fixed(-ahead))
+    return gettext("与序时进度持平")
 
 
 def _measured(text: str) -> str:
@@ -151,15 +169,21 @@ def figure_value(figure: Data) -> tuple[Value, str]:
     display = figure.get("display") or ""
     if figure.get("value") is None:
         yoy = figure.get("yoy_growth")
-        return Value(None, f"同比增长{charts.num(yoy)}%" if yoy is not None else MISSING), ""
-    if display.endswith("元"):
-        return amount(figure["value"], display), "亿美元" if "美元" in display else "亿元"
+        growth = gettext("同比增长{percent}%").format(percent=charts.num(yoy)) if yoy is not None else MISSING
+        return Value(None, growth), ""
+    if display.endswith("元"):  # vocabulary: an amount's display ends in its unit (58.33亿元)
+        return amount(figure["value"], display), _amount_unit(display)
     return Value(figure["value"], display or charts.num(figure["value"])), _measured(display)
 
 
 def figure_label(figure: Data) -> str:
     period = period_text(figure.get("period"))
     return f"{figure['subject']} {figure['metric_name']}({period}{figure.get('kind_label', '')})"
+
+
+def trend_chart_title(trend: Data) -> str:
+    """A portfolio's trend chart as a document names it: 赣县区 重点项目 完成投资月度走势."""
+    return gettext("{name} 完成投资月度走势").format(name=f"{trend.get('zone', '')} {trend['portfolio']}")
 
 
 def datetime_text(value: str | None) -> str:
@@ -169,4 +193,6 @@ def datetime_text(value: str | None) -> str:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return value
-    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+    return gettext("{year}年{month}月{day}日 {time}").format(
+        year=moment.year, month=moment.month, day=moment.day, time=f"{moment:%H:%M}"
+    )

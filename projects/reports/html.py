@@ -8,9 +8,10 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from . import charts
-from .formatting import MISSING, Data, datetime_text, fixed
+from .formatting import MISSING, Data, datetime_text, fixed, scope_text, trend_chart_title
 from .tables import (
     changes_note,
     changes_table,
@@ -48,26 +49,25 @@ def chart_groups(snapshot: Data) -> list[ChartGroup]:
     def named(title: str, report: Data) -> str:
         return f"{(report.get('zone') or {}).get('name', '')}:{title}" if many else title
 
-    completion = [_chart(named("完成率与时间进度", r), charts.completion_chart(r)) for r in reports]
+    completion_title, checkpoint_title = gettext("完成率与时间进度"), gettext("节点考核")
+    trend_title = gettext("完成投资月度走势")
+    completion = [_chart(named(completion_title, r), charts.completion_chart(r)) for r in reports]
     checkpoints = [
-        _chart(named(f"{c['name']} 节点考核", r), charts.checkpoint_chart(c))
+        _chart(named(gettext("{name} 节点考核").format(name=c["name"]), r), charts.checkpoint_chart(c))
         for r in reports
         for c in r.get("checkpoints", [])
     ]
-    trends = [
-        _chart(f"{t.get('zone', '')} {t['portfolio']} 完成投资月度走势", charts.trend_chart(t))
-        for t in snapshot.get("trend", [])
-    ]
+    trends = [_chart(trend_chart_title(t), charts.trend_chart(t)) for t in snapshot.get("trend", [])]
     groups = [
-        ChartGroup("(一)完成率与时间进度", completion or [_chart("完成率与时间进度", None)]),
-        ChartGroup("(二)节点考核", checkpoints or [_chart("节点考核", None)]),
+        ChartGroup(gettext("(一)完成率与时间进度"), completion or [_chart(completion_title, None)]),
+        ChartGroup(gettext("(二)节点考核"), checkpoints or [_chart(checkpoint_title, None)]),
         ChartGroup(
-            "(三)完成投资月度走势", [c for c in trends if c.svg] or [_chart("完成投资月度走势", None)]
+            gettext("(三)完成投资月度走势"), [c for c in trends if c.svg] or [_chart(trend_title, None)]
         ),
     ]
     if snapshot.get("ranking") or snapshot.get("campaign"):
         ranking = charts.ranking_chart(snapshot.get("ranking", []), snapshot.get("ranking_measure", ""))
-        groups.append(ChartGroup("(四)区域排名", [_chart("区域排名", ranking)]))
+        groups.append(ChartGroup(gettext("(四)区域排名"), [_chart(gettext("区域排名"), ranking)]))
     return groups
 
 
@@ -76,8 +76,15 @@ def _campaign_text(campaign: Data | None) -> str:
         return ""
     name = (campaign.get("campaign") or {}).get("name", "")
     required = campaign.get("required_share")
-    need = f",应完成全年目标{charts.num(required)}%" if required is not None else ""
-    return f"{name}:考核时点{campaign.get('checkpoint', '')}{need}。排名方法:{campaign.get('ranking', '')}"
+    need = (
+        gettext(",应完成全年目标{share}%").format(share=charts.num(required)) if required is not None else ""
+    )
+    return gettext("{name}:考核时点{checkpoint}{requirement}。排名方法:{ranking}").format(
+        name=name,
+        checkpoint=campaign.get("checkpoint", ""),
+        requirement=need,
+        ranking=campaign.get("ranking", ""),
+    )
 
 
 def context(snapshot: Data) -> dict[str, Any]:
@@ -88,13 +95,13 @@ def context(snapshot: Data) -> dict[str, Any]:
     sources = source_views(snapshot)
     changes = snapshot.get("changes")
     return {
-        "title": snapshot.get("title", "投资项目调度通报"),
+        "title": snapshot.get("title", gettext("投资项目调度通报")),
         "meta": [
-            ("报告范围", f"{scope.get('kind_label', '')}:{scope.get('name', '')}"),
-            ("报告期", f"{period.get('display', '')} {period.get('cadence_label', '')}".strip()),
-            ("生成时间", datetime_text(snapshot.get("generated_at")) or MISSING),
-            ("时间进度", f"{tp_text}({basis.get('convention', '')})"),
-            ("数据指纹", (snapshot.get("fingerprint") or "")[:12] or MISSING),
+            (gettext("报告范围"), scope_text(scope)),
+            (gettext("报告期"), f"{period.get('display', '')} {period.get('cadence_label', '')}".strip()),
+            (gettext("生成时间"), datetime_text(snapshot.get("generated_at")) or MISSING),
+            (gettext("时间进度"), f"{tp_text}({basis.get('convention', '')})"),
+            (gettext("数据指纹"), (snapshot.get("fingerprint") or "")[:12] or MISSING),
         ],
         "time_progress": tp_text,
         "convention": basis.get("convention", ""),
@@ -105,7 +112,7 @@ def context(snapshot: Data) -> dict[str, Any]:
         "ranking": ranking_table(snapshot) if snapshot.get("ranking") or snapshot.get("campaign") else None,
         "ranking_measure": snapshot.get("ranking_measure", ""),
         "chart_groups": chart_groups(snapshot),
-        "no_data": charts.NO_DATA,
+        "no_data": str(charts.NO_DATA),
         "milestones": milestone_table(snapshot.get("milestones", [])),
         "changes_note": changes_note(changes),
         "changes": changes_table(changes)

@@ -13,6 +13,8 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localconte
 from functools import wraps
 
 from django.db.models.enums import TextChoices
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..money import plain
 
@@ -36,8 +38,8 @@ def _exact[**P, R](function: Callable[P, R]) -> Callable[P, R]:
 class Basis(TextChoices):
     """How time progress (序时进度) is counted; reports name the one they used."""
 
-    MONTH = "month", "按月计算(已过月数÷12)"
-    DAY = "day", "按日计算(已过天数÷全年天数)"
+    MONTH = "month", _("按月计算(已过月数÷12)")
+    DAY = "day", _("按日计算(已过天数÷全年天数)")
 
 
 def round_percent(value: Decimal | None, places: int = 2) -> Decimal | None:
@@ -105,10 +107,10 @@ class CheckpointVerdict:
     @property
     def label(self) -> str:
         if self.met is None:
-            return "无数据"
+            return gettext("无数据")
         if self.required_pct == HALF_WAY:
-            return "已过半" if self.met else "未过半"
-        return "已达标" if self.met else "未达标"
+            return gettext("已过半") if self.met else gettext("未过半")
+        return gettext("已达标") if self.met else gettext("未达标")
 
 
 @_exact
@@ -176,13 +178,13 @@ class Reconciliation:
         """一致 when the computed figure rounds to the stated one; 在舍入误差内 when it differs by
         no more than one unit of the stated precision (truncated, or rounded from rounded inputs)."""
         if self.agrees is None:
-            return "无法核算"
+            return gettext("无法核算")
         if not self.agrees:
-            return "不一致"
+            return gettext("不一致")
         assert self.computed is not None
         with localcontext(_CONTEXT):
             rounded = self.computed.quantize(self.tolerance, rounding=ROUND_HALF_UP)
-        return "一致" if rounded == self.stated else "在舍入误差内"
+        return gettext("一致") if rounded == self.stated else gettext("在舍入误差内")
 
 
 @_exact

@@ -9,7 +9,10 @@ a campaign are built from the same queries.
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
+from ..i18n import Text
 from ..models import Campaign, Zone
 from .assemble import assemble, campaign_standings
 from .contents import CampaignReport, ProgressReport, month_end
@@ -18,11 +21,16 @@ from .queries import fetch, zone_tree
 
 
 class ReportError(ValueError):
-    """A report cannot be made for what was asked; the message says why, in Chinese."""
+    """A report cannot be made for what was asked; the message says why (`str(error)` in the active
+    language, `error.message` the lazy message, to render in either)."""
 
-    def __init__(self, message: str, field: str = "zone") -> None:
+    def __init__(self, message: Text, field: str = "zone") -> None:
         super().__init__(message)
+        self.message = message
         self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 def resolve_zone(value: str | int, zones: QuerySet | None = None) -> Zone:
@@ -31,17 +39,17 @@ def resolve_zone(value: str | int, zones: QuerySet | None = None) -> Zone:
     zones = Zone.objects.all() if zones is None else zones
     text = str(value).strip()
     if not text:
-        raise ReportError("请指定区域(区域编号或名称)")
+        raise ReportError(_("请指定区域(区域编号或名称)"))
     if text.isdecimal():
         zone = zones.filter(pk=int(text)).first()
         if zone is None:
-            raise ReportError(f"区域编号 {text} 不存在")
+            raise ReportError(format_lazy(_("区域编号 {number} 不存在"), number=text))
         return zone
     found = list(zones.matching(text)[:2])
     if not found:
-        raise ReportError(f"未找到区域“{text}”")
+        raise ReportError(format_lazy(_("未找到区域“{name}”"), name=text))
     if len(found) > 1:
-        raise ReportError(f"区域名称“{text}”对应多个区域,请改用区域编号")
+        raise ReportError(format_lazy(_("区域名称“{name}”对应多个区域,请改用区域编号"), name=text))
     return found[0]
 
 
@@ -63,7 +71,7 @@ def campaign_report(
     if year is None or month is None or (year, month) > (campaign.year, checkpoint_month):
         year, month = campaign.year, checkpoint_month
     if year != campaign.year:
-        raise ReportError(f"统计截止月须在{campaign.year}年内", field="as_of")
+        raise ReportError(format_lazy(_("统计截止月须在{year}年内"), year=campaign.year), field="as_of")
     basis = Basis(basis)
     tree = zone_tree()
     roots = [z.pk for z in campaign.zones.all()]

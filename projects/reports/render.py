@@ -7,7 +7,12 @@ in base units (元) with a display string in the unit staff use (58.33亿元).
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..models import MilestoneKind, UnitKind, ValueKind
 from ..money import AmountScale, Currency, format_amount, plain, qualify
@@ -25,10 +30,10 @@ from .contents import (
 )
 from .measures import CheckpointVerdict, Reconciliation, round_percent
 
-STATUS_LABELS = {"met": "达标", "missed": "未达标", "pending": "进行中", "no_data": "无数据"}
-REASON_LABELS = {"late_milestones": "节点逾期", "behind_plan": "投资滞后"}
-ORIGIN_LABELS = {"computed": "按项目汇总", "stated": "来源所述", "missing": "无数据"}
-FIELD_LABELS = {"value": "数值", "yoy_growth": "同比增长"}
+STATUS_LABELS = {"met": _("达标"), "missed": _("未达标"), "pending": _("进行中"), "no_data": _("无数据")}
+REASON_LABELS = {"late_milestones": _("节点逾期"), "behind_plan": _("投资滞后")}
+ORIGIN_LABELS = {"computed": _("按项目汇总"), "stated": _("来源所述"), "missing": _("无数据")}
+FIELD_LABELS = {"value": _("数值"), "yoy_growth": _("同比增长")}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -109,7 +114,7 @@ def _statement(s: Statement | None, unit_kind: str, unit: str) -> dict | None:
         "display": value_display(s.value, unit_kind, unit, s.scale, s.currency, s.qualifier),
         "period": _period(s.period),
         "kind": s.kind,
-        "kind_label": ValueKind(s.kind).label,
+        "kind_label": str(ValueKind(s.kind).label),
         "qualifier": s.qualifier,
         "yoy_growth": number(s.yoy_growth, 4),
         "sources": list(s.sources),
@@ -117,13 +122,14 @@ def _statement(s: Statement | None, unit_kind: str, unit: str) -> dict | None:
 
 
 def _figure(f: Figure) -> dict:
+    # vocabulary: a count's unit as the sources write it (23个)
     unit = "个" if f.unit_kind == UnitKind.COUNT else ""
     return {
         "label": f.label,
         "value": number(f.value),
         "display": value_display(f.value, f.unit_kind, unit),
         "origin": f.origin,
-        "origin_label": ORIGIN_LABELS[f.origin],
+        "origin_label": str(ORIGIN_LABELS[f.origin]),
         "computed": number(f.computed),
         "stated": _statement(f.statement, f.unit_kind, unit),
         "period": _period(f.period),
@@ -212,7 +218,7 @@ def _item(item: CheckpointItem) -> dict:
         "kind": item.kind,
         "data_period": _period(item.data_period),
         "status": item.status,
-        "status_label": STATUS_LABELS[item.status],
+        "status_label": str(STATUS_LABELS[item.status]),
         **_verdict(item.verdict),
         "required_monthly": number(item.required_monthly),
     }
@@ -225,7 +231,7 @@ def _checkpoint(c: Checkpoint) -> dict:
         "date": c.date.isoformat(),
         "required_share": pct(c.required_pct),
         "status": c.status,
-        "status_label": STATUS_LABELS[c.status],
+        "status_label": str(STATUS_LABELS[c.status]),
         "items": [_item(i) for i in c.items],
     }
 
@@ -237,7 +243,7 @@ def _conflict(c: Conflict) -> dict:
         "period": _period(c.period),
         "kind": c.kind,
         "field": c.field,
-        "field_label": FIELD_LABELS[c.field],
+        "field_label": str(FIELD_LABELS[c.field]),
         "statements": [
             {"value": number(getattr(s, c.field), 4), "sources": list(s.sources), "id": s.id}
             for s in c.statements
@@ -246,7 +252,7 @@ def _conflict(c: Conflict) -> dict:
 
 
 def _basis(report) -> dict:
-    return {"code": report.basis.value, "convention": report.basis.label}
+    return {"code": report.basis.value, "convention": str(report.basis.label)}
 
 
 def report_json(report: ProgressReport) -> dict:
@@ -266,11 +272,11 @@ def report_json(report: ProgressReport) -> dict:
                 "name": p.name,
                 "zone": p.zone,
                 "reasons": p.reasons,
-                "reason_labels": [REASON_LABELS[r] for r in p.reasons],
+                "reason_labels": [str(REASON_LABELS[r]) for r in p.reasons],
                 "late_milestones": [
                     {
                         "kind": m.kind,
-                        "kind_label": MilestoneKind(m.kind).label,
+                        "kind_label": str(MilestoneKind(m.kind).label),
                         "phase": m.phase,
                         "planned": format_date(m.planned, m.planned_precision),
                     }
@@ -290,7 +296,7 @@ def report_json(report: ProgressReport) -> dict:
                 "project": m.project,
                 "zone": m.zone,
                 "kind": m.kind,
-                "kind_label": MilestoneKind(m.kind).label,
+                "kind_label": str(MilestoneKind(m.kind).label),
                 "phase": m.phase,
                 "planned": format_date(m.planned, m.planned_precision),
                 "due_by": m.due_by.isoformat(),
@@ -312,7 +318,7 @@ def campaign_json(report: CampaignReport) -> dict:
         "as_of": f"{report.as_of.year}-{report.as_of.month:02d}",
         "required_share": pct(report.required_pct),
         "time_progress": {**_basis(report), "value": pct(report.time_progress)},
-        "ranking": "按各项(调度清单、指标)完成率超出考核要求的平均百分点排序;无数据的区域列在最后",
+        "ranking": gettext("按各项(调度清单、指标)完成率超出考核要求的平均百分点排序;无数据的区域列在最后"),
         "zones": [
             {
                 "rank": s.rank,
@@ -357,18 +363,24 @@ def left_out(shown: int, total: int | None, unit: str) -> str:
     lists were capped has no total: its lists are complete)."""
     if total is None or total <= shown:
         return ""
-    return f"另有 {total - shown} {unit}未列出(共 {total} 个),详见各区域报告"
+    return gettext("另有 {count} {unit}未列出(共 {total} 个),详见各区域报告").format(
+        count=total - shown, unit=unit, total=total
+    )
 
 
 def report_text(report: ProgressReport) -> str:
     data = report_json(report)
     tp = data["time_progress"]
+    points = gettext("个百分点")
+    none = gettext("(无)")
     out = [
-        f"{report.zone} 项目调度进度报告  {data['period']['display']}(截至{report.year}年{report.month}月末)",
-        f"统计范围:{'、'.join(report.zones)}",
-        f"时间进度:{_p(tp['value'])}({tp['convention']})",
+        gettext("{zone} 项目调度进度报告  {period}(截至{year}年{month}月末)").format(
+            zone=report.zone, period=data["period"]["display"], year=report.year, month=report.month
+        ),
+        gettext("统计范围:{zones}").format(zones="、".join(report.zones)),
+        gettext("时间进度:{value}({convention})").format(value=_p(tp["value"]), convention=tp["convention"]),
         "",
-        "一、调度清单",
+        gettext("一、调度清单"),
     ]
     if data["portfolios"]:
         rows = []
@@ -382,13 +394,21 @@ def report_text(report: ProgressReport) -> str:
                     f["planned_investment"]["display"] or "—",
                     f["completed_investment"]["display"] or "—",
                     _p(p["completion"]),
-                    _p(p["ahead_of_schedule"], "个百分点"),
+                    _p(p["ahead_of_schedule"], points),
                     _p(p["start_rate"]),
                 ]
             )
-        out.append(
-            table(["清单", "项目数", "总投资", "年度计划", "已完成", "完成率", "超序进度", "开工率"], rows)
-        )
+        headers = [
+            gettext("清单"),
+            gettext("项目数"),
+            gettext("总投资"),
+            gettext("年度计划"),
+            gettext("已完成"),
+            gettext("完成率"),
+            gettext("超序进度"),
+            gettext("开工率"),
+        ]
+        out.append(table(headers, rows))
         checks = [
             [
                 f"{p['name']}",
@@ -402,15 +422,19 @@ def report_text(report: ProgressReport) -> str:
             for c in p["stated_vs_computed"]
         ]
         if checks:
-            out += [
-                "",
-                "来源所述与核算对照:",
-                table(["清单", "指标", "来源所述", "核算", "结论", "来源"], checks),
+            headers = [
+                gettext("清单"),
+                gettext("指标"),
+                gettext("来源所述"),
+                gettext("核算"),
+                gettext("结论"),
+                gettext("来源"),
             ]
+            out += ["", gettext("来源所述与核算对照:"), table(headers, checks)]
     else:
-        out.append("(无本年度调度清单)")
+        out.append(gettext("(无本年度调度清单)"))
 
-    out += ["", "二、主要指标"]
+    out += ["", gettext("二、主要指标")]
     if data["indicators"]:
         rows = [
             [
@@ -419,70 +443,102 @@ def report_text(report: ProgressReport) -> str:
                 ((i["actual"] or {}).get("period") or {}).get("display", "—"),
                 (i["target"] or {}).get("display") or "—",
                 _p(i["completion"]),
-                _p(i["ahead_of_schedule"], "个百分点"),
+                _p(i["ahead_of_schedule"], points),
                 _p(i["yoy_growth"]["stated"]),
             ]
             for i in data["indicators"]
         ]
-        out.append(table(["指标", "实际", "时段", "全年目标", "完成率", "超序进度", "同比"], rows))
+        headers = [
+            gettext("指标"),
+            gettext("实际"),
+            gettext("时段"),
+            gettext("全年目标"),
+            gettext("完成率"),
+            gettext("超序进度"),
+            gettext("同比"),
+        ]
+        out.append(table(headers, rows))
     else:
-        out.append("(无指标数据)")
+        out.append(gettext("(无指标数据)"))
 
-    out += ["", "三、考核节点"]
+    out += ["", gettext("三、考核节点")]
     for c in data["checkpoints"]:
-        out.append(f"{c['name']}({c['date']},应完成{_p(c['required_share'])}):{c['status_label']}")
-        for item in c["items"]:
-            out.append(
-                f"  · {item['subject']}:完成{_p(item['completion'])},{item['status_label']}"
-                + (f",差距{_p(item['gap'], '个百分点')}" if item["gap"] is not None else "")
+        out.append(
+            gettext("{name}({date},应完成{share}):{status}").format(
+                name=c["name"], date=c["date"], share=_p(c["required_share"]), status=c["status_label"]
             )
+        )
+        for item in c["items"]:
+            line = gettext("{subject}:完成{completion},{status}").format(
+                subject=item["subject"], completion=_p(item["completion"]), status=item["status_label"]
+            )
+            if item["gap"] is not None:
+                line += gettext(",差距{gap}").format(gap=_p(item["gap"], points))
+            out.append(f"  · {line}")
 
-    out += ["", "四、滞后项目"]
+    out += ["", gettext("四、滞后项目")]
     if data["lagging_projects"]:
         rows = [
             [
                 p["name"],
                 p["zone"],
                 "、".join(p["reason_labels"]),
-                ";".join(f"{m['phase']}{m['kind_label']}(计划{m['planned']})" for m in p["late_milestones"])
-                or "—",
-                _p(p["ahead_of_schedule"], "个百分点"),
+                ";".join(milestone_text(m) for m in p["late_milestones"]) or "—",
+                _p(p["ahead_of_schedule"], points),
             ]
             for p in data["lagging_projects"]
         ]
-        out.append(table(["项目", "区域", "原因", "逾期节点", "超序进度"], rows))
-        if note := left_out(len(rows), report.lagging_total, "个项目"):
+        headers = [
+            gettext("项目"),
+            gettext("区域"),
+            gettext("原因"),
+            gettext("逾期节点"),
+            gettext("超序进度"),
+        ]
+        out.append(table(headers, rows))
+        if note := left_out(len(rows), report.lagging_total, gettext("个项目")):
             out.append(note)
     else:
-        out.append("(无)")
+        out.append(none)
 
-    out += ["", "五、未来30天到期节点"]
+    out += ["", gettext("五、未来30天到期节点")]
     if data["milestones_due"]:
         rows = [
             [m["project"], f"{m['phase']}{m['kind_label']}", m["planned"], m["due_by"]]
             for m in data["milestones_due"]
         ]
-        out.append(table(["项目", "节点", "计划", "最迟"], rows))
-        if note := left_out(len(rows), report.milestones_due_total, "个节点"):
+        out.append(table([gettext("项目"), gettext("节点"), gettext("计划"), gettext("最迟")], rows))
+        if note := left_out(len(rows), report.milestones_due_total, gettext("个节点")):
             out.append(note)
     else:
-        out.append("(无)")
+        out.append(none)
 
-    out += ["", "六、数据冲突"]
+    out += ["", gettext("六、数据冲突")]
     if data["conflicts"]:
         for c in data["conflicts"]:
             stated = ";".join(f"{s['value']}({'、'.join(s['sources'])})" for s in c["statements"])
             out.append(f"  · {c['subject']} {c['period']['display']}{c['metric']}{c['field_label']}:{stated}")
     else:
-        out.append("(无)")
+        out.append(none)
     return "\n".join(out) + "\n"
+
+
+def milestone_text(milestone: Mapping[str, Any]) -> str:
+    """A late milestone as a report lists it: 开工(计划2022年3月)."""
+    return gettext("{phase}{milestone}(计划{planned})").format(
+        phase=milestone.get("phase", ""), milestone=milestone["kind_label"], planned=milestone["planned"]
+    )
 
 
 def campaign_text(report: CampaignReport) -> str:
     data = campaign_json(report)
     out = [
-        f"{report.year}年{report.name}  考核时点{report.checkpoint.isoformat()}  截至{data['as_of']}",
-        f"应完成全年目标:{_p(data['required_share'])};时间进度:{_p(data['time_progress']['value'])}",
+        gettext("{year}年{name}  考核时点{checkpoint}  截至{as_of}").format(
+            year=report.year, name=report.name, checkpoint=report.checkpoint.isoformat(), as_of=data["as_of"]
+        ),
+        gettext("应完成全年目标:{share};时间进度:{time_progress}").format(
+            share=_p(data["required_share"]), time_progress=_p(data["time_progress"]["value"])
+        ),
         "",
     ]
     rows = [
@@ -490,9 +546,10 @@ def campaign_text(report: CampaignReport) -> str:
             str(z["rank"] or "—"),
             z["zone"]["name"],
             f"{z['met']}/{z['measured']}",
-            _p(z["mean_gap"], "个百分点"),
+            _p(z["mean_gap"], gettext("个百分点")),
         ]
         for z in data["zones"]
     ]
-    out.append(table(["名次", "区域", "达标项/有数据项", "平均超出要求"], rows))
+    headers = [gettext("名次"), gettext("区域"), gettext("达标项/有数据项"), gettext("平均超出要求")]
+    out.append(table(headers, rows))
     return "\n".join(out) + "\n"

@@ -21,6 +21,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     IndicatorValue,
@@ -40,9 +42,13 @@ from .progress import campaign_report, progress_report
 from .render import amount_display, campaign_json, number, pct, report_json, value_display
 
 SNAPSHOT_VERSION = 1
-SCOPE_LABELS = {ScopeKind.ZONE: "区域", ScopeKind.PORTFOLIO: "调度清单", ScopeKind.CAMPAIGN: "攻坚行动"}
-ZONE_RANKING = "各区域调度清单和指标的平均超序进度(个百分点)"
-CAMPAIGN_RANKING = "各项完成率超出考核要求的平均百分点"
+SCOPE_LABELS = {
+    ScopeKind.ZONE: _("区域"),
+    ScopeKind.PORTFOLIO: _("调度清单"),
+    ScopeKind.CAMPAIGN: _("攻坚行动"),
+}
+ZONE_RANKING = _("各区域调度清单和指标的平均超序进度(个百分点)")
+CAMPAIGN_RANKING = _("各项完成率超出考核要求的平均百分点")
 # What the documents' "what changed" compares; the rest of the snapshot is presentation.
 DATA_KEYS = (
     "scope",
@@ -96,8 +102,15 @@ def build_snapshot(scope, period: ReportPeriod) -> dict:
     figures = _figures(subjects, year, month)
     snapshot = {
         "version": SNAPSHOT_VERSION,
-        "title": f"{scope.scope_name} {period.display} 投资项目调度通报",
-        "scope": {"kind": kind, "kind_label": SCOPE_LABELS[kind], "id": subject_id, "name": scope.scope_name},
+        "title": gettext("{scope} {period} 投资项目调度通报").format(
+            scope=scope.scope_name, period=period.display
+        ),
+        "scope": {
+            "kind": kind,
+            "kind_label": str(SCOPE_LABELS[kind]),
+            "id": subject_id,
+            "name": scope.scope_name,
+        },
         "period": {
             "cadence": period.cadence,
             "cadence_label": period.label,
@@ -106,7 +119,7 @@ def build_snapshot(scope, period: ReportPeriod) -> dict:
             "display": period.display,
             "as_of": period.as_of,
         },
-        "basis": {"code": basis.value, "convention": basis.label},
+        "basis": {"code": basis.value, "convention": str(basis.label)},
         "time_progress": pct(reports[0].time_progress) if reports else None,
         "reports": [report_json(report) for report in reports],
         "campaign": campaign_json(campaign) if campaign else None,
@@ -119,10 +132,10 @@ def build_snapshot(scope, period: ReportPeriod) -> dict:
         snapshot["ranking"] = [
             {"rank": s.rank, "zone": s.zone, "value": pct(s.mean_gap)} for s in campaign.standings
         ]
-        snapshot["ranking_measure"] = CAMPAIGN_RANKING
+        snapshot["ranking_measure"] = str(CAMPAIGN_RANKING)
     else:
         snapshot["ranking"] = _zone_ranking(reports)
-        snapshot["ranking_measure"] = ZONE_RANKING
+        snapshot["ranking_measure"] = str(ZONE_RANKING)
     snapshot["sources"] = _sources(snapshot)
     return snapshot
 
@@ -267,7 +280,7 @@ def _figures(subjects: Q, year: int, month: int) -> list[dict]:
                     "display": format_period(*period),
                 },
                 "kind": v.kind,
-                "kind_label": ValueKind(v.kind).label,
+                "kind_label": str(ValueKind(v.kind).label),
                 "value": number(v.value, 4),
                 "display": value_display(
                     v.value, v.metric.unit_kind, v.metric.unit, v.scale, v.currency, v.qualifier
@@ -325,7 +338,7 @@ def _restatements(subjects: Q, year: int, month: int) -> list[dict]:
                     "end_month": v.end_month,
                     "display": format_period(v.year, v.start_month, v.end_month),
                 },
-                "kind_label": ValueKind(v.kind).label,
+                "kind_label": str(ValueKind(v.kind).label),
                 "before": number(before.value, 4),
                 "before_display": value_display(
                     before.value,
@@ -378,12 +391,12 @@ def _milestones(zone_ids: set[int], project_ids: set[int] | None, as_of: date) -
                 "project": m["project__name"],
                 "zone": m["project__zone__name"] or "",
                 "kind": m["kind"],
-                "kind_label": MilestoneKind(m["kind"]).label,
+                "kind_label": str(MilestoneKind(m["kind"]).label),
                 "phase": m["phase"],
                 "planned": format_date(m["planned_date"], m["planned_precision"]),
                 "actual": format_date(actual, m["actual_precision"]) if actual else "",
                 "status": status.value,
-                "status_label": MilestoneStatus(status).label,
+                "status_label": str(MilestoneStatus(status).label),
             }
         )
     return milestones

@@ -7,11 +7,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from ..models import ValueKind
 from . import charts
 from .formatting import (
+    COUNT_UNIT,
     MISSING,
     YI,
+    YI_YUAN,
     Cell,
     Column,
     Data,
@@ -29,11 +34,11 @@ from .formatting import (
     quantity,
     schedule_verdict,
 )
-from .render import left_out
+from .render import left_out, milestone_text
 
 AMOUNT_FIGURES = {"total_investment", "planned_investment", "completed_investment"}
-KIND_LABELS = {"portfolio": "调度清单", "indicator": "指标"}
-PERCENT_CHECKS = {"completion_rate": "%", "start_rate": "%", "ahead_of_schedule": "个百分点"}
+KIND_LABELS = {"portfolio": _("调度清单"), "indicator": _("指标")}
+PERCENT_CHECKS = {"completion_rate": "%", "start_rate": "%", "ahead_of_schedule": _("个百分点")}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -42,13 +47,13 @@ PERCENT_CHECKS = {"completion_rate": "%", "start_rate": "%", "ahead_of_schedule"
 
 def portfolio_summary_table(report: Data) -> Table:
     columns = [
-        Column("调度清单"),
-        Column("年度计划投资", "亿元"),
-        Column("完成投资", "亿元"),
-        Column("完成率", "%"),
-        Column("超序进度(个百分点)"),
-        Column("开工率", "%"),
-        Column("结论"),
+        Column(gettext("调度清单")),
+        Column(gettext("年度计划投资"), YI_YUAN),
+        Column(gettext("完成投资"), YI_YUAN),
+        Column(gettext("完成率"), "%"),
+        Column(gettext("超序进度(个百分点)")),
+        Column(gettext("开工率"), "%"),
+        Column(gettext("结论")),
     ]
     rows = []
     for p in report.get("portfolios", []):
@@ -64,26 +69,26 @@ def portfolio_summary_table(report: Data) -> Table:
                 schedule_verdict(p["ahead_of_schedule"]),
             ]
         )
-    return Table(columns, rows, "本期无调度清单")
+    return Table(columns, rows, gettext("本期无调度清单"))
 
 
 def portfolio_table(report: Data) -> Table:
     columns = [
-        Column("区域", short=True),
-        Column("调度清单"),
-        Column("类别", html=False),
-        Column("项目数", "个", number_format="0"),
-        Column("总投资", "亿元"),
-        Column("年度计划投资", "亿元"),
-        Column("完成投资", "亿元"),
-        Column("数据时段"),
-        Column("完成率", "%"),
-        Column("时间进度", "%", html=False),
-        Column("超序进度(个百分点)"),
-        Column("开工率", "%"),
-        Column("月均需完成", "亿元"),
-        Column("全年预计完成", "亿元"),
-        Column("预计全年完成率", "%", html=False),
+        Column(gettext("区域"), short=True),
+        Column(gettext("调度清单")),
+        Column(gettext("类别"), html=False),
+        Column(gettext("项目数"), COUNT_UNIT, number_format="0"),
+        Column(gettext("总投资"), YI_YUAN),
+        Column(gettext("年度计划投资"), YI_YUAN),
+        Column(gettext("完成投资"), YI_YUAN),
+        Column(gettext("数据时段")),
+        Column(gettext("完成率"), "%"),
+        Column(gettext("时间进度"), "%", html=False),
+        Column(gettext("超序进度(个百分点)")),
+        Column(gettext("开工率"), "%"),
+        Column(gettext("月均需完成"), YI_YUAN),
+        Column(gettext("全年预计完成"), YI_YUAN),
+        Column(gettext("预计全年完成率"), "%", html=False),
     ]
     rows = []
     for p in report.get("portfolios", []):
@@ -107,23 +112,23 @@ def portfolio_table(report: Data) -> Table:
                 percent(p.get("projected_completion")),
             ]
         )
-    return Table(columns, rows, "本期无调度清单")
+    return Table(columns, rows, gettext("本期无调度清单"))
 
 
 def indicator_table(report: Data) -> Table:
     columns = [
-        Column("区域", short=True),
-        Column("指标"),
-        Column("单位", html=False),
-        Column("实际"),
-        Column("时段"),
-        Column("全年目标"),
-        Column("完成率", "%"),
-        Column("时间进度", "%", html=False),
-        Column("超序进度(个百分点)"),
-        Column("同比增长", "%"),
-        Column("全年预计"),
-        Column("来源", html=False),
+        Column(gettext("区域"), short=True),
+        Column(gettext("指标")),
+        Column(gettext("单位"), html=False),
+        Column(gettext("实际")),
+        Column(gettext("时段")),
+        Column(gettext("全年目标")),
+        Column(gettext("完成率"), "%"),
+        Column(gettext("时间进度"), "%", html=False),
+        Column(gettext("超序进度(个百分点)")),
+        Column(gettext("同比增长"), "%"),
+        Column(gettext("全年预计")),
+        Column(gettext("来源"), html=False),
     ]
     rows = []
     for i in report.get("indicators", []):
@@ -149,7 +154,7 @@ def indicator_table(report: Data) -> Table:
                 "、".join(dict.fromkeys(sources)),
             ]
         )
-    return Table(columns, rows, "本期无经济指标数据")
+    return Table(columns, rows, gettext("本期无经济指标数据"))
 
 
 def _indicator_units(report: Data) -> dict[str, tuple[str, str]]:
@@ -171,22 +176,26 @@ class CheckpointView:
 def checkpoint_view(checkpoint: Data, report: Data) -> CheckpointView:
     units = _indicator_units(report)
     required = checkpoint.get("required_share")
-    requirement = f"应完成全年目标{charts.num(required)}%" if required is not None else "按该时段目标考核"
+    requirement = (
+        gettext("应完成全年目标{share}%").format(share=charts.num(required))
+        if required is not None
+        else gettext("按该时段目标考核")
+    )
     columns = [
-        Column("考核节点", html=False),
-        Column("考核时点", html=False),
-        Column("考核要求", "%", html=False),
-        Column("节点结论", html=False),
-        Column("考核对象"),
-        Column("类别"),
-        Column("数据时段"),
-        Column("完成率", "%"),
-        Column("要求", "%"),
-        Column("差距(个百分点)"),
-        Column("结论"),
-        Column("状态"),
-        Column("月均需完成"),
-        Column("单位", html=False),
+        Column(gettext("考核节点"), html=False),
+        Column(gettext("考核时点"), html=False),
+        Column(gettext("考核要求"), "%", html=False),
+        Column(gettext("节点结论"), html=False),
+        Column(gettext("考核对象")),
+        Column(gettext("类别")),
+        Column(gettext("数据时段")),
+        Column(gettext("完成率"), "%"),
+        Column(gettext("要求"), "%"),
+        Column(gettext("差距(个百分点)")),
+        Column(gettext("结论")),
+        Column(gettext("状态")),
+        Column(gettext("月均需完成")),
+        Column(gettext("单位"), html=False),
     ]
     head: list[Cell] = [
         checkpoint["name"],
@@ -204,7 +213,7 @@ def checkpoint_view(checkpoint: Data, report: Data) -> CheckpointView:
             [
                 *head,
                 item["subject"],
-                KIND_LABELS.get(item["kind"], item["kind"]),
+                str(KIND_LABELS.get(item["kind"], item["kind"])),
                 period_text(item.get("data_period")),
                 percent(item.get("completion")),
                 percent(item.get("required")),
@@ -217,33 +226,33 @@ def checkpoint_view(checkpoint: Data, report: Data) -> CheckpointView:
         )
     placeholder = [*head, *[""] * (len(columns) - len(head))]
     return CheckpointView(
-        f"{checkpoint['name']}(考核时点{checkpoint.get('date', '')},{requirement})",
+        gettext("{name}(考核时点{date},{requirement})").format(
+            name=checkpoint["name"], date=checkpoint.get("date", ""), requirement=requirement
+        ),
         checkpoint.get("status", ""),
         checkpoint["status_label"],
-        Table(columns, rows, "无考核项目", placeholder),
+        Table(columns, rows, gettext("无考核项目"), placeholder),
     )
 
 
 def lagging_table(report: Data) -> Table:
     columns = [
-        Column("项目"),
-        Column("区域", short=True),
-        Column("原因"),
-        Column("逾期节点"),
-        Column("年度计划投资", "亿元"),
-        Column("完成投资", "亿元"),
-        Column("数据时段"),
-        Column("完成率", "%"),
-        Column("超序进度(个百分点)"),
+        Column(gettext("项目")),
+        Column(gettext("区域"), short=True),
+        Column(gettext("原因")),
+        Column(gettext("逾期节点")),
+        Column(gettext("年度计划投资"), YI_YUAN),
+        Column(gettext("完成投资"), YI_YUAN),
+        Column(gettext("数据时段")),
+        Column(gettext("完成率"), "%"),
+        Column(gettext("超序进度(个百分点)")),
     ]
     rows = [
         [
             p["name"],
             p["zone"],
             "、".join(p.get("reason_labels", [])),
-            ";".join(
-                f"{m['phase']}{m['kind_label']}(计划{m['planned']})" for m in p.get("late_milestones", [])
-            ),
+            ";".join(milestone_text(m) for m in p.get("late_milestones", [])),
             amount(p.get("planned_investment")),
             amount(p.get("completed_investment")),
             period_text(p.get("data_period")),
@@ -252,38 +261,38 @@ def lagging_table(report: Data) -> Table:
         ]
         for p in report.get("lagging_projects", [])
     ]
-    note = left_out(len(rows), report.get("lagging_projects_total"), "个项目")
-    return Table(columns, rows, "无滞后项目", note=note)
+    note = left_out(len(rows), report.get("lagging_projects_total"), gettext("个项目"))
+    return Table(columns, rows, gettext("无滞后项目"), note=note)
 
 
 def due_table(report: Data) -> Table:
     columns = [
-        Column("项目"),
-        Column("区域", short=True),
-        Column("节点"),
-        Column("计划"),
-        Column("最迟完成日期"),
+        Column(gettext("项目")),
+        Column(gettext("区域"), short=True),
+        Column(gettext("节点")),
+        Column(gettext("计划")),
+        Column(gettext("最迟完成日期")),
     ]
     rows = [
         [m["project"], m["zone"], f"{m['phase']}{m['kind_label']}", m["planned"], m["due_by"]]
         for m in report.get("milestones_due", [])
     ]
-    note = left_out(len(rows), report.get("milestones_due_total"), "个节点")
-    return Table(columns, rows, "近期无到期节点", note=note)
+    note = left_out(len(rows), report.get("milestones_due_total"), gettext("个节点"))
+    return Table(columns, rows, gettext("近期无到期节点"), note=note)
 
 
 def check_table(report: Data) -> Table:
     """Figures a source stated beside the same figures computed from their parts."""
     columns = [
-        Column("对象"),
-        Column("指标"),
-        Column("单位", html=False),
-        Column("来源所述"),
-        Column("核算"),
-        Column("差异"),
-        Column("容差"),
-        Column("结论"),
-        Column("来源"),
+        Column(gettext("对象")),
+        Column(gettext("指标")),
+        Column(gettext("单位"), html=False),
+        Column(gettext("来源所述")),
+        Column(gettext("核算")),
+        Column(gettext("差异")),
+        Column(gettext("容差")),
+        Column(gettext("结论")),
+        Column(gettext("来源")),
     ]
     rows: list[list[Cell]] = []
 
@@ -311,28 +320,28 @@ def check_table(report: Data) -> Table:
     for p in report.get("portfolios", []):
         subject = f"{p['zone']} {p['name']}"
         for c in p.get("stated_vs_computed", []):
-            add(subject, c["label"], c, PERCENT_CHECKS.get(c["measure"], ""), 1, c.get("sources", []))
+            add(subject, c["label"], c, str(PERCENT_CHECKS.get(c["measure"], "")), 1, c.get("sources", []))
         for code, f in p["figures"].items():
             if f.get("check"):
-                unit, scale = ("亿元", YI) if code in AMOUNT_FIGURES else ("个", 1)
+                unit, scale = (YI_YUAN, YI) if code in AMOUNT_FIGURES else (COUNT_UNIT, 1)
                 add(subject, f["label"], f["check"], unit, scale, (f.get("stated") or {}).get("sources", []))
     for i in report.get("indicators", []):
         check = (i.get("yoy_growth") or {}).get("check")
         if check:
             sources = (i.get("actual") or {}).get("sources", [])
-            add(f"{i['zone']} {i['metric_name']}", "同比增长", check, "%", 1, sources)
-    return Table(columns, rows, "无可核对的来源数据")
+            add(f"{i['zone']} {i['metric_name']}", gettext("同比增长"), check, "%", 1, sources)
+    return Table(columns, rows, gettext("无可核对的来源数据"))
 
 
 def conflict_table(report: Data) -> Table:
     units = {name.split(" ", 1)[-1]: unit for name, unit in _indicator_units(report).items()}
     columns = [
-        Column("对象"),
-        Column("指标"),
-        Column("时段"),
-        Column("类型"),
-        Column("字段"),
-        Column("各方说法"),
+        Column(gettext("对象")),
+        Column(gettext("指标")),
+        Column(gettext("时段")),
+        Column(gettext("类型")),
+        Column(gettext("字段")),
+        Column(gettext("各方说法")),
     ]
     rows = []
     for c in report.get("conflicts", []):
@@ -349,12 +358,12 @@ def conflict_table(report: Data) -> Table:
                 c["subject"],
                 c["metric"],
                 period_text(c.get("period")),
-                ValueKind(kind).label if kind in ValueKind.values else kind,
+                str(ValueKind(kind).label) if kind in ValueKind.values else kind,
                 c.get("field_label", ""),
                 ";".join(said),
             ]
         )
-    return Table(columns, rows, "无相互矛盾的数据")
+    return Table(columns, rows, gettext("无相互矛盾的数据"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,12 +372,12 @@ def conflict_table(report: Data) -> Table:
 
 def milestone_table(milestones: Sequence[Data]) -> Table:
     columns = [
-        Column("项目"),
-        Column("区域", short=True),
-        Column("节点"),
-        Column("计划"),
-        Column("实际"),
-        Column("状态"),
+        Column(gettext("项目")),
+        Column(gettext("区域"), short=True),
+        Column(gettext("节点")),
+        Column(gettext("计划")),
+        Column(gettext("实际")),
+        Column(gettext("状态")),
     ]
     rows = [
         [
@@ -381,39 +390,48 @@ def milestone_table(milestones: Sequence[Data]) -> Table:
         ]
         for m in milestones
     ]
-    return Table(columns, rows, "范围内无项目节点")
+    return Table(columns, rows, gettext("范围内无项目节点"))
 
 
 def changes_table(changes: Data) -> Table:
     columns = [
-        Column("类别"),
-        Column("对象"),
-        Column("事项"),
-        Column("上期"),
-        Column("本期"),
-        Column("上期数值", html=False),
-        Column("本期数值", html=False),
-        Column("单位", html=False),
+        Column(gettext("类别")),
+        Column(gettext("对象")),
+        Column(gettext("事项")),
+        Column(gettext("上期")),
+        Column(gettext("本期")),
+        Column(gettext("上期数值"), html=False),
+        Column(gettext("本期数值"), html=False),
+        Column(gettext("单位"), html=False),
     ]
     rows: list[list[Cell]] = []
     for m in changes.get("milestones_reached", []):
-        node = f"{m.get('phase', '')}{m['kind_label']}(计划{m['planned']})"
+        done = gettext("已完成 {date}").format(date=m.get("actual", "")).strip()
         rows.append(
-            ["新完成节点", m["project"], node, "未完成", f"已完成 {m.get('actual', '')}".strip(), "", "", ""]
+            [gettext("新完成节点"), m["project"], milestone_text(m), gettext("未完成"), done, "", "", ""]
         )
     for m in changes.get("milestones_late", []):
-        node = f"{m.get('phase', '')}{m['kind_label']}(计划{m['planned']})"
-        rows.append(["新逾期节点", m["project"], node, "未逾期", m["status_label"], "", "", ""])
+        row = [gettext("新逾期节点"), m["project"], milestone_text(m), gettext("未逾期"), m["status_label"]]
+        rows.append([*row, "", "", ""])
     for f in changes.get("figures_added", []):
         value, unit = figure_value(f)
         rows.append(
-            ["新增数据", f["subject"], _figure_item(f), MISSING, value.text, Value(None, ""), value, unit]
+            [
+                gettext("新增数据"),
+                f["subject"],
+                _figure_item(f),
+                MISSING,
+                value.text,
+                Value(None, ""),
+                value,
+                unit,
+            ]
         )
     for pair in changes.get("figures_restated", []):
         (before, unit), (after, _) = figure_value(pair["before"]), figure_value(pair["after"])
         rows.append(
             [
-                "数据更正",
+                gettext("数据更正"),
                 pair["after"]["subject"],
                 _figure_item(pair["after"]),
                 before.text,
@@ -427,31 +445,31 @@ def changes_table(changes: Data) -> Table:
         kind = KIND_LABELS.get(s["kind"], s["kind"])
         rows.append(
             [
-                f"超序进度{s['direction']}",
+                gettext("超序进度{direction}").format(direction=s["direction"]),
                 s["subject"],
-                f"{kind}超序进度",
+                gettext("{kind}超序进度").format(kind=kind),
                 points(s["before"]).text,
                 points(s["after"]).text,
                 points(s["before"]),
                 points(s["after"]),
-                "个百分点",
+                gettext("个百分点"),
             ]
         )
-    return Table(columns, rows, "数据无变化")
+    return Table(columns, rows, gettext("数据无变化"))
 
 
 def restatement_table(restatements: Sequence[Data]) -> Table:
     """数据更正: each correction of a figure of a locked month, with the value it replaced."""
     columns = [
-        Column("项目/指标"),
-        Column("时段", short=True),
-        Column("原值"),
-        Column("更正值"),
-        Column("原值数值", html=False, number_format="0.00##"),
-        Column("更正值数值", html=False, number_format="0.00##"),
-        Column("原因"),
-        Column("更正人", short=True),
-        Column("时间", short=True),
+        Column(gettext("项目/指标")),
+        Column(gettext("时段"), short=True),
+        Column(gettext("原值")),
+        Column(gettext("更正值")),
+        Column(gettext("原值数值"), html=False, number_format="0.00##"),
+        Column(gettext("更正值数值"), html=False, number_format="0.00##"),
+        Column(gettext("原因")),
+        Column(gettext("更正人"), short=True),
+        Column(gettext("时间"), short=True),
     ]
     rows: list[list[Cell]] = [
         [
@@ -467,7 +485,7 @@ def restatement_table(restatements: Sequence[Data]) -> Table:
         ]
         for r in restatements
     ]
-    return Table(columns, rows, "报告期内无数据更正")
+    return Table(columns, rows, gettext("报告期内无数据更正"))
 
 
 def _figure_item(figure: Data) -> str:
@@ -477,13 +495,20 @@ def _figure_item(figure: Data) -> str:
 def changes_note(changes: Data | None) -> str:
     """What the 与上期相比 section says before (or instead of) its table."""
     if changes is None:
-        return "本报告未与上期比较"
+        return gettext("本报告未与上期比较")
     previous = changes.get("previous")
     if previous is None:
-        return "首期报告,无上期可比"
+        return gettext("首期报告,无上期可比")
     made = datetime_text(previous.get("generated_at"))
-    against = f"与上期({previous.get('period_display', '')}{',生成于' + made if made else ''})相比"
-    return f"{against}:数据无变化" if changes.get("unchanged") else f"{against}:"
+    period = previous.get("period_display", "")
+    against = (
+        gettext("与上期({period},生成于{made})相比").format(period=period, made=made)
+        if made
+        else gettext("与上期({period})相比").format(period=period)
+    )
+    return (
+        gettext("{against}:数据无变化").format(against=against) if changes.get("unchanged") else f"{against}:"
+    )
 
 
 @dataclass
@@ -525,34 +550,34 @@ def source_views(snapshot: Data) -> list[SourceView]:
 
 def source_table(views: Sequence[SourceView]) -> Table:
     columns = [
-        Column("来源编号"),
-        Column("标题"),
-        Column("发布单位"),
-        Column("发布日期"),
-        Column("引文"),
-        Column("所引数据"),
+        Column(gettext("来源编号")),
+        Column(gettext("标题")),
+        Column(gettext("发布单位")),
+        Column(gettext("发布日期")),
+        Column(gettext("引文")),
+        Column(gettext("所引数据")),
     ]
     rows = []
     for v in views:
         for q in v.quotes or [QuoteView("", [])]:
             rows.append([v.key, v.title, v.publisher, v.published_on, q.quote, ";".join(q.figures)])
-    return Table(columns, rows, "无数据来源")
+    return Table(columns, rows, gettext("无数据来源"))
 
 
 def trend_table(trend: Sequence[Data]) -> Table:
     columns = [
-        Column("区域", short=True),
-        Column("调度清单"),
-        Column("月份", number_format="0"),
-        Column("累计完成投资", "亿元"),
-        Column("计划线", "亿元"),
-        Column("全年计划投资", "亿元"),
+        Column(gettext("区域"), short=True),
+        Column(gettext("调度清单")),
+        Column(gettext("月份"), number_format="0"),
+        Column(gettext("累计完成投资"), YI_YUAN),
+        Column(gettext("计划线"), YI_YUAN),
+        Column(gettext("全年计划投资"), YI_YUAN),
     ]
     rows = [
         [
             t.get("zone", ""),
             t["portfolio"],
-            Value(p["month"], f"{p['month']}月"),
+            Value(p["month"], gettext("{month}月").format(month=p["month"])),
             amount(p.get("completed")),
             amount(p.get("plan")),
             amount(t.get("planned"), t.get("planned_display", "")),
@@ -560,19 +585,22 @@ def trend_table(trend: Sequence[Data]) -> Table:
         for t in trend
         for p in t.get("points", [])
     ]
-    return Table(columns, rows, "无月度数据")
+    return Table(columns, rows, gettext("无月度数据"))
 
 
 def ranking_table(snapshot: Data) -> Table:
-    measure = snapshot.get("ranking_measure") or "排名指标"
+    measure = snapshot.get("ranking_measure") or gettext("排名指标")
     standings = {z["zone"]["name"]: z for z in (snapshot.get("campaign") or {}).get("zones", [])}
     columns = [
-        Column("名次", number_format="0"),
-        Column("区域", short=True),
-        Column(measure, "" if "百分点" in measure else "个百分点"),
+        Column(gettext("名次"), number_format="0"),
+        Column(gettext("区域"), short=True),
+        Column(measure, "" if gettext("百分点") in measure else gettext("个百分点")),
     ]
     if standings:
-        columns += [Column("达标项", number_format="0"), Column("有数据项", number_format="0")]
+        columns += [
+            Column(gettext("达标项"), number_format="0"),
+            Column(gettext("有数据项"), number_format="0"),
+        ]
     rows = []
     for r in snapshot.get("ranking", []):
         row: list[Cell] = [count(r.get("rank")), r["zone"], points(r.get("value"))]
@@ -580,17 +608,17 @@ def ranking_table(snapshot: Data) -> Table:
             s = standings.get(r["zone"], {})
             row += [count(s.get("met")), count(s.get("measured"))]
         rows.append(row)
-    return Table(columns, rows, "不足两个区域,不作排名")
+    return Table(columns, rows, gettext("不足两个区域,不作排名"))
 
 
 def completion_table(snapshot: Data) -> Table:
     """The numbers of chart 1: each item's 完成率 beside the time progress."""
     columns = [
-        Column("对象"),
-        Column("类别"),
-        Column("完成率", "%"),
-        Column("时间进度", "%"),
-        Column("超序进度(个百分点)"),
+        Column(gettext("对象")),
+        Column(gettext("类别")),
+        Column(gettext("完成率"), "%"),
+        Column(gettext("时间进度"), "%"),
+        Column(gettext("超序进度(个百分点)")),
     ]
     rows = []
     for report in snapshot.get("reports", []):
@@ -602,13 +630,13 @@ def completion_table(snapshot: Data) -> Table:
             rows.append(
                 [
                     label,
-                    KIND_LABELS[kind],
+                    str(KIND_LABELS[kind]),
                     percent(item["completion"]),
                     percent(item.get("time_progress") or snapshot.get("time_progress")),
                     points(item.get("ahead_of_schedule")),
                 ]
             )
-    return Table(columns, rows, charts.NO_DATA)
+    return Table(columns, rows, str(charts.NO_DATA))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -625,17 +653,22 @@ def verdict(portfolio: Data) -> Verdict:
     p, f = portfolio, portfolio["figures"]
     name = f"{p['zone']} {p['name']}"
     if p.get("completion") is None:
-        return Verdict(f"{name}:暂无完成投资或年度计划数据。", "unknown")
+        return Verdict(gettext("{name}:暂无完成投资或年度计划数据。").format(name=name), "unknown")
     parts = [
-        f"年度计划投资{f['planned_investment']['display'] or MISSING}",
-        f"{period_text(p.get('data_period'))}完成投资{f['completed_investment']['display'] or MISSING}",
-        f"完成率{fixed(p['completion'])}%",
+        gettext("年度计划投资{amount}").format(amount=f["planned_investment"]["display"] or MISSING),
+        gettext("{period}完成投资{amount}").format(
+            period=period_text(p.get("data_period")), amount=f["completed_investment"]["display"] or MISSING
+        ),
+        gettext("完成率{percent}%").format(percent=fixed(p["completion"])),
     ]
     if p.get("start_rate") is not None:
-        parts.append(f"开工率{fixed(p['start_rate'])}%")
+        parts.append(gettext("开工率{percent}%").format(percent=fixed(p["start_rate"])))
     ahead = p.get("ahead_of_schedule")
     status = "unknown" if ahead is None else ("behind" if ahead < 0 else "ahead")
-    return Verdict(f"{name}:{','.join(parts)},{schedule_verdict(ahead)}。", status)
+    text = gettext("{name}:{figures},{verdict}。").format(
+        name=name, figures=",".join(parts), verdict=schedule_verdict(ahead)
+    )
+    return Verdict(text, status)
 
 
 @dataclass

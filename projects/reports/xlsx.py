@@ -7,6 +7,7 @@ import io
 import unicodedata
 from collections.abc import Sequence
 
+from django.utils.translation import gettext
 from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -14,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..workbooks.cells import Workbook
 from . import charts
-from .formatting import Data, Table, Value, datetime_text
+from .formatting import YI_YUAN, Data, Table, Value, datetime_text, scope_text, trend_chart_title
 from .tables import (
     changes_table,
     checkpoint_view,
@@ -103,9 +104,9 @@ def _trend_charts(sheet: Worksheet, trend: Sequence[Data]) -> None:
         n = len(t.get("points", []))
         if any(p.get("completed") is not None for p in t.get("points", [])):
             chart = LineChart()
-            chart.title = f"{t.get('zone', '')} {t['portfolio']} 完成投资月度走势"
-            chart.y_axis.title = "亿元"
-            chart.x_axis.title = "月份"
+            chart.title = trend_chart_title(t)
+            chart.y_axis.title = YI_YUAN
+            chart.x_axis.title = gettext("月份")
             for col in (4, 5):  # 累计完成投资, 计划线
                 values = Reference(sheet, min_col=col, min_row=row, max_row=row + n - 1)
                 chart.series.append(Series(values, title=sheet.cell(1, col).value))
@@ -122,24 +123,28 @@ def overview_rows(snapshot: Data) -> list[tuple[str, object]]:
     """The overview sheet: the page's header, with numbers as numbers, and the verdicts."""
     scope, period, basis = snapshot.get("scope", {}), snapshot.get("period", {}), snapshot.get("basis", {})
     rows: list[tuple[str, object]] = [
-        ("标题", snapshot.get("title", "")),
-        ("报告范围", f"{scope.get('kind_label', '')}:{scope.get('name', '')}"),
-        ("报告期", f"{period.get('display', '')} {period.get('cadence_label', '')}".strip()),
-        ("统计起止", f"{period.get('start', '')} 至 {period.get('end', '')}"),
-        ("生成时间", datetime_text(snapshot.get("generated_at"))),
-        ("时间进度(%)", snapshot.get("time_progress")),
-        ("时间进度口径", basis.get("convention", "")),
-        ("数据指纹", snapshot.get("fingerprint", "")),
+        (gettext("标题"), snapshot.get("title", "")),
+        (gettext("报告范围"), scope_text(scope)),
+        (gettext("报告期"), f"{period.get('display', '')} {period.get('cadence_label', '')}".strip()),
+        (
+            gettext("统计起止"),
+            gettext("{start} 至 {end}").format(start=period.get("start", ""), end=period.get("end", "")),
+        ),
+        (gettext("生成时间"), datetime_text(snapshot.get("generated_at"))),
+        (gettext("时间进度(%)"), snapshot.get("time_progress")),
+        (gettext("时间进度口径"), basis.get("convention", "")),
+        (gettext("数据指纹"), snapshot.get("fingerprint", "")),
     ]
+    overall = gettext("总体情况")
     for report in snapshot.get("reports", []):
-        rows += [("总体情况", verdict(p).text) for p in report.get("portfolios", [])]
+        rows += [(overall, verdict(p).text) for p in report.get("portfolios", [])]
     return rows
 
 
 def _overview_sheet(workbook: Workbook, snapshot: Data) -> None:
     sheet = workbook.active
-    sheet.title = "概况"
-    sheet.append(["项目", "内容"])
+    sheet.title = gettext("概况")
+    sheet.append([gettext("项目"), gettext("内容")])
     for row in overview_rows(snapshot):
         sheet.append(row)
     for cell in sheet[1]:
@@ -155,33 +160,34 @@ def render_xlsx(snapshot: dict) -> bytes:
     _overview_sheet(workbook, snapshot)
 
     completion = completion_table(snapshot)
-    sheet = write_sheet(workbook, "完成率", [completion])
+    sheet = write_sheet(workbook, gettext("完成率"), [completion])
     if completion.rows:
-        _bar_chart(sheet, "完成率与时间进度", "%", (3, 4), len(completion.rows), "G2")
+        _bar_chart(sheet, gettext("完成率与时间进度"), "%", (3, 4), len(completion.rows), "G2")
 
     # Each report's table, one after another; an empty report's tables give the headers.
     views = [report_view(r) for r in snapshot.get("reports", [])] or [report_view({})]
-    write_sheet(workbook, "调度清单", [v.portfolios for v in views])
-    write_sheet(workbook, "经济指标", [v.indicators for v in views])
+    write_sheet(workbook, gettext("调度清单"), [v.portfolios for v in views])
+    write_sheet(workbook, gettext("经济指标"), [v.indicators for v in views])
     no_checkpoint = checkpoint_view({"name": "", "status_label": ""}, {}).table
-    write_sheet(workbook, "节点考核", [c.table for v in views for c in v.checkpoints] or [no_checkpoint])
-    write_sheet(workbook, "滞后项目", [v.lagging for v in views])
-    write_sheet(workbook, "到期节点", [v.due for v in views])
-    write_sheet(workbook, "项目节点", [milestone_table(snapshot.get("milestones", []))])
-    write_sheet(workbook, "变化", [changes_table(snapshot.get("changes") or {})])
-    write_sheet(workbook, "数据核对", [v.checks for v in views])
-    write_sheet(workbook, "数据冲突", [v.conflicts for v in views])
+    checkpoints = [c.table for v in views for c in v.checkpoints] or [no_checkpoint]
+    write_sheet(workbook, gettext("节点考核"), checkpoints)
+    write_sheet(workbook, gettext("滞后项目"), [v.lagging for v in views])
+    write_sheet(workbook, gettext("到期节点"), [v.due for v in views])
+    write_sheet(workbook, gettext("项目节点"), [milestone_table(snapshot.get("milestones", []))])
+    write_sheet(workbook, gettext("变化"), [changes_table(snapshot.get("changes") or {})])
+    write_sheet(workbook, gettext("数据核对"), [v.checks for v in views])
+    write_sheet(workbook, gettext("数据冲突"), [v.conflicts for v in views])
     if restatements := snapshot.get("restatements"):
-        write_sheet(workbook, "数据更正", [restatement_table(restatements)])
-    write_sheet(workbook, "数据来源", [source_table(source_views(snapshot))])
+        write_sheet(workbook, gettext("数据更正"), [restatement_table(restatements)])
+    write_sheet(workbook, gettext("数据来源"), [source_table(source_views(snapshot))])
     trend = snapshot.get("trend", [])
-    _trend_charts(write_sheet(workbook, "趋势", [trend_table(trend)]), trend)
+    _trend_charts(write_sheet(workbook, gettext("趋势"), [trend_table(trend)]), trend)
     if snapshot.get("ranking"):
         ranking = ranking_table(snapshot)
-        sheet = write_sheet(workbook, "排名", [ranking])
+        sheet = write_sheet(workbook, gettext("排名"), [ranking])
         if len(ranking.rows) >= 2 and any(r.get("value") is not None for r in snapshot["ranking"]):
             measure = snapshot.get("ranking_measure", "")
-            _bar_chart(sheet, "区域排名", measure, (3, 3), len(ranking.rows), "G2")
+            _bar_chart(sheet, gettext("区域排名"), measure, (3, 3), len(ranking.rows), "G2")
 
     out = io.BytesIO()
     workbook.save(out)

@@ -10,21 +10,34 @@ uploaded workbooks past their time (projects.uploads, as `manage.py purge_upload
 import signal
 import time
 from datetime import date
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from projects.report_runs import PassResult, run_scheduler_pass
 from projects.uploads import drop_expired_files, size_text
 
 
 class Command(BaseCommand):
-    help = "生成所有到期的定期调度通报(每期只生成一次),并重试失败的报告和邮件。"
+    help_message = _("生成所有到期的定期调度通报(每期只生成一次),并重试失败的报告和邮件。")
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        self.help = str(self.help_message)  # argparse takes only a str: the message in the active language
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--now", help="按这一天判断哪些报告到期(YYYY-MM-DD,默认今天),用于补报或测试")
-        parser.add_argument("--loop", action="store_true", help="持续运行,每隔 --interval 秒检查一次")
-        parser.add_argument("--interval", type=int, default=60, help="--loop 时两次检查间隔的秒数(默认60)")
+        parser.add_argument(
+            "--now", help=gettext("按这一天判断哪些报告到期(YYYY-MM-DD,默认今天),用于补报或测试")
+        )
+        parser.add_argument(
+            "--loop", action="store_true", help=gettext("持续运行,每隔 --interval 秒检查一次")
+        )
+        parser.add_argument(
+            "--interval", type=int, default=60, help=gettext("--loop 时两次检查间隔的秒数(默认60)")
+        )
 
     def handle(self, *args, now, loop, interval, **options) -> None:
         today = None
@@ -32,18 +45,24 @@ class Command(BaseCommand):
             try:
                 today = date.fromisoformat(now)
             except ValueError as error:
-                raise CommandError(f"--now 应为 YYYY-MM-DD 格式的日期,如 2022-06-05,收到“{now}”") from error
+                raise CommandError(
+                    gettext("--now 应为 YYYY-MM-DD 格式的日期,如 2022-06-05,收到“{value}”").format(value=now)
+                ) from error
         if loop and today:
-            raise CommandError("--loop 按当天日期运行,不能同时指定 --now")
+            raise CommandError(gettext("--loop 按当天日期运行,不能同时指定 --now"))
         if interval < 1:
-            raise CommandError("--interval 至少为1秒")
+            raise CommandError(gettext("--interval 至少为1秒"))
         if not loop:
             self.report(run_scheduler_pass(today))
             self.purge_uploads()
             return
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-        self.stdout.write(f"定期报告调度已启动,每{interval}秒检查一次(Ctrl-C 或 SIGTERM 停止)")
+        self.stdout.write(
+            gettext("定期报告调度已启动,每{seconds}秒检查一次(Ctrl-C 或 SIGTERM 停止)").format(
+                seconds=interval
+            )
+        )
         try:
             while not stopping:
                 self.report(run_scheduler_pass(), quiet=True)
@@ -54,27 +73,33 @@ class Command(BaseCommand):
                     time.sleep(1)
         except KeyboardInterrupt:
             pass
-        self.stdout.write("定期报告调度已停止")
+        self.stdout.write(gettext("定期报告调度已停止"))
 
     def purge_uploads(self) -> None:
         deleted, freed = drop_expired_files()
         if deleted:
             stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
-            self.stdout.write(f"[{stamp}] 删除{deleted}个过期的导入文件,共{size_text(freed)}")
+            purged = gettext("删除{count}个过期的导入文件,共{size}").format(
+                count=deleted, size=size_text(freed)
+            )
+            self.stdout.write(f"[{stamp}] {purged}")
 
     def report(self, result: PassResult, quiet: bool = False) -> None:
         stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
         for run in result.made:
             run.refresh_from_db()
-            self.stdout.write(f"[{stamp}] 新生成 #{run.pk} {run}:{run.get_status_display()}")
+            made = gettext("新生成 #{number} {run}:{status}").format(
+                number=run.pk, run=run, status=run.get_status_display()
+            )
+            self.stdout.write(f"[{stamp}] {made}")
             if run.error:
-                self.stdout.write(f"    错误:{run.error.splitlines()[0]}")
+                self.stdout.write("    " + gettext("错误:{error}").format(error=run.error.splitlines()[0]))
         for pk in result.requeued:
-            self.stdout.write(f"[{stamp}] 重新排队 #{pk}(上次失败或中断)")
+            self.stdout.write(f"[{stamp}] " + gettext("重新排队 #{number}(上次失败或中断)").format(number=pk))
         for pk in result.redelivered:
-            self.stdout.write(f"[{stamp}] 重新发送 #{pk} 的邮件")
+            self.stdout.write(f"[{stamp}] " + gettext("重新发送 #{number} 的邮件").format(number=pk))
         if not quiet:
             for reason in result.skipped:
-                self.stdout.write(f"[{stamp}] 跳过 {reason}")
+                self.stdout.write(f"[{stamp}] " + gettext("跳过 {reason}").format(reason=reason))
             if not (result.made or result.requeued or result.redelivered):
-                self.stdout.write(f"[{stamp}] 没有到期的报告")
+                self.stdout.write(f"[{stamp}] " + gettext("没有到期的报告"))
