@@ -178,7 +178,7 @@ def locked_month(api_client):
             "或请管理员重新开放"
         ),
         "message_en": (
-            "赣县区's figures for 2022-05 were locked after 2022-06-10: they cannot be added in place. "
+            "赣县区's figures for 2022-5 were locked after 2022-6-10: they cannot be added in place. "
             "Add a restatement with its reason, or ask an administrator to reopen the month."
         ),
     }

@@ -42,7 +42,7 @@ MESSAGE = (
     "或请管理员重新开放"
 )
 MESSAGE_EN = (
-    "赣县区's figures for 2022-05 were locked after 2022-06-10: they cannot be deleted in place. "
+    "赣县区's figures for 2022-5 were locked after 2022-6-10: they cannot be deleted in place. "
     "Add a restatement with its reason, or ask an administrator to reopen the month."
 )
 

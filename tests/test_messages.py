@@ -85,8 +85,6 @@ def literals() -> Iterator[Literal]:
                         if 0 < number <= len(lines) and MARK.search(lines[number - 1]):
                             exempt = True
                 walker = parents.get(walker)
-            if exempt:
-                continue
             function = (
                 getattr(parent.func, "id", None) or getattr(parent.func, "attr", None)
                 if isinstance(parent, ast.Call)
@@ -100,6 +98,8 @@ def literals() -> Iterator[Literal]:
                     context = parent.args[0].value
             else:
                 msgid = function in GETTEXT and isinstance(parent, ast.Call) and parent.args[:1] == [node]
+            if exempt and not msgid:  # vocabulary; a message (in gettext) inside it is still one
+                continue
             yield Literal(relative, node.lineno, node.value, msgid, context)
 
 
@@ -146,16 +146,29 @@ def test_no_message_is_written_in_two_languages_by_hand():
 
 
 def _catalogue_msgids() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every entry of the English catalogue (a PO file: keywords followed by
+    quoted strings, continued on the next lines)."""
     source = (ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
-    pattern = re.compile(r'^(?:msgctxt "((?:[^"\\]|\\.)*)"\n)?msgid "((?:[^"\\]|\\.)*)"\n', re.M)
+    found = set()
+    for block in source.split("\n\n"):
+        fields: dict[str, str] = {}
+        keyword = None
+        for line in block.splitlines():
+            if line.startswith("#"):
+                continue
+            if match := re.match(r'(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$', line):
+                keyword = match[1]
+                fields[keyword] = match[2]
+            elif keyword and (match := re.match(r'"(.*)"$', line)):
+                fields[keyword] += match[1]
+        if fields.get("msgid"):
+            context = _unescape(fields["msgctxt"]) if "msgctxt" in fields else None
+            found.add((context, _unescape(fields["msgid"])))
+    return found
 
-    def unescape(text: str) -> str:
-        return text.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
 
-    return {
-        (unescape(context) if context else None, unescape(msgid))
-        for context, msgid in pattern.findall(source)
-    }
+def _unescape(text: str) -> str:
+    return text.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
 
 
 def test_the_catalogue_lists_the_messages_of_the_code_and_no_others():
