@@ -239,10 +239,10 @@ class ReportSchedule(Versioned, ReportScope):
         if self.due_day is not None and self.cadence in ReportCadence.values:
             if message := due_day_error(self.cadence, self.due_day):
                 errors["due_day"] = ValidationError(message, code="due_day_range")
-        if message := _format_list_errors(self.formats):
-            errors["formats"] = message
-        if message := _email_list_errors(self.recipients):
-            errors["recipients"] = message
+        if refused := _format_list_errors(self.formats):
+            errors["formats"] = refused
+        if refused := _email_list_errors(self.recipients):
+            errors["recipients"] = refused
         if errors:
             raise ValidationError(errors)
         self.fill_scope_zone()
@@ -380,10 +380,10 @@ class ReportRun(ReportScope):
 
     def clean(self) -> None:
         errors = self.scope_errors()
-        if message := _format_list_errors(self.formats):
-            errors["formats"] = message
-        if message := _email_list_errors(self.recipients):
-            errors["recipients"] = message
+        if refused := _format_list_errors(self.formats):
+            errors["formats"] = refused
+        if refused := _email_list_errors(self.recipients):
+            errors["recipients"] = refused
         if errors:
             raise ValidationError(errors)
         self.fill_scope_zone()

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+from ..i18n import Text
 from ..models import ReportFormat
 from .html import render_html, render_pdf
 from .xlsx import render_xlsx
 
 
 class ReportFormatSpec(NamedTuple):
-    label: str
+    label: Text
     content_type: str
     extension: str
     render: Callable[[dict], str | bytes]
