@@ -349,7 +349,8 @@ def test_token_holders_have_their_zone_roles(world):
 def test_metrics_are_written_by_superusers_only(world):
     payload = {"code": "tax", "name": "工业税收", "unit_kind": "amount", "flow_or_stock": "flow"}
     response = client_for("editor", world).post("/api/metrics/", payload, format="json")
-    assert_refused(response, (403, "只有超级管理员可以修改指标 / Only superusers may change metrics"))
+    refusal = "只有超级管理员可以修改指标 / Only superusers may change records of “Indicator”"
+    assert_refused(response, (403, refusal))
     assert client_for("superuser", world).post("/api/metrics/", payload, format="json").status_code == 201
 
 
@@ -419,7 +420,8 @@ def test_sources_are_added_by_editors_and_deleted_by_superusers(world):
     assert created.status_code == 201, created.content.decode()
     refused = client.delete(f"/api/sources/{created.json()['id']}/")
     assert_refused(
-        refused, (403, "只有超级管理员可以删除来源文档 / Only superusers may delete source documents")
+        refused,
+        (403, "只有超级管理员可以删除来源文档 / Only superusers may delete records of “Source document”"),
     )
     assert SourceDocument.objects.filter(key="county-report").exists()
     viewer = client_for("viewer", world).post("/api/sources/", {**payload, "key": "other"}, format="json")
@@ -428,6 +430,6 @@ def test_sources_are_added_by_editors_and_deleted_by_superusers(world):
         (
             403,
             "至少在一个区域拥有编辑权限才能修改来源文档 / "
-            "Only users with an editor role in some zone may change source documents",
+            "Only users with an editor role in some zone may change records of “Source document”",
         ),
     )
