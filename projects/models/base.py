@@ -58,12 +58,14 @@ def fuzzy_date_errors(obj: models.Model, *pairs: tuple[str, str]) -> dict[str, V
 # Constraints whose violation is an error of one field
 
 
-class FieldCheckConstraint(models.CheckConstraint):
-    """A CheckConstraint whose violation is an error of `field` (None: of the whole row), as a
-    form, the admin and the API show it. `field` lives in Python only: deconstruct() gives
-    Django's own CheckConstraint, so migrations hold plain Django constraints, and the constraint
-    equals its plain twin. Django renders violation_error_message as a %-template (%(name)s):
-    a literal percent sign is written %%."""
+class FieldConstraint:
+    """A constraint whose violation is an error of `field` (None: of the whole row), as a form,
+    the admin and the API show it. `field` lives in Python only: deconstruct() gives Django's own
+    class (`django_path`), so migrations hold plain Django constraints, and the constraint equals
+    its plain twin. Django renders violation_error_message as a %-template (%(name)s): a literal
+    percent sign is written %%."""
+
+    django_path: str
 
     def __init__(self, *args: Any, field: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,50 +79,27 @@ class FieldCheckConstraint(models.CheckConstraint):
         using: str = DEFAULT_DB_ALIAS,
     ) -> None:
         try:
-            super().validate(model, instance, exclude=exclude, using=using)
+            super().validate(model, instance, exclude=exclude, using=using)  # type: ignore[misc]
         except ValidationError as error:
             if self.field is None:
                 raise
             raise ValidationError({self.field: [error]}) from None
 
     def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
-        _path, args, kwargs = super().deconstruct()
-        return "django.db.models.CheckConstraint", args, kwargs
+        _path, args, kwargs = super().deconstruct()  # type: ignore[misc]
+        return self.django_path, args, kwargs
 
-    def clone(self) -> FieldCheckConstraint:
+    def clone(self) -> Any:
         _path, args, kwargs = self.deconstruct()
         return type(self)(*args, field=self.field, **kwargs)
 
 
-class FieldUniqueConstraint(models.UniqueConstraint):
-    """A UniqueConstraint whose violation is an error of `field` (None: of the whole row); see
-    FieldCheckConstraint."""
+class FieldCheckConstraint(FieldConstraint, models.CheckConstraint):
+    django_path = "django.db.models.CheckConstraint"
 
-    def __init__(self, *args: Any, field: str | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.field = field
 
-    def validate(
-        self,
-        model: type[models.Model],
-        instance: models.Model,
-        exclude: set[str] | None = None,
-        using: str = DEFAULT_DB_ALIAS,
-    ) -> None:
-        try:
-            super().validate(model, instance, exclude=exclude, using=using)
-        except ValidationError as error:
-            if self.field is None:
-                raise
-            raise ValidationError({self.field: [error]}) from None
-
-    def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
-        _path, args, kwargs = super().deconstruct()
-        return "django.db.models.UniqueConstraint", args, kwargs
-
-    def clone(self) -> FieldUniqueConstraint:
-        _path, args, kwargs = self.deconstruct()
-        return type(self)(*args, field=self.field, **kwargs)
+class FieldUniqueConstraint(FieldConstraint, models.UniqueConstraint):
+    django_path = "django.db.models.UniqueConstraint"
 
 
 # ---------------------------------------------------------------------------------------------
